@@ -1,0 +1,26 @@
+"""The `gpnerf` command line: one subcommand per job, each a typed dataclass (tyro) with ``run()``."""
+
+import sys
+
+import tyro
+
+from gpnerf.commands.info import Info
+
+COMMANDS: dict[str, type] = {
+    "info": Info,
+}
+"""Subcommand name -> config dataclass. ``--help`` text comes from each class docstring."""
+
+
+def entrypoint(argv: list[str] | None = None) -> None:
+    """Parse ``argv`` (default ``sys.argv[1:]``) into a command config and run it."""
+    command = tyro.extras.subcommand_cli_from_dict(
+        {name: cls for name, cls in COMMANDS.items()},
+        args=sys.argv[1:] if argv is None else argv,
+        prog="gpnerf",
+    )
+    command.run()
+
+
+if __name__ == "__main__":
+    entrypoint()

@@ -1,0 +1,1 @@
+"""One module per `gpnerf` subcommand; each defines a dataclass with a ``run()`` method."""
