@@ -1,0 +1,1 @@
+"""Scene data: label spaces, dataset formats, view selection and ray batches."""
