@@ -5,9 +5,11 @@ import sys
 import tyro
 
 from gpnerf.commands.info import Info
+from gpnerf.commands.inspect import Inspect
 
 COMMANDS: dict[str, type] = {
     "info": Info,
+    "inspect": Inspect,
 }
 """Subcommand name -> config dataclass. ``--help`` text comes from each class docstring."""
 
