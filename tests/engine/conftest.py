@@ -1,0 +1,6 @@
+"""Engine test fixtures."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
