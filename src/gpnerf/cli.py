@@ -6,12 +6,14 @@ import tyro
 
 from gpnerf.commands.info import Info
 from gpnerf.commands.inspect import Inspect
+from gpnerf.commands.model import ModelSummary
 from gpnerf.commands.synth import Synth
 
 COMMANDS: dict[str, type] = {
     "info": Info,
     "inspect": Inspect,
     "synth": Synth,
+    "model": ModelSummary,
 }
 """Subcommand name -> config dataclass. ``--help`` text comes from each class docstring."""
 

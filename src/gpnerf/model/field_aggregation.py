@@ -1,0 +1,121 @@
+"""Field-Aggregation Transformer (paper Alg. 1, Eq. 4-5): vector attention over source views.
+
+One FAT block aggregates the per-view radiance tokens of each sample point into a coordinate-aligned
+radiance feature (Eq. 4) and returns its attention A_FAT, which :func:`aggregate_semantic_field`
+reuses to build the semantic-embedding field (Eq. 5, Alg. 1 lines 5-6, 9).
+"""
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from gpnerf.model.config import TransformerConfig
+
+
+def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential:
+    """GNT feed-forward: Linear(d, m d) -> ReLU -> Dropout -> Linear(m d, d) -> Dropout."""
+    return nn.Sequential(
+        nn.Linear(d_model, multiplier * d_model), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(multiplier * d_model, d_model), nn.Dropout(dropout),
+    )
+
+
+@dataclass
+class FieldAttention:
+    """What the semantic path reuses from one FAT block.
+
+    Attributes:
+        attention: ``(rays, samples, views, d_rgb)`` A_FAT: softmax over views per channel
+            (post-dropout, as used for the radiance values), invalid views masked.
+        position: ``(rays, samples, views, d_rgb)`` P = f_P(Delta d).
+    """
+
+    attention: torch.Tensor
+    position: torch.Tensor
+
+
+class FieldAggregationTransformer(nn.Module):
+    """One FAT block (Alg. 1), pre-LN with residuals and a feed-forward, as in GNT.
+
+    ``Q = f_Q(X_0)``, ``K = f_K(X_rgb)``, ``V = f_V(X_rgb)`` (or ``f_V(K)``, released),
+    ``P = f_P(Delta d)``, ``A = softmax_views(f_A(K - Q + P))``,
+    ``S^3D_rgb = f_rgb(sum_views (V + P) A)``.
+    """
+
+    def __init__(self, config: TransformerConfig) -> None:
+        super().__init__()
+        d = config.d_rgb
+        self.values_from_keys = config.fat_values_from == "keys"
+        self.attn_norm = nn.LayerNorm(d)
+        self.q_fc = nn.Linear(d, d, bias=False)
+        self.k_fc = nn.Linear(d, d, bias=False)
+        self.v_fc = nn.Linear(d, d, bias=False)
+        self.pos_fc = nn.Sequential(nn.Linear(4, config.d_pos_hidden), nn.ReLU(), nn.Linear(config.d_pos_hidden, d))
+        self.attn_fc = nn.Sequential(nn.Linear(d, config.d_attn_hidden), nn.ReLU(), nn.Linear(config.d_attn_hidden, d))
+        self.out_fc = nn.Linear(d, d)
+        self.attn_dropout = nn.Dropout(config.dropout)
+        self.out_dropout = nn.Dropout(config.dropout)
+        self.ff_norm = nn.LayerNorm(d)
+        self.ff = feed_forward(d, config.ff_multiplier, config.dropout)
+
+    def forward(
+        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor
+    ) -> tuple[torch.Tensor, FieldAttention]:
+        """Aggregate source-view tokens into the point features.
+
+        Args:
+            query: ``(rays, samples, d_rgb)`` X_0, the current point features.
+            tokens: ``(rays, samples, views, d_rgb)`` X_rgb, per-view radiance tokens.
+            relative_direction: ``(rays, samples, views, 4)`` Delta d.
+            valid: ``(rays, samples, views)`` bool; invalid views get zero attention (unless all are).
+
+        Returns:
+            the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention`.
+        """
+        residual = query
+        q = self.q_fc(self.attn_norm(query))[:, :, None, :]  # (rays, samples, 1, d_rgb)
+        k = self.k_fc(tokens)  # (rays, samples, views, d_rgb)
+        v = self.v_fc(k if self.values_from_keys else tokens)
+        pos = self.pos_fc(relative_direction)  # (rays, samples, views, d_rgb)
+        logits = self.attn_fc(k - q + pos)
+        logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
+        attention = self.attn_dropout(torch.softmax(logits, dim=2))  # softmax over views, per channel
+        out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
+        x = residual + self.out_dropout(self.out_fc(out))
+        x = x + self.ff(self.ff_norm(x))
+        return x, FieldAttention(attention=attention, position=pos)
+
+
+def aggregate_semantic_field(
+    semantic_tokens: torch.Tensor, field_attention: FieldAttention, add_position: bool
+) -> torch.Tensor:
+    """Semantic-embedding field of one FAT block (Eq. 5; Alg. 1 lines 5, 6, 9).
+
+    ``S^3D_sem[c] = sum_views (X_sem[c] + P'[c]) A'[c]`` with ``A' = A.repeat_interleave(r)`` and
+    ``P' = P.repeat_interleave(r)``, ``r = d_sem / d_rgb``: attention channel ``j`` drives semantic
+    channels ``[r j, r (j + 1))``. Computed with a view ``(..., d_rgb, r)`` instead of materialising
+    the repeated tensors. The "Mean" of Eq. 5 is the attention-weighted sum over views (A sums to 1
+    over views), as released.
+
+    Args:
+        semantic_tokens: ``(rays, samples, views, d_sem)`` X_sem, sampled source features.
+        field_attention: A (and P) of the block, each ``(rays, samples, views, d_rgb)``.
+        add_position: add P' (paper) or not (released).
+
+    Returns:
+        ``(rays, samples, d_sem)``.
+    """
+    d_sem = semantic_tokens.shape[-1]
+    d_rgb = field_attention.attention.shape[-1]
+    if d_sem % d_rgb != 0:
+        raise ValueError(
+            f"d_sem ({d_sem}) must be divisible by d_rgb ({d_rgb}) to share the FAT attention; got "
+            f"remainder {d_sem % d_rgb}. Change encoder.d_fpn or transformer.d_rgb."
+        )
+    factor = d_sem // d_rgb
+    x = semantic_tokens.unflatten(-1, (d_rgb, factor))  # (rays, samples, views, d_rgb, factor)
+    if add_position:
+        x = x + field_attention.position[..., None]
+    out = (x * field_attention.attention[..., None]).sum(dim=2)  # (rays, samples, d_rgb, factor)
+    return out.flatten(-2)  # (rays, samples, d_sem)

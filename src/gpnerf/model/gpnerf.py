@@ -1,0 +1,285 @@
+"""GPNeRF: the one forward used by training, fine-tuning, evaluation and rendering (paper Fig. 2-3).
+
+``model(episode)`` renders ``episode.ray_indices`` of the target view (required in training) and
+returns everything the losses need; ``model.render_image(episode, chunk_rays)`` renders the full
+target view in chunks without gradients and deterministically, then applies the perception head
+to the rendered feature map (Fig. 3b).
+"""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gpnerf.episode import Episode
+from gpnerf.geometry import pixel_centers_from_indices, rays_from_pixels
+from gpnerf.model.config import ModelConfig
+from gpnerf.model.encoder import EncodedViews, MultiScaleFeatureExtractor, resize
+from gpnerf.model.label_rendering import LabelRenderer
+from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
+from gpnerf.model.projection import project_points, sample_feature_maps
+from gpnerf.model.transformer import GeneralizableTransformer, RayBundleOutput
+from gpnerf.rendering import (
+    coarse_samples,
+    feature_cells_from_pixels,
+    fuse_rendered_features,
+    importance_samples,
+    merge_samples,
+)
+
+
+@dataclass
+class ModelOutput:
+    """Outputs of a training forward over ``rays`` target pixels.
+
+    Attributes:
+        ray_indices: ``(rays,)`` row-major target pixel indices rendered.
+        rgb_coarse: ``(rays, 3)`` colour of the coarse pass (equals ``rgb_fine`` without importance samples).
+        rgb_fine: ``(rays, 3)`` colour of the final pass.
+        depth: ``(rays,)`` z-depth, ``sum_i w_i t_i / sum_i w_i`` with the final pass's weights.
+        t: ``(rays, samples)`` sorted sample positions (z-depth, metres) of the final pass.
+        weights: ``(rays, samples)`` per-point RAT weights of the final pass.
+        ray_direction_norm: ``(rays,)`` |d| of the unnormalised ray direction (metres per unit t).
+        semantic_rendered: ``(rays, d_sem)`` S^2D_sem (Eq. 7), or None without target/semantics.
+        semantic_field: ``(rays, samples, d_sem)`` the semantic-embedding field at the samples.
+        teacher: ``(rays, d_sem)`` S_novel bilinearly sampled at the ray pixels (not detached here).
+        head_logits: ``(classes, H, W)`` head output on S_fused (or on S_novel, ``gt_only``), or None.
+        ray_logits: ``(rays, classes)`` label-rendering baseline logits, or None.
+    """
+
+    ray_indices: torch.Tensor
+    rgb_coarse: torch.Tensor
+    rgb_fine: torch.Tensor
+    depth: torch.Tensor
+    t: torch.Tensor
+    weights: torch.Tensor
+    ray_direction_norm: torch.Tensor
+    semantic_rendered: torch.Tensor | None = None
+    semantic_field: torch.Tensor | None = None
+    teacher: torch.Tensor | None = None
+    head_logits: torch.Tensor | None = None
+    ray_logits: torch.Tensor | None = None
+
+
+@dataclass
+class ImageOutput:
+    """A fully rendered target view.
+
+    Attributes:
+        rgb: ``(H, W, 3)`` colour (unclamped).
+        depth: ``(H, W)`` z-depth, metres.
+        semantic_logits: ``(classes, H, W)``.
+        semantic_features: ``(d_sem, H, W)`` rendered S^2D_sem, or None for label rendering.
+    """
+
+    rgb: torch.Tensor
+    depth: torch.Tensor
+    semantic_logits: torch.Tensor
+    semantic_features: torch.Tensor | None
+
+
+@dataclass
+class _Rays:
+    t: torch.Tensor
+    coarse: RayBundleOutput
+    fine: RayBundleOutput
+    direction_norm: torch.Tensor
+
+
+class GPNeRF(nn.Module):
+    """Generalized Perception NeRF. See the module docstring and docs/model.md.
+
+    Args:
+        config: the model configuration.
+        num_classes: number of semantic classes of the data (labels ``0..num_classes-1``).
+    """
+
+    def __init__(self, config: ModelConfig, num_classes: int) -> None:
+        super().__init__()
+        if num_classes < 1:
+            raise ValueError(f"num_classes must be >= 1; got {num_classes}. Pass the label space's class count.")
+        self.config = config
+        self.num_classes = num_classes
+        self.encoder = MultiScaleFeatureExtractor(config.encoder)
+        self.transformer = GeneralizableTransformer(config)
+        sem = config.semantic
+        d_sem, levels = config.encoder.d_sem, config.encoder.num_fpn_levels
+        if sem.mode == "label_rendering":
+            self.head = LabelRenderer(d_sem, num_classes)
+        elif sem.head == "unet":
+            self.head = UNetPerceptionHead(d_sem, levels, sem.d_head, num_classes, sem.head_combine)
+        else:
+            self.head = SemanticFPNHead(d_sem, levels, sem.d_head, num_classes)
+
+    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Named groups for per-group learning rates: ``encoder`` (ResNet + FPN + radiance decoder),
+        ``transformer`` (FAT/RAT stack incl. the semantic adaptor) and ``head``."""
+        return {
+            "encoder": list(self.encoder.parameters()),
+            "transformer": list(self.transformer.parameters()),
+            "head": list(self.head.parameters()),
+        }
+
+    def _check_episode(self, episode: Episode) -> None:
+        _, _, height, width = episode.source_images.shape
+        if (height, width) != (episode.height, episode.width):
+            raise ValueError(
+                f"source_images must have the target camera's size {episode.height}x{episode.width}; "
+                f"got {height}x{width}. Resize images and scale intrinsics together."
+            )
+        coarsest = min(height, width)
+        for _ in range(len(self.config.encoder.stage_channels) + 1):
+            coarsest = (coarsest + 1) // 2  # each stride-2 conv: ceil(n / 2)
+        if coarsest < 2:
+            raise ValueError(
+                f"images must keep >= 2 cells per side after the stem and {len(self.config.encoder.stage_channels)} "
+                f"stride-2 encoder stages; got {height}x{width} (coarsest side {coarsest}). Use larger images or fewer stages."
+            )
+        if self.config.sampling.spacing == "inverse_depth" and episode.near <= 0:
+            raise ValueError(
+                f"episode.near must be > 0 with sampling.spacing='inverse_depth'; got {episode.near}. "
+                "Use a positive near plane or spacing='linear'."
+            )
+
+    def _points(
+        self, episode: Episode, encoded: EncodedViews, semantic_maps: torch.Tensor | None,
+        origins: torch.Tensor, directions: torch.Tensor, t: torch.Tensor,
+    ) -> RayBundleOutput:
+        """Run the transformer on the points ``o + t d`` (``t``: ``(rays, samples)``)."""
+        xyz_world = origins[:, None, :] + t[..., None] * directions[:, None, :]  # (rays, samples, 3)
+        target_center = episode.target_camera.centers[0]
+        projection = project_points(xyz_world, episode.source_cameras, target_center)
+        height, width = episode.height, episode.width
+        rgb_tokens = torch.cat([
+            sample_feature_maps(episode.source_images, projection.uv_pix, height, width),
+            sample_feature_maps(encoded.rgb_features, projection.uv_pix, height, width),
+        ], dim=-1)  # (rays, samples, views, 3 + d_rgb_features)
+        semantic_tokens = None
+        if semantic_maps is not None:
+            semantic_tokens = sample_feature_maps(semantic_maps, projection.uv_pix, height, width)
+        return self.transformer(
+            rgb_tokens, semantic_tokens, projection.relative_direction, projection.valid,
+            xyz_world, F.normalize(directions, dim=-1),
+        )
+
+    def _render_rays(
+        self, episode: Episode, encoded: EncodedViews, ray_indices: torch.Tensor, with_semantics: bool
+    ) -> _Rays:
+        sampling = self.config.sampling
+        semantic_maps = None
+        if with_semantics:
+            semantic_maps = encoded.semantic_features
+            if self.config.semantic.gradient_block:
+                semantic_maps = semantic_maps.detach()  # the paper's gradient block
+        cam = episode.target_camera
+        uv = pixel_centers_from_indices(ray_indices, episode.width).to(cam.K.dtype)
+        origins, directions = rays_from_pixels(uv, cam.K[0], cam.world_from_cam[0])  # (rays, 3) each
+        t = coarse_samples(
+            ray_indices.shape[0], sampling.num_coarse, episode.near, episode.far, sampling.spacing,
+            stratified=self.training, device=origins.device,
+        )
+        single_pass = sampling.num_importance == 0
+        coarse = self._points(episode, encoded, semantic_maps if single_pass else None, origins, directions, t)
+        fine = coarse
+        if not single_pass:
+            t_extra = importance_samples(t, coarse.weights, sampling.num_importance, sampling.spacing, deterministic=not self.training)
+            t = merge_samples(t, t_extra)
+            fine = self._points(episode, encoded, semantic_maps, origins, directions, t)
+        return _Rays(t=t, coarse=coarse, fine=fine, direction_norm=directions.norm(dim=-1))
+
+    @staticmethod
+    def _depth(weights: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return (weights * t).sum(-1) / weights.sum(-1).clamp_min(1e-8)
+
+    def forward(self, episode: Episode) -> ModelOutput:
+        """Render ``episode.ray_indices`` (all pixels if None, only outside training).
+
+        In training ``episode.target_image`` must be present: its extracted features are the
+        distillation teacher and the background of S_fused.
+        """
+        self._check_episode(episode)
+        if episode.ray_indices is None and self.training:
+            raise ValueError("episode.ray_indices must be set in training; got None. Sample target pixels first.")
+        if episode.target_image is None and self.training:
+            raise ValueError("episode.target_image must be set in training; got None.")
+        height, width = episode.height, episode.width
+        device = episode.source_images.device
+        ray_indices = episode.ray_indices
+        if ray_indices is None:
+            ray_indices = torch.arange(height * width, device=device)
+        has_target = episode.target_image is not None
+        images = episode.source_images
+        if has_target:
+            images = torch.cat([images, episode.target_image[None]], dim=0)
+        encoded = self.encoder(images)
+        views = episode.source_images.shape[0]
+        sources = EncodedViews(encoded.rgb_features[:views], encoded.semantic_features[:views])
+        rays = self._render_rays(episode, sources, ray_indices, with_semantics=True)
+        out = ModelOutput(
+            ray_indices=ray_indices,
+            rgb_coarse=rays.coarse.rgb,
+            rgb_fine=rays.fine.rgb,
+            depth=self._depth(rays.fine.weights, rays.t),
+            t=rays.t,
+            weights=rays.fine.weights,
+            ray_direction_norm=rays.direction_norm,
+            semantic_rendered=rays.fine.semantic_rendered,
+            semantic_field=rays.fine.semantic_field,
+        )
+        if self.config.semantic.mode == "label_rendering":
+            weights = rays.fine.weights.detach() if self.config.semantic.attention == "frozen" else rays.fine.weights
+            out.ray_logits = self.head(rays.fine.semantic_field, weights)
+        if not has_target:
+            return out
+        target_map = encoded.semantic_features[views]  # (d_sem, h, w) S_novel
+        uv = pixel_centers_from_indices(ray_indices, width)
+        out.teacher = sample_feature_maps(target_map[None], uv[None, :, None, :], height, width)[:, 0, 0, :]
+        if self.config.semantic.mode == "perception_head":
+            head_input = target_map
+            if self.config.semantic.head_training == "fused":
+                cells = feature_cells_from_pixels(ray_indices, height, width, target_map.shape[-2], target_map.shape[-1])
+                head_input = fuse_rendered_features(target_map, rays.fine.semantic_rendered, cells)
+            out.head_logits = self.head(head_input[None], (height, width))[0]
+        return out
+
+    @torch.no_grad()
+    def render_image(self, episode: Episode, chunk_rays: int) -> ImageOutput:
+        """Render the whole target view in chunks of ``chunk_rays`` rays, deterministic, no grad.
+
+        The perception head sees the rendered ``(d_sem, H, W)`` map resized (bilinear,
+        align_corners=True) to the source feature-map size ``h x w`` (Fig. 3b).
+        """
+        if chunk_rays < 1:
+            raise ValueError(f"chunk_rays must be >= 1; got {chunk_rays}.")
+        self._check_episode(episode)
+        was_training = self.training
+        self.eval()
+        try:
+            height, width = episode.height, episode.width
+            encoded = self.encoder(episode.source_images)
+            all_indices = torch.arange(height * width, device=episode.source_images.device)
+            rgb, depth, feats, logits = [], [], [], []
+            for chunk in all_indices.split(chunk_rays):
+                rays = self._render_rays(episode, encoded, chunk, with_semantics=True)
+                rgb.append(rays.fine.rgb)
+                depth.append(self._depth(rays.fine.weights, rays.t))
+                if self.config.semantic.mode == "label_rendering":
+                    logits.append(self.head(rays.fine.semantic_field, rays.fine.weights))
+                else:
+                    feats.append(rays.fine.semantic_rendered)
+            features = None
+            if self.config.semantic.mode == "label_rendering":
+                semantic_logits = torch.cat(logits).t().reshape(self.num_classes, height, width)
+            else:
+                features = torch.cat(feats).t().reshape(-1, height, width)  # (d_sem, H, W)
+                map_size = tuple(encoded.semantic_features.shape[-2:])
+                semantic_logits = self.head(resize(features[None], map_size), (height, width))[0]
+            return ImageOutput(
+                rgb=torch.cat(rgb).reshape(height, width, 3),
+                depth=torch.cat(depth).reshape(height, width),
+                semantic_logits=semantic_logits,
+                semantic_features=features,
+            )
+        finally:
+            self.train(was_training)

@@ -1,0 +1,72 @@
+"""Ray-Aggregation Transformer (paper Alg. 2, Eq. 6-7): multi-head self-attention over ray points.
+
+One RAT block attends over the samples of each ray and returns its attention A_RAT, which
+:func:`render_semantic_points` reuses on the semantic-embedding field (Eq. 7, Alg. 2 lines 5, 8).
+"""
+
+import torch
+from torch import nn
+
+from gpnerf.model.config import TransformerConfig
+from gpnerf.model.field_aggregation import feed_forward
+
+
+class RayAggregationTransformer(nn.Module):
+    """One RAT block (Alg. 2 lines 2-7): pre-LN MHSA over samples + feed-forward, as in GNT.
+
+    ``A = softmax(Q K^T / sqrt(d_head))`` per head, ``S^2D_rgb = f_rgb(A V)``.
+    """
+
+    def __init__(self, config: TransformerConfig) -> None:
+        super().__init__()
+        d = config.d_rgb
+        self.num_heads = config.num_heads
+        self.attn_norm = nn.LayerNorm(d)
+        self.q_fc = nn.Linear(d, d, bias=False)
+        self.k_fc = nn.Linear(d, d, bias=False)
+        self.v_fc = nn.Linear(d, d, bias=False)
+        self.out_fc = nn.Linear(d, d)
+        self.attn_dropout = nn.Dropout(config.dropout)
+        self.out_dropout = nn.Dropout(config.dropout)
+        self.ff_norm = nn.LayerNorm(d)
+        self.ff = feed_forward(d, config.ff_multiplier, config.dropout)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, A_RAT ``(rays, heads, samples, samples)``,
+        rows = queries, post-dropout)."""
+        h = self.attn_norm(x)
+
+        def split(t: torch.Tensor) -> torch.Tensor:
+            return t.unflatten(-1, (self.num_heads, -1)).transpose(1, 2)  # (rays, heads, samples, d_head)
+
+        q, k, v = split(self.q_fc(h)), split(self.k_fc(h)), split(self.v_fc(h))
+        scores = q @ k.transpose(-1, -2) / (q.shape[-1] ** 0.5)
+        attention = self.attn_dropout(torch.softmax(scores, dim=-1))
+        out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
+        x = x + self.out_dropout(self.out_fc(out))
+        x = x + self.ff(self.ff_norm(x))
+        return x, attention
+
+
+def render_semantic_points(semantic_field: torch.Tensor, ray_attention: torch.Tensor) -> torch.Tensor:
+    """Eq. 7 before MLP o Mean (Alg. 2 lines 5, 8): head ``h`` of A_RAT mixes the points of the
+    ``h``-th contiguous channel group of the semantic field.
+
+    ``S[i, c] = sum_j A[head(c), i, j] f[j, c]``, ``head(c) = c // (d_sem / heads)``.
+
+    Args:
+        semantic_field: ``(rays, samples, d_sem)``.
+        ray_attention: ``(rays, heads, samples, samples)``.
+
+    Returns:
+        ``(rays, samples, d_sem)``.
+    """
+    heads = ray_attention.shape[1]
+    d_sem = semantic_field.shape[-1]
+    if d_sem % heads != 0:
+        raise ValueError(
+            f"d_sem ({d_sem}) must be divisible by the RAT head count ({heads}); got remainder "
+            f"{d_sem % heads}. Change encoder.d_fpn or transformer.num_heads."
+        )
+    grouped = semantic_field.unflatten(-1, (heads, -1)).transpose(1, 2)  # (rays, heads, samples, d_sem/heads)
+    return (ray_attention @ grouped).transpose(1, 2).flatten(-2)

@@ -1,0 +1,113 @@
+"""The GNT stack of alternating FAT / RAT blocks with the GP-NeRF semantic taps (paper Sec. 4.2).
+
+Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper gives no other):
+
+* ``q = max_views rgbfeat_fc(X_rgb)``; for layer ``i``: ``q, A_FAT_i = FAT_i(q, X_rgb)``;
+  if ``i % q_fc_every == 0``: ``q = q_fc_i([q, PE(x), PE(d)])``; ``q, A_RAT_i = RAT_i(q)``.
+* Semantic path: every layer re-aggregates the *raw* sampled source features X_sem with its own
+  attention, ``S3D_i = FATsem(X_sem; A_FAT_i)`` (Eq. 5) and ``S2D_i = RATsem(S3D_i; A_RAT_i)``
+  (Eq. 7); nothing is carried between layers. Semantic field ``= sum_i S3D_i`` ``(rays, samples,
+  d_sem)``; rendered feature ``= MLP(mean_samples sum_i S2D_i)`` ``(rays, d_sem)``.
+* RGB ``= rgb_fc(mean_samples LayerNorm(q))`` (Eq. 6, no sigmoid, as released).
+* Per-point weights: the last RAT attention averaged over heads, row of query point 0
+  (``first_row``, released) or the mean over all query rows (``mean_rows``); each row sums to 1.
+* Frozen attention (Table 4 ID 1): A_FAT, P and A_RAT are detached where the semantic path uses them.
+"""
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from gpnerf.model.config import ModelConfig
+from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, aggregate_semantic_field
+from gpnerf.model.posenc import PositionalEncoding
+from gpnerf.model.ray_aggregation import RayAggregationTransformer, render_semantic_points
+
+
+@dataclass
+class RayBundleOutput:
+    """Outputs for a batch of rays.
+
+    Attributes:
+        rgb: ``(rays, 3)`` colour (unclamped).
+        weights: ``(rays, samples)`` per-point RAT weights, summing to 1 over samples.
+        semantic_field: ``(rays, samples, d_sem)`` semantic-embedding field, or None.
+        semantic_rendered: ``(rays, d_sem)`` rendered semantic feature S^2D_sem, or None.
+    """
+
+    rgb: torch.Tensor
+    weights: torch.Tensor
+    semantic_field: torch.Tensor | None
+    semantic_rendered: torch.Tensor | None
+
+
+class GeneralizableTransformer(nn.Module):
+    """FAT/RAT stack with shared-attention semantic rendering; see the module docstring."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        tcfg = config.transformer
+        self.config = config
+        d = tcfg.d_rgb
+        d_in = 3 + config.encoder.d_rgb_features
+        self.posenc = PositionalEncoding(tcfg.num_frequencies)
+        self.rgbfeat_fc = nn.Sequential(nn.Linear(d_in, d), nn.ReLU(), nn.Linear(d, d))
+        self.field_blocks = nn.ModuleList(FieldAggregationTransformer(tcfg) for _ in range(tcfg.num_layers))
+        self.ray_blocks = nn.ModuleList(RayAggregationTransformer(tcfg) for _ in range(tcfg.num_layers))
+        q_layers = [i for i in range(tcfg.num_layers) if i % tcfg.q_fc_every == 0]
+        self.q_fc_index = {layer: k for k, layer in enumerate(q_layers)}
+        d_q = d + 2 * self.posenc.d_out(3)
+        self.q_fcs = nn.ModuleList(nn.Sequential(nn.Linear(d_q, d), nn.ReLU(), nn.Linear(d, d)) for _ in q_layers)
+        self.norm = nn.LayerNorm(d)
+        self.rgb_fc = nn.Linear(d, 3)
+        d_sem = config.encoder.d_sem
+        adaptor = [nn.Linear(d_sem, d_sem)]
+        if config.semantic.adaptor == "linear_relu":
+            adaptor.append(nn.ReLU())
+        self.semantic_adaptor = nn.Sequential(*adaptor)
+
+    def forward(
+        self,
+        rgb_tokens: torch.Tensor,
+        semantic_tokens: torch.Tensor | None,
+        relative_direction: torch.Tensor,
+        valid: torch.Tensor,
+        xyz_world: torch.Tensor,
+        view_direction: torch.Tensor,
+    ) -> RayBundleOutput:
+        """Aggregate and render a batch of rays.
+
+        Args:
+            rgb_tokens: ``(rays, samples, views, 3 + d_rgb_features)`` sampled RGB + F^rgb.
+            semantic_tokens: ``(rays, samples, views, d_sem)`` sampled F^sem, or None (RGB only).
+            relative_direction: ``(rays, samples, views, 4)``.
+            valid: ``(rays, samples, views)`` bool.
+            xyz_world: ``(rays, samples, 3)`` sample points, world frame.
+            view_direction: ``(rays, 3)`` unit target-ray directions, world frame.
+        """
+        frozen = self.config.semantic.attention == "frozen"
+        add_position = self.config.semantic.fat_add_pos
+        tokens = self.rgbfeat_fc(rgb_tokens)  # (rays, samples, views, d_rgb)
+        q = tokens.max(dim=2).values  # (rays, samples, d_rgb)
+        pe_xyz = self.posenc(xyz_world)
+        pe_dir = self.posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
+        field_sum = rendered_sum = None
+        for i, (fat, rat) in enumerate(zip(self.field_blocks, self.ray_blocks)):
+            q, field_attention = fat(q, tokens, relative_direction, valid)
+            if i in self.q_fc_index:
+                q = self.q_fcs[self.q_fc_index[i]](torch.cat([q, pe_xyz, pe_dir], dim=-1))
+            q, ray_attention = rat(q)
+            if semantic_tokens is None:
+                continue
+            if frozen:
+                field_attention = FieldAttention(field_attention.attention.detach(), field_attention.position.detach())
+            s3d = aggregate_semantic_field(semantic_tokens, field_attention, add_position)
+            s2d = render_semantic_points(s3d, ray_attention.detach() if frozen else ray_attention)
+            field_sum = s3d if field_sum is None else field_sum + s3d
+            rendered_sum = s2d if rendered_sum is None else rendered_sum + s2d
+        rgb = self.rgb_fc(self.norm(q).mean(dim=1))
+        head_mean = ray_attention.mean(dim=1)  # (rays, samples, samples)
+        weights = head_mean[:, 0, :] if self.config.sampling.depth_weights == "first_row" else head_mean.mean(dim=1)
+        rendered = None if rendered_sum is None else self.semantic_adaptor(rendered_sum.mean(dim=1))
+        return RayBundleOutput(rgb=rgb, weights=weights, semantic_field=field_sum, semantic_rendered=rendered)

@@ -1,0 +1,46 @@
+"""Helpers for the model tests (imported as `model_helpers`): small random episodes with a rig of cameras looking at +z."""
+
+from dataclasses import replace
+
+import torch
+
+from gpnerf.episode import Episode
+from gpnerf.geometry import Cameras, intrinsics_from_fov
+from gpnerf.model import PRESETS, EncoderConfig, ModelConfig, SamplingConfig, SemanticConfig, TransformerConfig
+
+
+def make_episode(views: int = 3, height: int = 24, width: int = 32, rays: int | None = 40, num_classes: int = 5, seed: int = 0) -> Episode:
+    """Cameras on a short horizontal baseline, all looking along +z at a random "scene"."""
+    gen = torch.Generator().manual_seed(seed)
+    K = intrinsics_from_fov(width, height, 90.0)[None].repeat(views + 1, 1, 1)
+    poses = torch.eye(4).repeat(views + 1, 1, 1)
+    poses[:, 0, 3] = torch.linspace(-0.3, 0.3, views + 1)
+    poses[:, 1, 3] = torch.rand(views + 1, generator=gen) * 0.1
+    cams = Cameras(K, poses, height, width)
+    ray_indices = None if rays is None else torch.randperm(height * width, generator=gen)[:rays]
+    return Episode(
+        source_images=torch.rand(views, 3, height, width, generator=gen),
+        source_cameras=cams[list(range(views))],
+        target_camera=cams[views],
+        near=0.1,
+        far=5.0,
+        target_image=torch.rand(3, height, width, generator=gen),
+        target_depth=torch.rand(height, width, generator=gen) * 3 + 0.5,
+        target_semantic=torch.randint(0, num_classes + 1, (height, width), generator=gen),
+        ray_indices=ray_indices,
+    )
+
+
+def small_config(
+    d_rgb: int = 8, d_fpn: int = 8, num_layers: int = 2, num_heads: int = 2, num_coarse: int = 6, num_importance: int = 3, **semantic
+) -> ModelConfig:
+    """A few-channel configuration with no dropout (deterministic in train mode)."""
+    base = PRESETS["tiny-cpu"]
+    return replace(
+        base,
+        encoder=EncoderConfig(stem_channels=4, stage_channels=(4, 8), stage_blocks=(1, 1), d_fpn=d_fpn, num_fpn_levels=3,
+                              rgb_decoder_top_stage=1, d_rgb_features=4),
+        transformer=TransformerConfig(d_rgb=d_rgb, num_layers=num_layers, num_heads=num_heads, dropout=0.0, num_frequencies=2),
+        semantic=SemanticConfig(d_head=8, **semantic),
+        sampling=SamplingConfig(num_coarse=num_coarse, num_importance=num_importance),
+    )
