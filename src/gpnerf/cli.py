@@ -4,12 +4,22 @@ import sys
 
 import tyro
 
+from gpnerf.commands.demo import Demo
+from gpnerf.commands.evaluate import Eval
+from gpnerf.commands.finetune import Finetune
 from gpnerf.commands.info import Info
 from gpnerf.commands.inspect import Inspect
 from gpnerf.commands.model import ModelSummary
+from gpnerf.commands.render import Render
 from gpnerf.commands.synth import Synth
+from gpnerf.commands.train import Train
 
 COMMANDS: dict[str, type] = {
+    "train": Train,
+    "finetune": Finetune,
+    "eval": Eval,
+    "render": Render,
+    "demo": Demo,
     "info": Info,
     "inspect": Inspect,
     "synth": Synth,

@@ -1,6 +1,6 @@
 """One scene abstraction for every layout: posed frames decoded lazily, already in gpnerf conventions."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple
 
 import torch
@@ -129,6 +129,20 @@ class Scene:
 
     def frame_by_id(self, frame_id: int) -> Frame:
         return self.frame(self.index_of(frame_id))
+
+    def subset(self, frame_ids: list[int]) -> "Scene":
+        """The same scene restricted to ``frame_ids`` (in that order); frames stay lazily read.
+
+        Used to keep fine-tuning away from evaluation targets: a training dataset built on the
+        subset can never draw a frame outside it, as target or as source."""
+        positions = [self.index_of(f) for f in frame_ids]
+        read_maps = self.read_maps
+        return replace(
+            self,
+            frame_ids=list(frame_ids),
+            world_from_cam=self.world_from_cam[positions].clone(),
+            read_maps=lambda index: read_maps(positions[index]),
+        )
 
     def cameras(self, frame_ids: list[int] | None = None) -> Cameras:
         """Cameras of the given frame ids (all frames by default), in that order."""
