@@ -49,6 +49,7 @@ def train(config: ExperimentConfig, resume: Path | None = None) -> Path:
     ctx = init_distributed(device.type)
     try:
         data = build_data(config, ctx.rank)
+        torch.manual_seed(config.trainer.seed)  # identical initial weights for a given seed, on every rank
         model = GPNeRF(config.model, data.label_space.num_classes)
         if config.init_from is not None and resume is None:
             step = load_model_weights(model, config.init_from)

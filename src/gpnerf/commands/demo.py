@@ -29,8 +29,8 @@ class Demo:
     """Image height."""
     width: int = 64
     """Image width."""
-    steps: int = 1500
-    """Training steps of the tiny-cpu preset."""
+    steps: int = 5000
+    """Training steps of the tiny-cpu preset (about 0.09 s each on an idle 2-core CPU)."""
     seed: int = 0
     """Dataset seed (the training seed is the preset's)."""
 

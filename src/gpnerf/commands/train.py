@@ -9,7 +9,6 @@ import tyro
 from gpnerf.engine import RunDir, dataclass_to_dict
 from gpnerf.experiment import EXPERIMENT_PRESETS, ExperimentConfig
 
-ExperimentPreset = tyro.extras.subcommand_type_from_defaults(EXPERIMENT_PRESETS, prefix_names=False)
 
 RESUMABLE_CHANGES = ("trainer.max_steps", "trainer.progress", "device")
 """Fields a resumed run may change; everything else must equal the run's saved config."""
@@ -35,25 +34,38 @@ def check_resumable(saved: ExperimentConfig, requested: ExperimentConfig, run_di
         )
 
 
+@dataclass(frozen=True)
+class TrainJob:
+    """An experiment config plus how to start it (a preset subcommand holds one of these)."""
+
+    config: Annotated[ExperimentConfig, tyro.conf.arg(name="")]
+    resume: Path | None = None
+    """Continue the run in this run directory (or from this checkpoint file) exactly where it stopped."""
+
+
+TrainPreset = tyro.extras.subcommand_type_from_defaults(
+    {name: TrainJob(config) for name, config in EXPERIMENT_PRESETS.items()}, prefix_names=False
+)
+
+
 @dataclass
 class Train:
     """Train GP-NeRF across the training scenes of a dataset (generalized setting).
 
     Writes outputs/<experiment>/<timestamp>/ with config.json, checkpoints/, TensorBoard events and
     metrics.jsonl. Under torchrun, one process per GPU (DDP). Example:
-    gpnerf train tiny-cpu --trainer.max-steps 200 --data.root data/demo
+    gpnerf train tiny-cpu --data.root data/demo --trainer.max-steps 200 [--resume RUN_DIR]
     """
 
-    config: Annotated[ExperimentPreset, tyro.conf.arg(name="")]
-    resume: Path | None = None
-    """Continue the run in this run directory (or from this checkpoint file) exactly where it stopped."""
+    job: Annotated[TrainPreset, tyro.conf.arg(name="")]
 
     def run(self) -> Path:
         from gpnerf.runs import train
 
-        if self.resume is not None:
-            run_path = self.resume if self.resume.is_dir() else self.resume.parent.parent
-            check_resumable(RunDir.open(run_path).load_config(ExperimentConfig), self.config, run_path)
-        path = train(self.config, self.resume)
+        config, resume = self.job.config, self.job.resume
+        if resume is not None:
+            run_path = resume if resume.is_dir() else resume.parent.parent
+            check_resumable(RunDir.open(run_path).load_config(ExperimentConfig), config, run_path)
+        path = train(config, resume)
         print(f"run directory: {path}")
         return path

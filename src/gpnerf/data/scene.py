@@ -1,5 +1,6 @@
 """One scene abstraction for every layout: posed frames decoded lazily, already in gpnerf conventions."""
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple
 
@@ -129,6 +130,11 @@ class Scene:
 
     def frame_by_id(self, frame_id: int) -> Frame:
         return self.frame(self.index_of(frame_id))
+
+    def cached(self) -> "Scene":
+        """The same scene keeping every decoded frame in memory after its first read (for small datasets
+        trained for many steps: each frame is decoded once instead of once per episode)."""
+        return replace(self, read_maps=functools.lru_cache(maxsize=None)(self.read_maps))
 
     def subset(self, frame_ids: list[int]) -> "Scene":
         """The same scene restricted to ``frame_ids`` (in that order); frames stay lazily read.

@@ -1,0 +1,115 @@
+"""End to end through the CLI on a tiny built-in dataset: train -> eval -> render -> resume -> finetune."""
+
+import csv
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from gpnerf.cli import entrypoint
+from gpnerf.commands.train import check_resumable
+from gpnerf.data.views import split_views
+from gpnerf.engine import RunDir, find_latest_checkpoint, load_checkpoint
+from gpnerf.experiment import EXPERIMENT_PRESETS, ExperimentConfig, training_and_test_scenes
+from gpnerf.runs import build_data
+from gpnerf.synthetic import generate_dataset
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("builtin")
+    generate_dataset(root, num_scenes=3, num_views=24, seed=3, height=24, width=32)
+    return root
+
+
+def train_args(data: Path, out: Path, steps: int) -> list[str]:
+    return [
+        "train", "tiny-cpu", "--data.root", str(data), "--output-root", str(out),
+        "--trainer.max-steps", str(steps), "--trainer.save-every", "3", "--trainer.val-every", "3",
+        "--trainer.log-every", "1", "--trainer.progress", "off", "--data.episodes.num-rays", "64",
+    ]
+
+
+def only_run(out: Path) -> Path:
+    (run,) = (out / "tiny-cpu").iterdir()
+    return run
+
+
+def test_train_eval_render(dataset, tmp_path):
+    out = tmp_path / "out"
+    entrypoint(train_args(dataset, out, 3))
+    run = only_run(out)
+    assert (run / "config.json").is_file() and (run / "checkpoints" / "step-000000003.ckpt").is_file()
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert any("val/psnr" in r.get("scalars", r) or "val/psnr" in json.dumps(r) for r in records)
+
+    entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "2", "--out", str(tmp_path / "eval")])
+    results = json.loads((tmp_path / "eval" / "results.json").read_text())
+    assert results["step"] == 3 and results["num_images"] == 2 and results["num_scenes"] == 1
+    assert 0.0 <= results["semantic"]["miou"] <= 1.0
+    assert results["metrics"]["psnr_gnt"] > 0 and results["metrics"]["lpips_gnt"] is None
+    assert 0.0 <= results["majority_class_baseline"]["miou"] <= 1.0
+    with (tmp_path / "eval" / "per_image.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 and {"psnr_gnt", "ssim_standard", "miou", "depth_rmse"} <= set(rows[0])
+
+    entrypoint(["render", "--run-dir", str(run), "--trajectory", "interpolate", "--num-frames", "3", "--out", str(tmp_path / "r")])
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["frame_0000.png", "frame_0001.png", "frame_0002.png", "render.mp4"]
+
+
+def test_resume_continues_exactly(dataset, tmp_path):
+    # A constant schedule, so that stopping at max_steps 3 and extending to 6 is the same schedule as
+    # running 6 straight (an exponential schedule is defined by max_steps).
+    constant = ["--trainer.optim.schedule.kind", "constant"]
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    entrypoint(train_args(dataset, straight, 6) + constant)
+    entrypoint(train_args(dataset, resumed, 3) + constant)
+    run = only_run(resumed)
+    entrypoint(train_args(dataset, resumed, 6) + constant + ["--resume", str(run)])
+    a = load_checkpoint(find_latest_checkpoint(only_run(straight) / "checkpoints")[0])
+    b = load_checkpoint(find_latest_checkpoint(run / "checkpoints")[0])
+    assert a["step"] == b["step"] == 6
+    assert a["model"].keys() == b["model"].keys()
+    for key in a["model"]:
+        assert torch.equal(a["model"][key], b["model"][key]), key
+
+
+def test_resume_rejects_a_different_config(dataset, tmp_path):
+    entrypoint(train_args(dataset, tmp_path, 3))
+    run = only_run(tmp_path)
+    saved = RunDir.open(run).load_config(ExperimentConfig)
+    check_resumable(saved, replace(saved, trainer=replace(saved.trainer, max_steps=99)), run)
+    with pytest.raises(ValueError, match=r"--resume must use the run's own config .*data.episodes.num_rays"):
+        changed = replace(saved, data=replace(saved.data, episodes=replace(saved.data.episodes, num_rays=7)))
+        check_resumable(saved, changed, run)
+
+
+def test_finetuning_never_sees_evaluation_targets(dataset):
+    config = EXPERIMENT_PRESETS["tiny-cpu"]
+    config = replace(config, data=replace(config.data, root=dataset, finetune_scene="test_000"))
+    (train_scene,), (eval_scene,) = training_and_test_scenes(config.data)
+    targets = set(split_views(eval_scene.frame_ids, config.data.episodes.views).target_ids)
+    assert targets and not targets & set(train_scene.frame_ids)
+    data = build_data(config)
+    for step in range(50):
+        episode = data.train_set.training_episode(step)
+        assert episode.target_id not in targets and not targets & set(episode.source_ids)
+
+
+def test_finetune_command_starts_from_the_generalized_checkpoint(dataset, tmp_path):
+    entrypoint(train_args(dataset, tmp_path / "gen", 3))
+    run = only_run(tmp_path / "gen")
+    entrypoint(["finetune", "--run-dir", str(run), "--scene", "test_000", "--steps", "2"])
+    (ft_run,) = (tmp_path / "gen" / "tiny-cpu-ft-test_000").iterdir()
+    config = RunDir.open(ft_run).load_config(ExperimentConfig)
+    assert config.data.finetune_scene == "test_000"
+    assert config.init_from == run / "checkpoints" / "step-000000003.ckpt"
+    assert load_checkpoint(find_latest_checkpoint(ft_run / "checkpoints")[0])["step"] == 2
+
+
+def test_finetune_rejects_unknown_scene(dataset, tmp_path):
+    entrypoint(train_args(dataset, tmp_path, 3))
+    with pytest.raises(ValueError, match="data.finetune_scene must name a scene of split 'test'"):
+        entrypoint(["finetune", "--run-dir", str(only_run(tmp_path)), "--scene", "nope", "--steps", "1"])
