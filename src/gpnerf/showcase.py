@@ -44,9 +44,12 @@ def trajectory_episodes(dataset: EpisodeDataset, scene_index: int, num_frames: i
 def frame_picture(episode: Episode, output: ImageOutput, label_space: LabelSpace) -> torch.Tensor:
     """``(H', W', 3)`` uint8 panel row(s): render | depth | semantics | feature PCA (| GT RGB | GT semantics)."""
     prediction = output.semantic_logits.argmax(0)
+    # One depth range for the rendered and the true map, so that their colours compare.
+    deepest = float(output.depth.max()) if episode.target_depth is None else float(episode.target_depth.max())
+    far = min(episode.far, max(deepest, float(output.depth.max()))) + 1e-3
     rendered = [
         to_uint8(output.rgb),
-        colorize_depth(output.depth, episode.near, min(episode.far, float(output.depth.max()) + 1e-3)),
+        colorize_depth(output.depth, episode.near, far),
         colorize_labels(prediction, label_space),
     ]
     if output.semantic_features is not None:
@@ -56,7 +59,7 @@ def frame_picture(episode: Episode, output: ImageOutput, label_space: LabelSpace
     if episode.target_image is not None:
         truth = [to_uint8(episode.target_image.permute(1, 2, 0))]
         if episode.target_depth is not None:
-            truth.append(colorize_depth(episode.target_depth, episode.near, min(episode.far, float(output.depth.max()) + 1e-3)))
+            truth.append(colorize_depth(episode.target_depth, episode.near, far))
         if episode.target_semantic is not None:
             truth.append(colorize_labels(episode.target_semantic, label_space))
             classes |= set(episode.target_semantic.unique().tolist())
