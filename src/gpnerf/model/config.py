@@ -195,6 +195,13 @@ class ModelConfig:
     semantic: SemanticConfig = field(default_factory=SemanticConfig)
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     loss: LossConfig = field(default_factory=LossConfig)
+    implementation: Literal["reference", "fast"] = "reference"
+    """Transformer code path: ``reference`` (per-layer semantic aggregation, as documented in
+    docs/model.md) or ``fast`` (the algebraically folded semantic path and bf16-friendly softmax of
+    docs/performance.md; same function, tested equal to fp32 rounding)."""
+    activation_checkpointing: bool = False
+    """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
+    outputs (less memory, one more transformer forward per step; same function)."""
 
     def __post_init__(self) -> None:
         d_sem, d_rgb, heads = self.encoder.d_sem, self.transformer.d_rgb, self.transformer.num_heads
@@ -204,6 +211,8 @@ class ModelConfig:
                 f"transformer.d_rgb ({d_rgb}) for the shared FAT attention (Alg. 1 line 5); got "
                 f"remainder {d_sem % d_rgb}. Change encoder.d_fpn or transformer.d_rgb."
             )
+        if self.implementation not in ("reference", "fast"):
+            raise ValueError(f"implementation must be 'reference' or 'fast'; got {self.implementation!r}.")
         if d_sem % heads != 0:
             raise ValueError(
                 f"d_sem ({d_sem}) must be divisible by transformer.num_heads ({heads}) for the shared "

@@ -21,6 +21,14 @@ def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential
     )
 
 
+def softmax(logits: torch.Tensor, dim: int, keep_dtype: bool) -> torch.Tensor:
+    """``softmax(logits, dim)``; with ``keep_dtype`` evaluated in (at least) float32 and returned in
+    ``logits.dtype`` (under autocast plain softmax returns float32)."""
+    if not keep_dtype:
+        return torch.softmax(logits, dim=dim)
+    return torch.softmax(logits, dim=dim, dtype=torch.promote_types(logits.dtype, torch.float32)).to(logits.dtype)
+
+
 @dataclass
 class FieldAttention:
     """What the semantic path reuses from one FAT block.
@@ -41,11 +49,16 @@ class FieldAggregationTransformer(nn.Module):
     ``Q = f_Q(X_0)``, ``K = f_K(X_rgb)``, ``V = f_V(X_rgb)`` (or ``f_V(K)``, released),
     ``P = f_P(Delta d)``, ``A = softmax_views(f_A(K - Q + P))``,
     ``S^3D_rgb = f_rgb(sum_views (V + P) A)``.
+
+    ``compute_dtype_attention`` (fast path): the softmax is still evaluated in float32 but its
+    result is stored in the logits' dtype (bf16 under autocast) instead of float32, so the
+    per-view products that follow stay in bf16; no effect in float32.
     """
 
-    def __init__(self, config: TransformerConfig) -> None:
+    def __init__(self, config: TransformerConfig, compute_dtype_attention: bool = False) -> None:
         super().__init__()
         d = config.d_rgb
+        self.compute_dtype_attention = compute_dtype_attention
         self.values_from_keys = config.fat_values_from == "keys"
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
@@ -80,7 +93,7 @@ class FieldAggregationTransformer(nn.Module):
         pos = self.pos_fc(relative_direction)  # (rays, samples, views, d_rgb)
         logits = self.attn_fc(k - q + pos)
         logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
-        attention = self.attn_dropout(torch.softmax(logits, dim=2))  # softmax over views, per channel
+        attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
         out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
         x = residual + self.out_dropout(self.out_fc(out))
         x = x + self.ff(self.ff_norm(x))

@@ -7,6 +7,7 @@ to the rendered feature map (Fig. 3b).
 """
 
 from dataclasses import dataclass
+from itertools import repeat
 
 import torch
 import torch.nn.functional as F
@@ -144,48 +145,62 @@ class GPNeRF(nn.Module):
 
     def _points(
         self, episode: Episode, encoded: EncodedViews, semantic_maps: torch.Tensor | None,
-        origins: torch.Tensor, directions: torch.Tensor, t: torch.Tensor,
+        origins: torch.Tensor, directions: torch.Tensor, t: torch.Tensor, with_field: bool = True,
     ) -> RayBundleOutput:
         """Run the transformer on the points ``o + t d`` (``t``: ``(rays, samples)``)."""
         xyz_world = origins[:, None, :] + t[..., None] * directions[:, None, :]  # (rays, samples, 3)
         target_center = episode.target_camera.centers[0]
         projection = project_points(xyz_world, episode.source_cameras, target_center)
         height, width = episode.height, episode.width
+        exact = self.config.implementation == "fast"
         rgb_tokens = torch.cat([
-            sample_feature_maps(episode.source_images, projection.uv_pix, height, width),
-            sample_feature_maps(encoded.rgb_features, projection.uv_pix, height, width),
+            sample_feature_maps(episode.source_images, projection.uv_pix, height, width, exact),
+            sample_feature_maps(encoded.rgb_features, projection.uv_pix, height, width, exact),
         ], dim=-1)  # (rays, samples, views, 3 + d_rgb_features)
         semantic_tokens = None
         if semantic_maps is not None:
-            semantic_tokens = sample_feature_maps(semantic_maps, projection.uv_pix, height, width)
+            semantic_tokens = sample_feature_maps(semantic_maps, projection.uv_pix, height, width, exact)
+            device_type = semantic_tokens.device.type
+            if exact and torch.is_autocast_enabled(device_type):  # sampled exactly, stored once in bf16
+                semantic_tokens = semantic_tokens.to(torch.get_autocast_dtype(device_type))
         return self.transformer(
             rgb_tokens, semantic_tokens, projection.relative_direction, projection.valid,
-            xyz_world, F.normalize(directions, dim=-1),
+            xyz_world, F.normalize(directions, dim=-1), with_field=with_field,
         )
 
+    @staticmethod
+    def _ray_geometry(episode: Episode, ray_indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Origins and unnormalised directions ``(rays, 3)`` through the target pixels ``ray_indices``."""
+        cam = episode.target_camera
+        uv = pixel_centers_from_indices(ray_indices, episode.width).to(cam.K.dtype)
+        return rays_from_pixels(uv, cam.K[0], cam.world_from_cam[0])
+
     def _render_rays(
-        self, episode: Episode, encoded: EncodedViews, ray_indices: torch.Tensor, with_semantics: bool
+        self, episode: Episode, encoded: EncodedViews, ray_indices: torch.Tensor, with_semantics: bool,
+        with_field: bool = True, geometry: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> _Rays:
+        """Coarse + fine passes over ``ray_indices``; ``geometry`` = precomputed (origins,
+        directions) of these rays (the fast render computes them once per image)."""
         sampling = self.config.sampling
         semantic_maps = None
         if with_semantics:
             semantic_maps = encoded.semantic_features
             if self.config.semantic.gradient_block:
                 semantic_maps = semantic_maps.detach()  # the paper's gradient block
-        cam = episode.target_camera
-        uv = pixel_centers_from_indices(ray_indices, episode.width).to(cam.K.dtype)
-        origins, directions = rays_from_pixels(uv, cam.K[0], cam.world_from_cam[0])  # (rays, 3) each
+        origins, directions = self._ray_geometry(episode, ray_indices) if geometry is None else geometry
         t = coarse_samples(
             ray_indices.shape[0], sampling.num_coarse, episode.near, episode.far, sampling.spacing,
             stratified=self.training, device=origins.device,
         )
         single_pass = sampling.num_importance == 0
-        coarse = self._points(episode, encoded, semantic_maps if single_pass else None, origins, directions, t)
+        coarse = self._points(
+            episode, encoded, semantic_maps if single_pass else None, origins, directions, t, with_field
+        )
         fine = coarse
         if not single_pass:
             t_extra = importance_samples(t, coarse.weights, sampling.num_importance, sampling.spacing, deterministic=not self.training)
             t = merge_samples(t, t_extra)
-            fine = self._points(episode, encoded, semantic_maps, origins, directions, t)
+            fine = self._points(episode, encoded, semantic_maps, origins, directions, t, with_field)
         return _Rays(t=t, coarse=coarse, fine=fine, direction_norm=directions.norm(dim=-1))
 
     @staticmethod
@@ -259,17 +274,24 @@ class GPNeRF(nn.Module):
             height, width = episode.height, episode.width
             encoded = self.encoder(episode.source_images)
             all_indices = torch.arange(height * width, device=episode.source_images.device)
+            label_rendering = self.config.semantic.mode == "label_rendering"
+            geometries = repeat(None)
+            if self.config.implementation == "fast":  # one 3x3 inverse (a host sync on CUDA) per image, not per chunk
+                origins, directions = self._ray_geometry(episode, all_indices)
+                geometries = zip(origins.split(chunk_rays), directions.split(chunk_rays))
             rgb, depth, feats, logits = [], [], [], []
-            for chunk in all_indices.split(chunk_rays):
-                rays = self._render_rays(episode, encoded, chunk, with_semantics=True)
+            for chunk, geometry in zip(all_indices.split(chunk_rays), geometries):
+                rays = self._render_rays(
+                    episode, encoded, chunk, with_semantics=True, with_field=label_rendering, geometry=geometry
+                )
                 rgb.append(rays.fine.rgb)
                 depth.append(self._depth(rays.fine.weights, rays.t))
-                if self.config.semantic.mode == "label_rendering":
+                if label_rendering:
                     logits.append(self.head(rays.fine.semantic_field, rays.fine.weights))
                 else:
                     feats.append(rays.fine.semantic_rendered)
             features = None
-            if self.config.semantic.mode == "label_rendering":
+            if label_rendering:
                 semantic_logits = torch.cat(logits).t().reshape(self.num_classes, height, width)
             else:
                 features = torch.cat(feats).t().reshape(-1, height, width)  # (d_sem, H, W)

@@ -61,18 +61,34 @@ def project_points(
 
 
 def sample_feature_maps(
-    feature_maps: torch.Tensor, uv_pix: torch.Tensor, image_height: int, image_width: int
+    feature_maps: torch.Tensor, uv_pix: torch.Tensor, image_height: int, image_width: int,
+    full_precision_grid: bool = False,
 ) -> torch.Tensor:
     """Bilinearly sample per-view maps at pixel coordinates of the ``H x W`` image.
 
     Args:
         feature_maps: ``(views, C, h, w)`` at any resolution covering the image.
         uv_pix: ``(views, rays, samples, 2)`` pixel coordinates of the ``image_height x image_width`` image.
+        full_precision_grid: sample in (at least) float32, upcasting bf16/fp16 maps, instead of
+            casting the grid to the maps' dtype (a bf16 grid in [-1, 1] has steps of up to
+            2^-8, i.e. ~0.6 px at W = 320: the fast path keeps the coordinates exact).
 
     Returns:
         ``(rays, samples, views, C)``; points outside the image read the zero padding.
     """
-    scale = uv_pix.new_tensor([2.0 / max(image_width - 1, 1), 2.0 / max(image_height - 1, 1)])
-    grid = (uv_pix * scale - 1.0).to(feature_maps.dtype)  # (views, rays, samples, 2) in [-1, 1]
-    sampled = F.grid_sample(feature_maps, grid, mode="bilinear", padding_mode="zeros", align_corners=GRID_SAMPLE_ALIGN_CORNERS)
+    # Scalars, not a new tensor: a host-to-device copy here would synchronise every call.
+    u = uv_pix[..., 0] * (2.0 / max(image_width - 1, 1)) - 1.0
+    v = uv_pix[..., 1] * (2.0 / max(image_height - 1, 1)) - 1.0
+    grid = torch.stack([u, v], dim=-1)  # (views, rays, samples, 2) in [-1, 1]
+    if full_precision_grid:
+        dtype = torch.promote_types(torch.promote_types(feature_maps.dtype, grid.dtype), torch.float32)
+        feature_maps, grid = feature_maps.to(dtype), grid.to(dtype)
+    else:
+        grid = grid.to(feature_maps.dtype)
+    # cuDNN's grid sampler rejects bf16 and large grids (CUDNN_STATUS_NOT_SUPPORTED); the native kernel
+    # takes everything.
+    with torch.backends.cudnn.flags(enabled=False):
+        sampled = F.grid_sample(
+            feature_maps, grid, mode="bilinear", padding_mode="zeros", align_corners=GRID_SAMPLE_ALIGN_CORNERS
+        )
     return sampled.permute(2, 3, 0, 1)  # (rays, samples, views, C)

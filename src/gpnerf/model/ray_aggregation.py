@@ -8,18 +8,20 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.field_aggregation import feed_forward
+from gpnerf.model.field_aggregation import feed_forward, softmax
 
 
 class RayAggregationTransformer(nn.Module):
     """One RAT block (Alg. 2 lines 2-7): pre-LN MHSA over samples + feed-forward, as in GNT.
 
     ``A = softmax(Q K^T / sqrt(d_head))`` per head, ``S^2D_rgb = f_rgb(A V)``.
+    ``compute_dtype_attention``: as in :class:`FieldAggregationTransformer` (fast path).
     """
 
-    def __init__(self, config: TransformerConfig) -> None:
+    def __init__(self, config: TransformerConfig, compute_dtype_attention: bool = False) -> None:
         super().__init__()
         d = config.d_rgb
+        self.compute_dtype_attention = compute_dtype_attention
         self.num_heads = config.num_heads
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
@@ -41,7 +43,7 @@ class RayAggregationTransformer(nn.Module):
 
         q, k, v = split(self.q_fc(h)), split(self.k_fc(h)), split(self.v_fc(h))
         scores = q @ k.transpose(-1, -2) / (q.shape[-1] ** 0.5)
-        attention = self.attn_dropout(torch.softmax(scores, dim=-1))
+        attention = self.attn_dropout(softmax(scores, -1, self.compute_dtype_attention))
         out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
         x = x + self.out_dropout(self.out_fc(out))
         x = x + self.ff(self.ff_norm(x))

@@ -12,15 +12,22 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
 * Per-point weights: the last RAT attention averaged over heads, row of query point 0
   (``first_row``, released) or the mean over all query rows (``mean_rows``); each row sums to 1.
 * Frozen attention (Table 4 ID 1): A_FAT, P and A_RAT are detached where the semantic path uses them.
+* ``implementation="fast"``: the same function with the semantic path folded over layers
+  (:mod:`gpnerf.model.folded_semantics`) and attention maps kept in the compute dtype
+  (docs/performance.md).
+* ``activation_checkpointing``: in training each layer's activations are recomputed in backward;
+  only the layer outputs (q, A_FAT, P, A_RAT) are kept.
 """
 
 from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, aggregate_semantic_field
+from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, render_semantic_points
 
@@ -49,12 +56,15 @@ class GeneralizableTransformer(nn.Module):
         super().__init__()
         tcfg = config.transformer
         self.config = config
+        self.fast = config.implementation == "fast"
         d = tcfg.d_rgb
         d_in = 3 + config.encoder.d_rgb_features
         self.posenc = PositionalEncoding(tcfg.num_frequencies)
         self.rgbfeat_fc = nn.Sequential(nn.Linear(d_in, d), nn.ReLU(), nn.Linear(d, d))
-        self.field_blocks = nn.ModuleList(FieldAggregationTransformer(tcfg) for _ in range(tcfg.num_layers))
-        self.ray_blocks = nn.ModuleList(RayAggregationTransformer(tcfg) for _ in range(tcfg.num_layers))
+        self.field_blocks = nn.ModuleList(
+            FieldAggregationTransformer(tcfg, self.fast) for _ in range(tcfg.num_layers)
+        )
+        self.ray_blocks = nn.ModuleList(RayAggregationTransformer(tcfg, self.fast) for _ in range(tcfg.num_layers))
         q_layers = [i for i in range(tcfg.num_layers) if i % tcfg.q_fc_every == 0]
         self.q_fc_index = {layer: k for k, layer in enumerate(q_layers)}
         d_q = d + 2 * self.posenc.d_out(3)
@@ -67,6 +77,18 @@ class GeneralizableTransformer(nn.Module):
             adaptor.append(nn.ReLU())
         self.semantic_adaptor = nn.Sequential(*adaptor)
 
+    def _layer(
+        self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
+        pe_xyz: torch.Tensor, pe_dir: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, A_FAT and P
+        ``(rays, samples, views, d_rgb)``, A_RAT ``(rays, heads, samples, samples)``)."""
+        q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid)
+        if i in self.q_fc_index:
+            q = self.q_fcs[self.q_fc_index[i]](torch.cat([q, pe_xyz, pe_dir], dim=-1))
+        q, ray_attention = self.ray_blocks[i](q)
+        return q, field_attention.attention, field_attention.position, ray_attention
+
     def forward(
         self,
         rgb_tokens: torch.Tensor,
@@ -75,6 +97,7 @@ class GeneralizableTransformer(nn.Module):
         valid: torch.Tensor,
         xyz_world: torch.Tensor,
         view_direction: torch.Tensor,
+        with_field: bool = True,
     ) -> RayBundleOutput:
         """Aggregate and render a batch of rays.
 
@@ -85,6 +108,8 @@ class GeneralizableTransformer(nn.Module):
             valid: ``(rays, samples, views)`` bool.
             xyz_world: ``(rays, samples, 3)`` sample points, world frame.
             view_direction: ``(rays, 3)`` unit target-ray directions, world frame.
+            with_field: return the semantic field; the ``fast`` implementation skips computing it
+                when False (the reference computes it anyway, as an intermediate).
         """
         frozen = self.config.semantic.attention == "frozen"
         add_position = self.config.semantic.fat_add_pos
@@ -93,21 +118,35 @@ class GeneralizableTransformer(nn.Module):
         pe_xyz = self.posenc(xyz_world)
         pe_dir = self.posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
         field_sum = rendered_sum = None
-        for i, (fat, rat) in enumerate(zip(self.field_blocks, self.ray_blocks)):
-            q, field_attention = fat(q, tokens, relative_direction, valid)
-            if i in self.q_fc_index:
-                q = self.q_fcs[self.q_fc_index[i]](torch.cat([q, pe_xyz, pe_dir], dim=-1))
-            q, ray_attention = rat(q)
+        field_attentions, ray_attentions = [], []
+        checkpointed = self.config.activation_checkpointing and self.training and torch.is_grad_enabled()
+        for i in range(len(self.field_blocks)):
+            layer_inputs = (i, q, tokens, relative_direction, valid, pe_xyz, pe_dir)
+            if checkpointed:  # keep only the layer outputs; recompute the rest in backward (same dropout masks)
+                q, a, p, ray_attention = checkpoint(self._layer, *layer_inputs, use_reentrant=False)
+            else:
+                q, a, p, ray_attention = self._layer(*layer_inputs)
+            field_attention = FieldAttention(attention=a, position=p)
             if semantic_tokens is None:
                 continue
             if frozen:
                 field_attention = FieldAttention(field_attention.attention.detach(), field_attention.position.detach())
+            semantic_ray_attention = ray_attention.detach() if frozen else ray_attention
+            if self.fast:
+                field_attentions.append(field_attention)
+                ray_attentions.append(semantic_ray_attention)
+                continue
             s3d = aggregate_semantic_field(semantic_tokens, field_attention, add_position)
-            s2d = render_semantic_points(s3d, ray_attention.detach() if frozen else ray_attention)
+            s2d = render_semantic_points(s3d, semantic_ray_attention)
             field_sum = s3d if field_sum is None else field_sum + s3d
             rendered_sum = s2d if rendered_sum is None else rendered_sum + s2d
+        rendered_mean = None if rendered_sum is None else rendered_sum.mean(dim=1)
+        if self.fast and semantic_tokens is not None:
+            field_sum, rendered_mean = fold_semantic_path(
+                semantic_tokens, field_attentions, ray_attentions, add_position, with_field
+            )
         rgb = self.rgb_fc(self.norm(q).mean(dim=1))
         head_mean = ray_attention.mean(dim=1)  # (rays, samples, samples)
         weights = head_mean[:, 0, :] if self.config.sampling.depth_weights == "first_row" else head_mean.mean(dim=1)
-        rendered = None if rendered_sum is None else self.semantic_adaptor(rendered_sum.mean(dim=1))
+        rendered = None if rendered_mean is None else self.semantic_adaptor(rendered_mean)
         return RayBundleOutput(rgb=rgb, weights=weights, semantic_field=field_sum, semantic_rendered=rendered)

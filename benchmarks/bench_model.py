@@ -1,0 +1,290 @@
+"""Benchmark the GP-NeRF model: one training step and one full-frame render, timed on one device.
+
+    PYTHONPATH=src python benchmarks/bench_model.py --device cuda --preset paper-scannet \\
+        --implementation fast --precision bf16 --json out.json
+    PYTHONPATH=src python benchmarks/bench_model.py --smoke      # tiny, CPU, 1 repeat (CI)
+
+* **train**: encode the sources + target, render ``--rays`` rays (coarse + fine), head, all losses
+  of the preset (``compute_losses``), backward, Adam step.
+* **render**: ``model.render_image(episode, --chunk)`` (RGB, depth, rendered features, head
+  logits), no grad, deterministic, outputs kept on the device.
+
+Inputs are random (images, labels, depth) with look-at cameras, like the released-code measurement
+(shared/reference/released-code.md Sec. 8). Each measurement: ``--warmup`` untimed runs, then the
+median of ``--repeats`` runs timed with CUDA events (host clock on CPU). Peak memory is
+``torch.cuda.max_memory_allocated`` over the timed runs. Achieved TFLOP/s divide the *reference*
+model's matmul/conv FLOPs (``gpnerf.model.flops``; forward x 3 for a training step) by the time, so
+fast paths are credited with the same useful work. Prints one table; ``--json`` writes the record.
+Failures (OOM, compile errors) are caught and recorded per measurement; the exit code stays 0.
+No tyro: argparse only.
+"""
+
+import argparse
+import json
+import statistics
+import time
+import traceback
+from contextlib import nullcontext
+from dataclasses import replace
+
+import torch
+
+from gpnerf.episode import Episode
+from gpnerf.geometry import Cameras, intrinsics_from_fov
+from gpnerf.losses import compute_losses
+from gpnerf.model import GPNeRF, PRESETS, ModelConfig
+from gpnerf.model.flops import count_flops
+
+RELEASED_PER_RAY_FLOPS = 441e6
+"""Forward FLOPs per rendered ray (48 + 64 samples) of the released code (released-code.md Sec. 7)."""
+RELEASED_FRAME_FLOPS = 34e12
+"""Forward FLOPs of a full 320x240 frame at stride 1 (released-code.md Sec. 7)."""
+
+
+def look_at_cameras(count: int, height: int, width: int, radius: float = 2.0, hfov_deg: float = 70.0) -> Cameras:
+    """``count`` cameras on a horizontal arc of ``radius`` metres around the origin, all looking at
+    it (OpenCV axes, world up +z)."""
+    angles = torch.linspace(-0.6, 0.6, count)
+    eye = torch.stack([radius * torch.sin(angles), -radius * torch.cos(angles), 0.3 * torch.ones(count)], dim=-1)
+    forward = torch.nn.functional.normalize(-eye, dim=-1)
+    up = torch.tensor([0.0, 0.0, 1.0]).expand(count, 3)
+    right = torch.nn.functional.normalize(torch.cross(forward, up, dim=-1), dim=-1)
+    down = torch.cross(forward, right, dim=-1)
+    poses = torch.eye(4).repeat(count, 1, 1)
+    poses[:, :3, 0], poses[:, :3, 1], poses[:, :3, 2], poses[:, :3, 3] = right, down, forward, eye
+    K = intrinsics_from_fov(width, height, hfov_deg)[None].repeat(count, 1, 1)
+    return Cameras(K, poses, height, width)
+
+
+def random_episode(views: int, height: int, width: int, rays: int | None, num_classes: int, seed: int = 0) -> Episode:
+    """Random images / labels / depth, ``views`` sources + 1 target on a look-at arc (target in the middle)."""
+    gen = torch.Generator().manual_seed(seed)
+    cams = look_at_cameras(views + 1, height, width)
+    target = views // 2
+    sources = [i for i in range(views + 1) if i != target]
+    ray_indices = None if rays is None else torch.randperm(height * width, generator=gen)[:rays]
+    return Episode(
+        source_images=torch.rand(views, 3, height, width, generator=gen),
+        source_cameras=cams[sources],
+        target_camera=cams[target],
+        near=0.5,
+        far=4.0,
+        target_image=torch.rand(3, height, width, generator=gen),
+        target_depth=torch.rand(height, width, generator=gen) * 2.0 + 1.0,
+        target_semantic=torch.randint(0, num_classes + 1, (height, width), generator=gen),
+        ray_indices=ray_indices,
+    )
+
+
+class Timer:
+    """Times a callable: warm-up, then ``repeats`` timed runs (CUDA events or host clock)."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.cuda = device.type == "cuda"
+
+    def __call__(self, fn, warmup: int, repeats: int) -> list[float]:
+        for _ in range(warmup):
+            fn()
+        if self.cuda:
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+        times = []
+        for _ in range(repeats):
+            if self.cuda:
+                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                start.record()
+                fn()
+                end.record()
+                torch.cuda.synchronize()
+                times.append(start.elapsed_time(end) / 1000.0)
+            else:
+                begin = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - begin)
+        return times
+
+
+def precision_context(precision: str, device: torch.device):
+    """bf16 autocast for ``bf16``; nothing for ``fp32`` / ``tf32`` (TF32 is a global flag)."""
+    if device.type == "cuda":
+        tf32 = precision in ("tf32", "bf16")
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
+    if precision == "bf16":
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def build_config(args: argparse.Namespace) -> ModelConfig:
+    return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint)
+
+
+def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
+    """Run one measurement, catching failures into the record."""
+    record: dict = {"name": name}
+    try:
+        times = timer(fn, args.warmup, args.repeats)
+        median = statistics.median(times)
+        record.update(
+            median_s=median, times_s=times, flops=flops, tflops_per_s=flops / median / 1e12,
+            peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None,
+        )
+    except Exception as error:  # recorded, the next measurement still runs
+        record.update(error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc(limit=3))
+    finally:
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+    return record
+
+
+def replace_counts(args: argparse.Namespace, warmup: int | None, repeats: int | None) -> argparse.Namespace:
+    """A copy of ``args`` with the warm-up / repeat counts overridden where given."""
+    copy = argparse.Namespace(**vars(args))
+    copy.warmup = args.warmup if warmup is None else warmup
+    copy.repeats = args.repeats if repeats is None else repeats
+    return copy
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Build the model and episodes, time the selected measurements, return the JSON record."""
+    device = torch.device(args.device)
+    torch.manual_seed(0)
+    config = build_config(args)
+    reference_flops = count_flops(
+        replace(config, implementation="reference"), args.num_classes, args.views, args.height, args.width
+    )
+    train_flops = 3.0 * (args.rays * reference_flops.per_ray + (args.views + 1) * reference_flops.encoder_per_view
+                         + reference_flops.head_per_image)
+    model = GPNeRF(config, args.num_classes).to(device)
+    if args.compile:
+        model.transformer.compile()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
+    train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
+    render_episode = replace(train_episode, ray_indices=None)
+    timer = Timer(device)
+    autocast = lambda: precision_context(args.precision, device)  # noqa: E731  (fresh context per use)
+
+    def train_step() -> None:
+        model.train()
+        optimizer.zero_grad(set_to_none=True)
+        with autocast():
+            output = model(train_episode)
+            total, _ = compute_losses(output, train_episode, config)
+        total.backward()
+        optimizer.step()
+
+    def render() -> None:
+        with autocast():
+            model.render_image(render_episode, chunk_rays=args.chunk)
+
+    record = {
+        "label": args.label or f"{args.preset} {args.implementation} {args.precision}{' compile' if args.compile else ''}",
+        "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
+        "compile": args.compile, "device": device.type,
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
+        "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
+        "rays": args.rays, "chunk": args.chunk, "warmup": args.warmup, "repeats": args.repeats,
+        "render_warmup": args.render_warmup, "render_repeats": args.render_repeats,
+        "samples": [config.sampling.num_coarse, config.sampling.num_importance],
+        "reference_flops": {
+            "per_ray": reference_flops.per_ray, "encoder_per_view": reference_flops.encoder_per_view,
+            "head_per_image": reference_flops.head_per_image, "per_image": reference_flops.per_image,
+        },
+        "released_floor": {"per_ray": RELEASED_PER_RAY_FLOPS, "per_frame": RELEASED_FRAME_FLOPS},
+        "results": [],
+    }
+    if args.what in ("train", "both"):
+        record["results"].append(measure("train", train_step, timer, args, device, train_flops))
+        save(record, args.json)  # partial results survive a later crash or time limit
+    if args.what in ("render", "both"):
+        render_args = replace_counts(args, args.render_warmup, args.render_repeats)
+        record["results"].append(measure("render", render, timer, render_args, device, reference_flops.per_image))
+        save(record, args.json)
+    return record
+
+
+def save(record: dict, path: str | None) -> None:
+    """Write ``record`` as JSON to ``path`` (if given)."""
+    if path:
+        with open(path, "w") as handle:
+            json.dump(record, handle, indent=1)
+
+
+def format_table(records: list[dict]) -> str:
+    """One markdown table: a row per (configuration, measurement)."""
+    lines = [
+        "| configuration | device | measurement | median s | peak GiB | TFLOP/s (model FLOPs) | TFLOP/s vs released floor | error |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for record in records:
+        for result in record["results"]:
+            if "error" in result:
+                lines.append(f"| {record['label']} | {record['device_name']} | {result['name']} | - | - | - | - | {result['error'][:80]} |")
+                continue
+            floor = _released_floor(record, result["name"])
+            peak = "-" if result["peak_mem_gib"] is None else f"{result['peak_mem_gib']:.2f}"
+            floor_rate = "-" if floor is None else f"{floor / result['median_s'] / 1e12:.1f}"
+            lines.append(
+                f"| {record['label']} | {record['device_name']} | {result['name']} | {result['median_s']:.4f} | {peak} "
+                f"| {result['tflops_per_s']:.2f} | {floor_rate} | |"
+            )
+    return "\n".join(lines)
+
+
+def _released_floor(record: dict, name: str) -> float | None:
+    """FLOPs of the released-code.md Sec. 7 estimate for this measurement (441 MFLOP/ray x rays, x 3
+    for training rays; 34 TFLOP per 320x240 frame scaled by pixels), ray work only."""
+    pixels = record["height"] * record["width"]
+    if name == "train":
+        return 3.0 * record["rays"] * RELEASED_PER_RAY_FLOPS
+    return RELEASED_FRAME_FLOPS * pixels / (320 * 240)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
+    parser.add_argument("--implementation", default="reference", choices=["reference", "fast"])
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
+    parser.add_argument("--what", default="both", choices=["train", "render", "both"])
+    parser.add_argument("--rays", type=int, default=512, help="training rays per step")
+    parser.add_argument("--views", type=int, default=10, help="source views")
+    parser.add_argument("--height", type=int, default=240)
+    parser.add_argument("--width", type=int, default=320)
+    parser.add_argument("--chunk", type=int, default=2400, help="rays per render chunk")
+    parser.add_argument("--num-classes", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--render-warmup", type=int, default=None, help="render warm-up runs (default --warmup)")
+    parser.add_argument("--render-repeats", type=int, default=None, help="timed renders (default --repeats)")
+    parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the transformer stack")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
+    parser.add_argument("--json", default=None, help="write the record to this path")
+    parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.device, args.preset, args.views, args.height, args.width = "cpu", "tiny-cpu", 2, 24, 32
+        args.rays, args.chunk, args.warmup, args.repeats, args.num_classes = 8, 256, 0, 1, 4
+        args.render_warmup = args.render_repeats = None
+        args.threads = args.threads or 1  # tiny ops: extra CPU threads only contend
+    for name in ("rays", "views", "chunk", "repeats", "height", "width", "num_classes"):
+        if getattr(args, name) < 1:
+            raise SystemExit(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}.")
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    record = run(args)
+    print(format_table([record]))
+    return record
+
+
+if __name__ == "__main__":
+    main()

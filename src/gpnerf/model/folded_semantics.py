@@ -1,0 +1,84 @@
+"""Fast semantic path: all layers' shared attentions folded into one weight per (point, view, channel).
+
+The reference path (:mod:`gpnerf.model.transformer`) re-aggregates the sampled source features
+X_sem once per layer ``l``: ``S3D_l = sum_v (X + P'_l) A'_l`` (Eq. 5) and
+``S2D_l[i] = sum_j A_RAT_l[head(c), i, j] S3D_l[j]`` (Eq. 7), then sums over layers. Both are
+linear in X, so with ``m_l[h, j] = mean_i A_RAT_l[h, i, j]`` (column mean over query points) and
+channel ``c = g r + k`` (``g`` the FAT attention channel, ``r = d_sem / d_rgb``,
+``head(c) = g // (d_rgb / heads)`` because ``d_rgb`` is divisible by ``heads``):
+
+* semantic field   ``sum_l S3D_l[j, c]        = sum_v X[j, v, c] Asum[j, v, g] + sum_l sum_v P_l A_l [j, g]``
+  with ``Asum = sum_l A_l``;
+* rendered (pre-MLP) ``mean_i sum_l S2D_l[i, c] = sum_{j, v} X[j, v, c] W[j, v, g] + sum_j sum_l m_l[head(g), j] sum_v P_l A_l [j, g]``
+  with ``W[j, v, g] = sum_l m_l[head(g), j] A_l[j, v, g]``.
+
+X (``d_sem`` = 512 wide) is read twice instead of ``2 L`` times, and the ``(samples x samples)``
+semantic matmuls of every layer disappear. The folded weights are accumulated in (at least) float32. The
+identity holds for any attention tensors, so it is exact with dropout too (the same post-dropout
+maps are used). docs/performance.md gives the derivation and the tolerances.
+"""
+
+import torch
+
+from gpnerf.model.field_aggregation import FieldAttention
+
+
+def fold_semantic_path(
+    semantic_tokens: torch.Tensor,
+    field_attentions: list[FieldAttention],
+    ray_attentions: list[torch.Tensor],
+    add_position: bool,
+    with_field: bool,
+) -> tuple[torch.Tensor | None, torch.Tensor]:
+    """Semantic field and the sample-mean of the rendered feature, summed over layers.
+
+    Args:
+        semantic_tokens: ``(rays, samples, views, d_sem)`` X_sem.
+        field_attentions: per layer, A_FAT and P, each ``(rays, samples, views, d_rgb)``.
+        ray_attentions: per layer, A_RAT ``(rays, heads, samples, samples)`` (rows = queries).
+        add_position: include the ``+P'`` terms (paper) or not (released).
+        with_field: also return the semantic field (else None; rendering with a head needs none).
+
+    Returns:
+        field ``(rays, samples, d_sem)`` or None, and ``mean_samples sum_l S2D_l`` ``(rays, d_sem)``
+        (the input of the adaptor MLP of Eq. 7).
+    """
+    if len(field_attentions) != len(ray_attentions) or not field_attentions:
+        raise ValueError(
+            f"need one FAT and one RAT attention per layer (>= 1 layer); got {len(field_attentions)} and {len(ray_attentions)}."
+        )
+    d_sem = semantic_tokens.shape[-1]
+    d_rgb = field_attentions[0].attention.shape[-1]
+    heads = ray_attentions[0].shape[1]
+    if d_sem % d_rgb != 0 or d_rgb % heads != 0:
+        raise ValueError(
+            f"d_sem ({d_sem}) must be divisible by d_rgb ({d_rgb}) and d_rgb by the RAT head count ({heads}) "
+            "to fold the shared attentions. Change encoder.d_fpn, transformer.d_rgb or transformer.num_heads."
+        )
+    accumulate = torch.promote_types(field_attentions[0].attention.dtype, torch.float32)
+    attention_sum = weight = None  # (rays, samples, views, d_rgb), >= float32
+    position_field = position_rendered = None  # (rays, samples, d_rgb), >= float32
+    for field_attention, ray_attention in zip(field_attentions, ray_attentions):
+        a = field_attention.attention.to(accumulate)
+        column_mean = ray_attention.to(accumulate).mean(dim=2)  # (rays, heads, samples): mean over query rows
+        m = column_mean.transpose(1, 2).repeat_interleave(d_rgb // heads, dim=-1)  # (rays, samples, d_rgb)
+        weighted = a * m[:, :, None, :]
+        weight = weighted if weight is None else weight + weighted
+        if with_field:
+            attention_sum = a if attention_sum is None else attention_sum + a
+        if add_position:
+            pa = (field_attention.position.to(accumulate) * a).sum(dim=2)  # (rays, samples, d_rgb)
+            position_rendered = pa * m if position_rendered is None else position_rendered + pa * m
+            if with_field:
+                position_field = pa if position_field is None else position_field + pa
+    x = semantic_tokens.unflatten(-1, (d_rgb, d_sem // d_rgb))  # (rays, samples, views, d_rgb, r)
+    rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
+    if add_position:
+        rendered = rendered + position_rendered.sum(dim=1).to(rendered.dtype)[..., None]
+    field = None
+    if with_field:
+        field = (x * attention_sum.to(x.dtype)[..., None]).sum(dim=2)  # (rays, samples, d_rgb, r)
+        if add_position:
+            field = field + position_field.to(field.dtype)[..., None]
+        field = field.flatten(-2)
+    return field, rendered.flatten(-2)

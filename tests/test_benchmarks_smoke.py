@@ -1,0 +1,40 @@
+"""benchmarks/bench_model.py and bench_table.py run end to end in --smoke mode (tiny, CPU), so they never rot."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_model_smoke_writes_json_and_table(tmp_path, capsys):
+    bench, table = load("bench_model"), load("bench_table")
+    paths = []
+    for implementation in ("reference", "fast"):
+        path = tmp_path / f"{implementation}.json"
+        record = bench.main(["--smoke", "--implementation", implementation, "--label", implementation, "--json", str(path)])
+        paths.append(str(path))
+        assert json.loads(path.read_text()) == record
+        names = [r["name"] for r in record["results"]]
+        assert names == ["train", "render"]
+        for result in record["results"]:
+            assert "error" not in result, result
+            assert result["median_s"] > 0 and len(result["times_s"]) == 1 and result["tflops_per_s"] > 0
+    assert "| reference | cpu" in capsys.readouterr().out
+    text = table.main(paths + ["--baseline", "reference", "--out", str(tmp_path / "table.md")])
+    assert text.count("\n") == 5 and "1.00x" in text and (tmp_path / "table.md").exists()
+
+
+def test_bench_model_records_failures_and_continues(tmp_path):
+    bench = load("bench_model")
+    record = bench.main(["--smoke", "--what", "render", "--chunk", "64", "--json", str(tmp_path / "r.json")])
+    assert [r["name"] for r in record["results"]] == ["render"]
+    failing = bench.measure("boom", lambda: 1 / 0, bench.Timer(bench.torch.device("cpu")), bench.parse_args(["--smoke"]), bench.torch.device("cpu"), 1.0)
+    assert failing["error"].startswith("ZeroDivisionError")
