@@ -18,3 +18,15 @@ def test_unknown_subcommand_is_rejected():
 def test_every_command_has_help_text():
     for name, cls in COMMANDS.items():
         assert cls.__doc__ and cls.__doc__.strip(), f"subcommand {name} has no docstring"
+
+
+def test_console_script_reports_bad_input_in_one_line(tmp_path, monkeypatch, capsys):
+    from gpnerf.cli import main
+
+    monkeypatch.setattr("sys.argv", ["gpnerf", "eval", "--run-dir", str(tmp_path / "missing")])
+    monkeypatch.delenv("GPNERF_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("gpnerf: error: run dir must contain config.json") and "Traceback" not in err

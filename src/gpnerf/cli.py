@@ -1,5 +1,6 @@
 """The `gpnerf` command line: one subcommand per job, each a typed dataclass (tyro) with ``run()``."""
 
+import os
 import sys
 
 import tyro
@@ -38,5 +39,18 @@ def entrypoint(argv: list[str] | None = None) -> None:
     command.run()
 
 
+def main() -> None:
+    """The console script: like :func:`entrypoint`, but a bad input (ValueError / FileNotFoundError,
+    whose messages name the file and the fix) prints one line and exits 1 instead of a traceback.
+    Set GPNERF_DEBUG=1 to see the traceback."""
+    try:
+        entrypoint()
+    except (ValueError, FileNotFoundError) as error:
+        if os.environ.get("GPNERF_DEBUG"):
+            raise
+        print(f"gpnerf: error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    entrypoint()
+    main()
