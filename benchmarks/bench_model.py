@@ -32,7 +32,7 @@ import torch
 from gpnerf.episode import Episode
 from gpnerf.geometry import Cameras, intrinsics_from_fov
 from gpnerf.losses import compute_losses
-from gpnerf.model import GPNeRF, PRESETS, ModelConfig
+from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_blocks
 from gpnerf.model.flops import count_flops
 
 RELEASED_PER_RAY_FLOPS = 441e6
@@ -156,8 +156,12 @@ def run(args: argparse.Namespace) -> dict:
     train_flops = 3.0 * (args.rays * reference_flops.per_ray + (args.views + 1) * reference_flops.encoder_per_view
                          + reference_flops.head_per_image)
     model = GPNeRF(config, args.num_classes).to(device)
-    if args.compile:
+    if args.compile != "none":  # 8 layers x 2 sample counts x train/eval must not exhaust the recompile cache
+        torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
+    if args.compile == "transformer":
         model.transformer.compile()
+    elif args.compile == "blocks":
+        compile_transformer_blocks(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
@@ -178,7 +182,7 @@ def run(args: argparse.Namespace) -> dict:
             model.render_image(render_episode, chunk_rays=args.chunk)
 
     record = {
-        "label": args.label or f"{args.preset} {args.implementation} {args.precision}{' compile' if args.compile else ''}",
+        "label": args.label or f"{args.preset} {args.implementation} {args.precision}{'' if args.compile == 'none' else ' compile-' + args.compile}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
         "compile": args.compile, "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
@@ -258,7 +262,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--render-warmup", type=int, default=None, help="render warm-up runs (default --warmup)")
     parser.add_argument("--render-repeats", type=int, default=None, help="timed renders (default --repeats)")
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
-    parser.add_argument("--compile", action="store_true", help="torch.compile the transformer stack")
+    parser.add_argument(
+        "--compile", default="none", choices=["none", "blocks", "transformer"],
+        help="torch.compile each FAT/RAT block (gpnerf.model.compile_transformer_blocks) or the whole stack",
+    )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")

@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/.."
 OUT="${OUT:-./bench_out}"
 PYTHON="${PYTHON:-python}"
-LIMIT="${LIMIT:-150}"  # seconds per configuration (COMPILE_LIMIT, default 210, for the compiled one)
+LIMIT="${LIMIT:-150}"  # seconds per configuration (COMPILE_LIMIT, default 420, for the compiled one)
 DEVICE="${DEVICE:-cuda}"
 EXTRA="${EXTRA:-}"
 export PYTHONPATH="${PYTHONPATH:-src}"
@@ -49,6 +49,6 @@ bench paper_ref_bf16 "paper-scannet reference bf16" --preset paper-scannet --imp
 bench paper_fast_fp32 "paper-scannet fast fp32" --preset paper-scannet --implementation fast --precision fp32 $FAST
 bench paper_fast_bf16 "paper-scannet fast bf16" --preset paper-scannet --implementation fast --precision bf16 $FAST
 bench paper_fast_bf16_ckpt "paper-scannet fast bf16 checkpoint" --preset paper-scannet --implementation fast --precision bf16 --checkpoint --what train --warmup 3 --repeats 10
-LIMIT="${COMPILE_LIMIT:-210}" bench paper_fast_bf16_compile "paper-scannet fast bf16 compile" --preset paper-scannet --implementation fast --precision bf16 --compile $FAST
+LIMIT="${COMPILE_LIMIT:-420}" bench paper_fast_bf16_compile_blocks "paper-scannet fast bf16 compile-blocks" --preset paper-scannet --implementation fast --precision bf16 --compile blocks $FAST
 
 "$PYTHON" benchmarks/bench_table.py "${FILES[@]}" --out "$OUT/table.md"

@@ -113,3 +113,13 @@ def test_finetune_rejects_unknown_scene(dataset, tmp_path):
     entrypoint(train_args(dataset, tmp_path, 3))
     with pytest.raises(ValueError, match="data.finetune_scene must name a scene of split 'test'"):
         entrypoint(["finetune", "--run-dir", str(only_run(tmp_path)), "--scene", "nope", "--steps", "1"])
+
+
+def test_time_limits_stop_training_and_finetuning_with_a_checkpoint(dataset, tmp_path):
+    entrypoint(train_args(dataset, tmp_path / "gen", 5) + ["--trainer.max-minutes", "1e-9", "--model.implementation", "fast"])
+    run = only_run(tmp_path / "gen")
+    assert load_checkpoint(find_latest_checkpoint(run / "checkpoints")[0])["step"] == 1
+    entrypoint(["finetune", "--run-dir", str(run), "--scene", "test_000", "--steps", "5", "--max-minutes", "1e-9"])
+    (ft_run,) = (tmp_path / "gen" / "tiny-cpu-ft-test_000").iterdir()
+    assert load_checkpoint(find_latest_checkpoint(ft_run / "checkpoints")[0])["step"] == 1
+    assert RunDir.open(ft_run).load_config(ExperimentConfig).trainer.max_minutes == 1e-9

@@ -1,6 +1,7 @@
 """Resume equivalence (reliability #1) on CPU: 2k steps straight == k steps, save, fresh objects, load, k more."""
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -108,3 +109,32 @@ def test_released_preset_trains_and_logs(tmp_path):
     assert [r["step"] for r in train] == [1, 2, 3]
     assert train[0]["train/lr/head"] == 5e-3 and train[0]["train/rays_per_sec"] > 0
     assert {"train/loss", "train/mse", "train/skipped_steps"} <= train[0].keys()
+
+
+def test_time_limit_stops_with_a_checkpoint_and_resume_continues(tmp_path):
+    straight_run = RunDir.create(tmp_path, "straight", CONFIG)
+    straight, _ = fresh_trainer(straight_run, init_seed=1)
+    straight_losses = [r.loss for r in straight.train()]
+    straight.close()
+
+    limited = replace(CONFIG, max_minutes=1e-9)  # up after the first step
+    run = RunDir.create(tmp_path, "limited", limited)
+    torch.manual_seed(1)
+    first = Trainer(limited, ToyTask(), ToyModel(), run_dir=run)
+    first_history = first.train()
+    first.close()
+    assert [r.step for r in first_history] == [0]
+    assert sorted(p.name for p in run.checkpoints_dir.glob("*.ckpt")) == ["step-000000001.ckpt"]
+    events = [json.loads(line) for line in run.metrics_path.read_text().splitlines()]
+    assert any(e.get("event") == "time_limit" for e in events)
+
+    second, _ = fresh_trainer(run, init_seed=99)
+    second.resume(run.path)
+    rest = second.train()
+    second.close()
+    assert [r.loss for r in first_history + rest] == straight_losses
+
+
+def test_time_limit_must_be_positive():
+    with pytest.raises(ValueError, match="max_minutes"):
+        TrainerConfig(max_minutes=0)

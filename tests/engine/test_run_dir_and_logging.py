@@ -122,3 +122,14 @@ def test_public_api_names_exist():
     assert sorted(engine.__all__) == sorted(set(engine.__all__))
     for name in engine.__all__:
         assert getattr(engine, name) is not None
+
+
+def test_git_commit_falls_back_to_the_environment_outside_a_checkout(monkeypatch, tmp_path):
+    import gpnerf.engine.run_dir as run_dir_module
+
+    monkeypatch.setattr(run_dir_module.gpnerf, "__file__", str(tmp_path / "gpnerf" / "__init__.py"))
+    (tmp_path / "gpnerf").mkdir()
+    monkeypatch.delenv("GPNERF_GIT_COMMIT", raising=False)
+    assert git_commit() == "unknown"
+    monkeypatch.setenv("GPNERF_GIT_COMMIT", "a" * 40)
+    assert git_commit() == "a" * 40

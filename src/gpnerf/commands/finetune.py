@@ -29,6 +29,8 @@ class Finetune:
     """Fine-tuning frames: the scene's reference pool minus targets, or all frames away from targets."""
     margin: int = 0
     """For all_minus_margin: frames within this many positions of a target are excluded too."""
+    max_minutes: float | None = None
+    """Stop after this much training wall time, saving a checkpoint (default: no limit, whatever the base run used)."""
     resume: Path | None = None
     """Continue an interrupted fine-tuning run directory instead of starting a new one."""
 
@@ -46,7 +48,10 @@ class Finetune:
             experiment=f"{base.experiment}-ft-{slug}",
             init_from=Path(checkpoint),
             data=replace(base.data, finetune_scene=self.scene, finetune_frames=self.frames, finetune_margin=self.margin),
-            trainer=replace(base.trainer, max_steps=self.steps, save_every=min(base.trainer.save_every or self.steps, self.steps)),
+            trainer=replace(
+                base.trainer, max_steps=self.steps, save_every=min(base.trainer.save_every or self.steps, self.steps),
+                max_minutes=self.max_minutes,
+            ),
         )
         if self.resume is not None:
             config = RunDir.open(self.resume).load_config(ExperimentConfig)

@@ -10,6 +10,7 @@ Layout::
 """
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,7 +24,9 @@ T = TypeVar("T")
 
 
 def git_commit() -> str:
-    """The commit of the checkout this package is imported from, or ``"unknown"`` (not a checkout, no git)."""
+    """The commit of the checkout this package is imported from, else ``$GPNERF_GIT_COMMIT`` (set it when running
+    from a copy without ``.git``, e.g. a snapshot on a remote machine), else ``"unknown"``."""
+    fallback = os.environ.get("GPNERF_GIT_COMMIT") or "unknown"
     try:
         result = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -33,9 +36,9 @@ def git_commit() -> str:
             timeout=10,
         )
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return fallback
     commit = result.stdout.strip()
-    return commit if result.returncode == 0 and commit else "unknown"
+    return commit if result.returncode == 0 and commit else fallback
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,9 @@ class TrainerConfig:
     """Abort after this many consecutive steps with a NaN/inf loss term or gradient."""
     progress: Literal["auto", "on", "off"] = "auto"
     """Progress bar: auto shows it on rank 0 when stderr is a terminal."""
+    max_minutes: float | None = None
+    """Stop this invocation after this much training wall time (rank 0's clock decides for all ranks), saving a
+    checkpoint; `--resume` continues. The schedule still runs to max_steps. None: no time limit."""
 
     def __post_init__(self) -> None:
         for name in ("max_steps", "log_every", "max_consecutive_nonfinite"):
@@ -79,6 +82,8 @@ class TrainerConfig:
         for name in ("val_every", "save_every", "keep_last", "seed"):
             if getattr(self, name) < 0:
                 raise ValueError(f"trainer.{name} must be >= 0; got {getattr(self, name)}. Use 0 to disable.")
+        if self.max_minutes is not None and not self.max_minutes > 0:
+            raise ValueError(f"trainer.max_minutes must be > 0 or None; got {self.max_minutes}.")
 
 
 @dataclass(frozen=True)
@@ -181,13 +186,14 @@ class Trainer:
         """Train from ``self.step`` to ``until`` (default and at most ``config.max_steps``).
 
         Returns the record of every step run in this call. Checkpoints are written every ``save_every`` steps and
-        at ``max_steps`` (not at ``until``: call :meth:`save` for that).
+        at ``max_steps`` (not at ``until``: call :meth:`save` for that), and when ``max_minutes`` stops the call.
         """
         end = self.config.max_steps if until is None else min(until, self.config.max_steps)
         history: list[StepRecord] = []
         rays = getattr(self.task, "rays_per_step", None)
         bar_on = progress_enabled(self.config.progress, self.ctx.is_main)
         last_time, last_step = time.perf_counter(), self.step
+        deadline = None if self.config.max_minutes is None else last_time + 60.0 * self.config.max_minutes
         with ProgressBar(self.config.max_steps, self.step, enabled=bar_on) as bar:
             while self.step < end:
                 record = self.train_step()
@@ -203,10 +209,21 @@ class Trainer:
                     bar.update(done, record.loss, rays_per_sec)
                 if self.config.val_every and done % self.config.val_every == 0:
                     self.run_validation()
-                if (self.config.save_every and done % self.config.save_every == 0) or done == self.config.max_steps:
+                saved = (self.config.save_every and done % self.config.save_every == 0) or done == self.config.max_steps
+                if saved:
                     self.save()
+                if deadline is not None and done < end and self._time_is_up(deadline):
+                    if not saved:
+                        self.save()
+                    self.logger.log_event(done, "time_limit", {"max_minutes": self.config.max_minutes})
+                    log.info("trainer.max_minutes=%s reached at step %d; checkpoint saved", self.config.max_minutes, done)
+                    break
         self.logger.flush()
         return history
+
+    def _time_is_up(self, deadline: float) -> bool:
+        """Rank 0's clock against ``deadline``, shared with every rank (all stop after the same step)."""
+        return any_rank(self.ctx.is_main and time.perf_counter() >= deadline, self.ctx)
 
     def _log_train(self, record: StepRecord, rays_per_sec: float | None) -> None:
         scalars: dict[str, float | torch.Tensor] = {"train/loss": record.loss}

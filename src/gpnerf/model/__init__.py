@@ -12,6 +12,7 @@ from gpnerf.model.config import (
     TransformerConfig,
     table4_config,
 )
+from gpnerf.model.compilation import compile_transformer_blocks
 from gpnerf.model.gpnerf import GPNeRF, ImageOutput, ModelOutput
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "SamplingConfig",
     "SemanticConfig",
     "TransformerConfig",
+    "compile_transformer_blocks",
     "table4_config",
 ]

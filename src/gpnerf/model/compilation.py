@@ -1,0 +1,27 @@
+"""torch.compile for the model's hot loop: each FAT and RAT block compiled on its own.
+
+Compiling the whole transformer stack traces 8 unrolled layers plus the semantic fold for every
+sample count (48 coarse, 64 fine) and mode (train, eval): minutes of compile time, more than the
+benchmark suite's limit (docs/benchmarks.md). One block is small and identical across layers, so
+inductor fuses its per-view elementwise chain (``K - Q + P``, the masked softmax over views, the
+``(V + P) A`` sum) once per block type, and the other layers reuse the compiled code (parameters are
+graph inputs). Compiling never changes the function: the eager modules are what is compiled, and
+``tests/model/test_compilation.py`` checks the compiled model against the eager one.
+"""
+
+from typing import Any
+
+from gpnerf.model.gpnerf import GPNeRF
+
+
+def compile_transformer_blocks(model: GPNeRF, **compile_kwargs: Any) -> GPNeRF:
+    """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``); returns ``model``.
+
+    Args:
+        model: the model; its state dict keys are unchanged (``Module.compile`` wraps ``forward`` only).
+        compile_kwargs: passed to ``torch.compile`` (e.g. ``backend="aot_eager"``, ``mode="max-autotune"``).
+    """
+    transformer = model.transformer
+    for block in [*transformer.field_blocks, *transformer.ray_blocks]:
+        block.compile(**compile_kwargs)
+    return model

@@ -1,0 +1,99 @@
+"""benchmarks/profile_model.py runs end to end in --smoke mode (tiny, CPU), and its CUDA range
+attribution is checked on synthetic profiler events, so the GPU profiling script never rots."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from collections import namedtuple
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_profile_model_smoke_writes_tables(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "profile_model.py"), "--smoke", "--what", "both", "--trace", "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    label = "tiny-cpu_reference_fp32"
+    for what in ("train", "render"):
+        for kind in ("ops.txt", "ranges.txt", "kernels.txt", "trace.json.gz"):
+            assert (tmp_path / f"{label}_{what}_{kind}").stat().st_size > 0, (what, kind)
+        assert "aten::" in (tmp_path / f"{label}_{what}_ops.txt").read_text()
+    train = (tmp_path / f"{label}_train_ranges.txt").read_text()
+    for name in ("train_step", "train.forward", "train.backward", "encoder", "transformer.field_block",
+                 "transformer.ray_block", "project_points", "sample_feature_maps", "aggregate_semantic_field", "head"):
+        assert name in train, name
+    render = (tmp_path / f"{label}_render_ranges.txt").read_text()
+    assert "render_frame" in render and "transformer.field_block" in render and "encoder" in render
+    assert "100.0%" in train and "== tiny-cpu_reference_fp32 render: ranges" in result.stdout
+
+
+def test_cuda_attribution_on_synthetic_events():
+    """Kernels count for every range open at their launch, on any thread; annotation spans are dropped."""
+    profile_model = load("profile_model")
+    Kernel = namedtuple("Kernel", ["name", "device", "duration"])
+
+    def event(name, start, end, thread=1, kernels=(), device="DeviceType.CPU", annotation=False):
+        return SimpleNamespace(name=name, time_range=SimpleNamespace(start=start, end=end), thread=thread,
+                               kernels=[Kernel(k, 0, d) for k, d in kernels], is_async=False, device_type=device,
+                               is_user_annotation=annotation)
+
+    names = {"train_step", "train.forward", "train.backward", "encoder", "transformer.field_block"}
+    events = [
+        event("train_step", 0, 100, kernels=[("train_step", 95.0)]),  # GPU annotation span: not a kernel
+        event("train.forward", 1, 40),
+        event("encoder", 2, 10),
+        event("aten::conv2d", 3, 4, kernels=[("conv_kernel", 5.0), ("conv_kernel", 1.0)]),
+        event("transformer.field_block", 11, 20),
+        event("aten::mm", 12, 13, kernels=[("gemm", 7.0)]),
+        event("aten::add", 30, 31, kernels=[("add", 2.0)]),
+        event("train.backward", 50, 90),
+        event("aten::mm", 60, 61, thread=2, kernels=[("gemm", 20.0)]),  # autograd thread
+        event("transformer.field_block", 70, 80, thread=2),  # checkpoint recompute on the autograd thread
+        event("aten::mm", 71, 72, thread=2, kernels=[("gemm", 3.0)]),
+        event("gemm", 71, 75, device="DeviceType.CUDA"),  # device-side copy of a kernel: ignored
+        event("cudaDeviceSynchronize", 95, 99),
+        event("Optimizer.step#Adam.step", 200, 210, kernels=[("Optimizer.step#Adam.step", 9.0)], annotation=True),
+        event("ProfilerStep#1", 200, 220, kernels=[("ProfilerStep#1", 19.0)]),  # torch's own ranges: spans only
+        event("aten::_foreach_add_", 201, 202, kernels=[("foreach", 4.0)]),  # outside train_step
+    ]
+    analysis = profile_model.analyse(events, names, "train_step", steps=1, cuda=True)
+    assert analysis.step_time_us == 38.0 and analysis.step_kernels == 6
+    step = analysis.tree.children["train_step"]
+    forward, backward = step.children["train.forward"], step.children["train.backward"]
+    assert forward.time_us == 15.0 and forward.children["encoder"].time_us == 6.0
+    assert forward.children["transformer.field_block"].time_us == 7.0 and forward.self_us == 2.0
+    assert backward.time_us == 23.0 and backward.children["transformer.field_block"].time_us == 3.0
+    assert analysis.flat["transformer.field_block"].time_us == 10.0 and analysis.flat["transformer.field_block"].calls == 2
+    assert analysis.kernels == {"conv_kernel": [6.0, 2], "gemm": [30.0, 3], "add": [2.0, 1], "foreach": [4.0, 1]}
+    assert analysis.host_syncs == 1
+    text = profile_model.ranges_table(analysis) + profile_model.kernels_table(analysis)
+    assert "kernels/step" in text and "gemm" in text and "train_step" not in profile_model.kernels_table(analysis)
+
+
+def test_instrumentation_is_removed():
+    profile_model = load("profile_model")
+    import gpnerf.model.gpnerf as gpnerf_module
+    import gpnerf.model.transformer as transformer_module
+
+    original = gpnerf_module.sample_feature_maps, transformer_module.fold_semantic_path
+    model = profile_model.GPNeRF(profile_model.PRESETS["tiny-cpu"], 4)
+    instrumentation = profile_model.Instrumentation(model, per_layer=True)
+    assert gpnerf_module.sample_feature_maps is not original[0]
+    assert "transformer.field_block[1]" in instrumentation.names and model.encoder._forward_pre_hooks
+    instrumentation.remove()
+    assert (gpnerf_module.sample_feature_maps, transformer_module.fold_semantic_path) == original
+    assert not model.encoder._forward_pre_hooks and not model.encoder._forward_hooks
