@@ -1,21 +1,28 @@
-"""torch.compile for the model's hot loop: each FAT and RAT block compiled on its own.
+"""torch.compile for the model's hot loop: each FAT and RAT block, and the semantic fold, compiled on their own.
 
 Compiling the whole transformer stack traces 8 unrolled layers plus the semantic fold for every
 sample count (48 coarse, 64 fine) and mode (train, eval): minutes of compile time, more than the
 benchmark suite's limit (docs/benchmarks.md). One block is small and identical across layers, so
 inductor fuses its per-view elementwise chain (``K - Q + P``, the masked softmax over views, the
 ``(V + P) A`` sum) once per block type, and the other layers reuse the compiled code (parameters are
-graph inputs). Compiling never changes the function: the eager modules are what is compiled, and
+graph inputs). The fast path's semantic fold (:func:`gpnerf.model.folded_semantics.fold_semantic_path`)
+is compiled as one function: its per-layer float32 accumulation of ``(rays, samples, views, d_rgb)``
+weights becomes a fused pass over the attention maps instead of several full-size temporaries per
+layer (24 % of the eager render's kernel time, docs/performance.md). Compiling never changes the function: the eager modules are what is compiled, and
 ``tests/model/test_compilation.py`` checks the compiled model against the eager one.
 """
 
 from typing import Any
 
+import torch
+
+from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.gpnerf import GPNeRF
 
 
 def compile_transformer_blocks(model: GPNeRF, **compile_kwargs: Any) -> GPNeRF:
-    """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``); returns ``model``.
+    """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``) and its semantic fold
+    (used by ``implementation="fast"``); returns ``model``.
 
     Args:
         model: the model; its state dict keys are unchanged (``Module.compile`` wraps ``forward`` only).
@@ -24,4 +31,5 @@ def compile_transformer_blocks(model: GPNeRF, **compile_kwargs: Any) -> GPNeRF:
     transformer = model.transformer
     for block in [*transformer.field_blocks, *transformer.ray_blocks]:
         block.compile(**compile_kwargs)
+    transformer.fold_semantics = torch.compile(fold_semantic_path, **compile_kwargs)
     return model

@@ -76,6 +76,8 @@ class GeneralizableTransformer(nn.Module):
         if config.semantic.adaptor == "linear_relu":
             adaptor.append(nn.ReLU())
         self.semantic_adaptor = nn.Sequential(*adaptor)
+        # The fast path's fold; gpnerf.model.compile_transformer_blocks swaps in a compiled version of it.
+        self.fold_semantics = fold_semantic_path
 
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
@@ -142,7 +144,7 @@ class GeneralizableTransformer(nn.Module):
             rendered_sum = s2d if rendered_sum is None else rendered_sum + s2d
         rendered_mean = None if rendered_sum is None else rendered_sum.mean(dim=1)
         if self.fast and semantic_tokens is not None:
-            field_sum, rendered_mean = fold_semantic_path(
+            field_sum, rendered_mean = self.fold_semantics(
                 semantic_tokens, field_attentions, ray_attentions, add_position, with_field
             )
         rgb = self.rgb_fc(self.norm(q).mean(dim=1))
