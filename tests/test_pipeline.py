@@ -123,3 +123,27 @@ def test_time_limits_stop_training_and_finetuning_with_a_checkpoint(dataset, tmp
     (ft_run,) = (tmp_path / "gen" / "tiny-cpu-ft-test_000").iterdir()
     assert load_checkpoint(find_latest_checkpoint(ft_run / "checkpoints")[0])["step"] == 1
     assert RunDir.open(ft_run).load_config(ExperimentConfig).trainer.max_minutes == 1e-9
+
+
+def test_compile_switch_compiles_for_training_and_evaluation(dataset, tmp_path, monkeypatch):
+    import gpnerf.runs
+    from gpnerf.model import compile_transformer_blocks
+
+    compiled = []
+
+    def compile_without_codegen(model):  # same code path, no C++ / Triton code generation on the CPU test box
+        compiled.append(model)
+        return compile_transformer_blocks(model, backend="aot_eager")
+
+    monkeypatch.setattr(gpnerf.runs, "compile_transformer_blocks", compile_without_codegen)
+    entrypoint(train_args(dataset, tmp_path, 2) + ["--compile"])
+    run = only_run(tmp_path)
+    assert RunDir.open(run).load_config(ExperimentConfig).compile is True
+    assert len(compiled) == 1
+    entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--out", str(tmp_path / "e")])
+    assert len(compiled) == 2
+    entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--compile", "False", "--out", str(tmp_path / "e2")])
+    assert len(compiled) == 2
+    first = json.loads((tmp_path / "e" / "results.json").read_text())
+    second = json.loads((tmp_path / "e2" / "results.json").read_text())
+    assert abs(first["metrics"]["psnr_gnt"] - second["metrics"]["psnr_gnt"]) < 1e-4  # compiled == eager

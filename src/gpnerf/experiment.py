@@ -96,6 +96,9 @@ class ExperimentConfig:
     """Parent folder of all run directories."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where to train and render; auto = cuda when available."""
+    compile: bool = False
+    """torch.compile the FAT/RAT blocks and the semantic fold (`gpnerf.model.compile_transformer_blocks`): the
+    same function, ~1 minute of compilation, then faster on GPUs (docs/benchmarks.md). Needs a C++ compiler on CPU."""
     init_from: Path | None = None
     """Checkpoint whose model weights initialise this run (fine-tuning); optimizer state is not loaded."""
 

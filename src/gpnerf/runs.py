@@ -10,7 +10,7 @@ from gpnerf.data.episodes import EpisodeDataset, train_and_eval_datasets
 from gpnerf.data.labels import LabelSpace
 from gpnerf.engine import RunDir, Trainer, find_latest_checkpoint, init_distributed, load_model_weights, shutdown_distributed
 from gpnerf.experiment import ExperimentConfig, resolve_device, training_and_test_scenes
-from gpnerf.model.gpnerf import GPNeRF
+from gpnerf.model import GPNeRF, compile_transformer_blocks
 from gpnerf.task import GPNeRFTask
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,8 @@ def train(config: ExperimentConfig, resume: Path | None = None) -> Path:
         if config.init_from is not None and resume is None:
             step = load_model_weights(model, config.init_from)
             log.info("initialised model weights from %s (step %d)", config.init_from, step)
+        if config.compile:
+            compile_transformer_blocks(model)
         run_dir = None
         if ctx.is_main:
             if resume is not None:
@@ -84,8 +86,12 @@ class LoadedRun:
     data: RunData
 
 
-def load_run(run_dir: Path, checkpoint: Path | None = None, device: str | None = None) -> LoadedRun:
-    """Rebuild the config, data and model of ``run_dir`` and load a checkpoint (default: newest valid one)."""
+def load_run(
+    run_dir: Path, checkpoint: Path | None = None, device: str | None = None, compile: bool | None = None
+) -> LoadedRun:
+    """Rebuild the config, data and model of ``run_dir`` and load a checkpoint (default: newest valid one).
+
+    ``compile``: compile the transformer blocks (default: the run's ``compile`` setting)."""
     run = RunDir.open(Path(run_dir))
     config = run.load_config(ExperimentConfig)
     if checkpoint is None:
@@ -94,4 +100,6 @@ def load_run(run_dir: Path, checkpoint: Path | None = None, device: str | None =
     data = build_data(config)
     model = GPNeRF(config.model, data.label_space.num_classes)
     step = load_model_weights(model, checkpoint)
+    if config.compile if compile is None else compile:
+        compile_transformer_blocks(model)
     return LoadedRun(config, run, model.to(resolved).eval(), Path(checkpoint), step, resolved, data)

@@ -32,11 +32,13 @@ class Eval:
     """Compute LPIPS (default: the run's eval setting)."""
     device: str | None = None
     """cpu / cuda (default: the run's device setting)."""
+    compile: bool | None = None
+    """torch.compile the transformer blocks (default: the run's compile setting)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
 
-        run = load_run(self.run_dir, self.checkpoint, self.device)
+        run = load_run(self.run_dir, self.checkpoint, self.device, self.compile)
         eval_config = run.config.eval
         if self.max_targets_per_scene is not None:
             eval_config = replace(eval_config, max_targets_per_scene=self.max_targets_per_scene)

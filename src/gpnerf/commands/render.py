@@ -29,6 +29,8 @@ class Render:
     """Also write render.mp4 (needs the video extra: imageio-ffmpeg)."""
     device: str | None = None
     """cpu / cuda (default: the run's device setting)."""
+    compile: bool | None = None
+    """torch.compile the transformer blocks (default: the run's compile setting)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
@@ -36,7 +38,7 @@ class Render:
 
         if self.num_frames < 2 and self.trajectory == "interpolate":
             raise ValueError(f"--num-frames must be >= 2 for an interpolated trajectory; got {self.num_frames}.")
-        run = load_run(self.run_dir, self.checkpoint, self.device)
+        run = load_run(self.run_dir, self.checkpoint, self.device, self.compile)
         names = [s.name for s in run.data.test_set.scenes]
         scene = self.scene or names[0]
         if scene not in names:

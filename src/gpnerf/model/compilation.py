@@ -27,7 +27,12 @@ def compile_transformer_blocks(model: GPNeRF, **compile_kwargs: Any) -> GPNeRF:
     Args:
         model: the model; its state dict keys are unchanged (``Module.compile`` wraps ``forward`` only).
         compile_kwargs: passed to ``torch.compile`` (e.g. ``backend="aot_eager"``, ``mode="max-autotune"``).
+
+    Raises ``torch._dynamo.config.cache_size_limit`` to at least 64 (process-wide).
     """
+    # 8 layers x (48, 64 samples) x (train, eval) x chunk sizes must not exhaust dynamo's per-function
+    # recompile cache (default 8), or later calls silently run eager.
+    torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
     transformer = model.transformer
     for block in [*transformer.field_blocks, *transformer.ray_blocks]:
         block.compile(**compile_kwargs)

@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# One 2-GPU lease (device kind nvidia-h100-x2) for docs/results.md and docs/benchmarks.md:
-#   both GPUs : the 2-GPU NCCL engine test, then DDP training throughput at 1 and 2 ranks;
+# One device lease (1 GPU: nvidia-h100-x1; 2 GPUs: nvidia-h100-x2) for docs/results.md and docs/benchmarks.md:
 #   GPU 0     : generalized training of the paper preset on the built-in data for TRAIN_MINUTES
-#               (fast implementation, bf16), then the full-protocol evaluation (10 targets per
-#               held-out room, LPIPS) and a few rendered frames;
-#   GPU 1     : the model benchmarks (released-code baseline in the same run, block compile), kernel
-#               profiles, then per-scene fine-tuning of test_000 from the paper run's newest
-#               checkpoint (evaluated before and after).
+#               (fast implementation, bf16, extra train arguments in TRAIN_EXTRA, e.g. --compile),
+#               then the full-protocol evaluation (10 targets per held-out room, LPIPS) and a few
+#               rendered frames; on a 1-GPU machine then FT_MINUTES (default 0 = skip) of fine-tuning.
+#   2 GPUs    : first the 2-GPU NCCL engine test and DDP training throughput at 1 and 2 ranks; GPU 1
+#               then runs the model benchmarks (released-code baseline in the same run, compiled
+#               blocks), kernel profiles, and per-scene fine-tuning of test_000 from the paper run's
+#               newest checkpoint until the training deadline (evaluated before and after).
 #
-#   bash experiments/h100x2_lease.sh start      # set up, tests, DDP, start both GPU chains (background)
-#   bash experiments/h100x2_lease.sh wait SECS  # report progress for SECS seconds, then pack $OUT
-#   bash experiments/h100x2_lease.sh pack       # pack what exists into $OUT
+#   bash experiments/gpu_lease.sh start      # set up, start the chains in the background, report after 90 s
+#   bash experiments/gpu_lease.sh wait SECS  # report progress for up to SECS seconds, then pack $OUT
+#   bash experiments/gpu_lease.sh pack       # pack what exists into $OUT
 #
+# Issue every call right after the previous one returns: the machine is given back after 30 s idle,
+# and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
+# A 1-GPU machine holds at most 30 minutes: TRAIN_MINUTES 20.25 + ~1.5 setup + ~4 evaluation fit.
 # The background jobs run from a snapshot (/tmp/gp): later calls re-sync the checkout under them.
-# Environment: GPNERF_GIT_COMMIT (the commit being run; the snapshot has no .git), TRAIN_MINUTES.
-# LPIPS weights: .whl/lpips/alex.pt and the two halves of vgg.pt (.lpips_vgg/vgg.pt.part.*, carried in
-# separate calls to stay under the 64 MiB transfer limit) are assembled in /tmp/lpips.
+# Environment: GPNERF_GIT_COMMIT (the commit being run; the snapshot has no .git), TRAIN_MINUTES,
+# TRAIN_EXTRA, FT_MINUTES. LPIPS weights: .whl/lpips/alex.pt and the two halves of vgg.pt
+# (.lpips_vgg/vgg.pt.part.*, carried in separate calls to stay under the 64 MiB transfer limit) are
+# assembled in /tmp/lpips; without both, the evaluation runs with --lpips False.
 set -uo pipefail
 SNAP=/tmp/gp
 LOGS=$SNAP/outputs/logs
-TRAIN_MINUTES=${TRAIN_MINUTES:-20.25}
+export TRAIN_MINUTES=${TRAIN_MINUTES:-20.25} TRAIN_EXTRA=${TRAIN_EXTRA:-} FT_MINUTES=${FT_MINUTES:-0}
 GPNERF="python3 -m gpnerf.cli"
 
 environment() {
@@ -49,14 +54,28 @@ gpu0_chain() {  # generalized paper-preset training, full evaluation, a few fram
   export CUDA_VISIBLE_DEVICES=0
   $GPNERF train paper-builtin --experiment paper-builtin --data.root data/builtin --output-root outputs \
     --model.implementation fast --trainer.max-minutes "$TRAIN_MINUTES" --trainer.val-every 1000 \
-    --trainer.save-every 500 --trainer.log-every 50 --trainer.progress off --eval.chunk-rays 4800 \
+    --trainer.save-every 500 --trainer.log-every 50 --trainer.progress off --eval.chunk-rays 4800 $TRAIN_EXTRA \
     > "$LOGS/train.log" 2>&1 || echo "training exited with $?" >> "$LOGS/train.log"
   local run; run=$(latest_run paper-builtin)
   local lpips=True; [ -f /tmp/lpips/vgg.pt ] && [ -f /tmp/lpips/alex.pt ] || lpips=False
   $GPNERF eval --run-dir "$run" --lpips $lpips > "$LOGS/eval.log" 2>&1 || echo "eval exited with $?" >> "$LOGS/eval.log"
   $GPNERF render --run-dir "$run" --num-frames 3 --no-video > "$LOGS/render.log" 2>&1 \
     || echo "render exited with $?" >> "$LOGS/render.log"
+  if [ "$GPUS" = 1 ] && [ "$FT_MINUTES" != 0 ]; then finetune_chain "$FT_MINUTES"; fi
   echo done > "$LOGS/gpu0.done"
+}
+
+finetune_chain() {  # minutes: fine-tune test_000 from the paper run's newest checkpoint, score it before and after
+  local base; base=$(latest_run paper-builtin)
+  local ckpt; ckpt=$(ls "$base"checkpoints/*.ckpt 2>/dev/null | tail -1)
+  if [ -z "$ckpt" ]; then echo "no checkpoint to fine-tune from" > "$LOGS/finetune.log"; return; fi
+  mkdir -p outputs/ft_base && cp "$ckpt" outputs/ft_base/ && ckpt=outputs/ft_base/$(basename "$ckpt")
+  $GPNERF finetune --run-dir "$base" --checkpoint "$ckpt" --scene test_000 --steps 10000 --max-minutes "$1" \
+    > "$LOGS/finetune.log" 2>&1 || echo "finetune exited with $?" >> "$LOGS/finetune.log"
+  local ft; ft=$(latest_run paper-builtin-ft-test_000)
+  $GPNERF eval --run-dir "$ft" --lpips False --checkpoint "$ckpt" --out "$SNAP/outputs/ft_base/eval" > "$LOGS/ft_base_eval.log" 2>&1 \
+    || echo "eval exited with $?" >> "$LOGS/ft_base_eval.log"
+  $GPNERF eval --run-dir "$ft" --lpips False > "$LOGS/ft_eval.log" 2>&1 || echo "eval exited with $?" >> "$LOGS/ft_eval.log"
 }
 
 gpu1_chain() {  # benchmarks and profiles, then fine-tuning from the running generalized model
@@ -72,27 +91,15 @@ gpu1_chain() {  # benchmarks and profiles, then fine-tuning from the running gen
   b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
     --warmup 2 --repeats 5 --render-warmup 1 --render-repeats 2 --chunk 2400
   b paper_fast_bf16 "paper-scannet fast bf16" --preset paper-scannet --implementation fast --precision bf16 $fast
-  b paper_fast_bf16_chunk "paper-scannet fast bf16 chunk 9600" --preset paper-scannet --implementation fast --precision bf16 \
-    --what render --render-warmup 1 --render-repeats 3 --chunk 9600
   LIMIT=420 b paper_fast_bf16_compile_blocks "paper-scannet fast bf16 compile-blocks" --preset paper-scannet \
     --implementation fast --precision bf16 --compile blocks $fast
-  python3 benchmarks/bench_table.py "$bench"/*.json --out "$bench/table.md" > /dev/null 2>&1
+  python3 benchmarks/bench_table.py "$bench"/released_ref_fp32.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
+    > "$bench/table.log" 2>&1
   timeout 300 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
     --precision bf16 --chunk 4800 --what both --out "$bench/profile" > "$bench/profile_fast.log" 2>&1
   timeout 240 python3 benchmarks/profile_model.py --device cuda --preset released-code --implementation reference \
     --precision fp32 --what train --out "$bench/profile" > "$bench/profile_ref.log" 2>&1
-  # Fine-tuning: start from the paper run's newest checkpoint, score it on test_000 before and after.
-  local base; base=$(latest_run paper-builtin)
-  local ckpt; ckpt=$(ls "$base"checkpoints/*.ckpt 2>/dev/null | tail -1)
-  if [ -z "$ckpt" ]; then echo "no checkpoint to fine-tune from" > "$LOGS/finetune.log"; return; fi
-  mkdir -p outputs/ft_base && cp "$ckpt" outputs/ft_base/ && ckpt=outputs/ft_base/$(basename "$ckpt")
-  local left; left=$(python3 -c "import time; print(max(1.0, ($(cat "$LOGS/deadline") - time.time()) / 60 - 1.5))")
-  $GPNERF finetune --run-dir "$base" --checkpoint "$ckpt" --scene test_000 --steps 10000 --max-minutes "$left" \
-    > "$LOGS/finetune.log" 2>&1 || echo "finetune exited with $?" >> "$LOGS/finetune.log"
-  local ft; ft=$(latest_run paper-builtin-ft-test_000)
-  $GPNERF eval --run-dir "$ft" --lpips False --checkpoint "$ckpt" --out "$SNAP/outputs/ft_base/eval" > "$LOGS/ft_base_eval.log" 2>&1 \
-    || echo "eval exited with $?" >> "$LOGS/ft_base_eval.log"
-  $GPNERF eval --run-dir "$ft" --lpips False > "$LOGS/ft_eval.log" 2>&1 || echo "eval exited with $?" >> "$LOGS/ft_eval.log"
+  finetune_chain "$(python3 -c "import time; print(max(1.0, ($(cat "$LOGS/deadline") - time.time()) / 60 - 1.5))")"
   echo done > "$LOGS/gpu1.done"
 }
 
@@ -122,21 +129,29 @@ case "${1:-}" in
     echo "commit ${GPNERF_GIT_COMMIT:-unknown}, torch $(python3 -c 'import torch; print(torch.__version__)')" | tee -a "$LOGS/gpu.txt"
     CUDA_VISIBLE_DEVICES=0 $GPNERF synth --out data/builtin --scenes 20 --views 60 --device cuda --seed 0 > "$LOGS/synth.log" 2>&1
     tail -n 1 "$LOGS/synth.log"
-    timeout 120 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py > "$LOGS/test_gpu.log" 2>&1
-    tail -n 2 "$LOGS/test_gpu.log"
+    export GPUS; GPUS=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
     mkdir -p outputs/bench
-    for ranks in 1 2; do  # weak scaling: 512 rays per rank and step
-      timeout 150 python3 -m torch.distributed.run --standalone --nproc-per-node $ranks benchmarks/bench_ddp.py \
-        --preset paper-scannet --implementation fast --precision bf16 --warmup 5 --repeats 20 \
-        --json outputs/bench/ddp_w$ranks.json > outputs/bench/ddp_w$ranks.log 2>&1
-      tail -n 2 outputs/bench/ddp_w$ranks.log
-    done
-    python3 benchmarks/bench_ddp.py --compare outputs/bench/ddp_w1.json outputs/bench/ddp_w2.json | tee outputs/bench/ddp_compare.txt
+    if [ "$GPUS" -ge 2 ]; then
+      timeout 120 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py > "$LOGS/test_gpu.log" 2>&1
+      tail -n 2 "$LOGS/test_gpu.log"
+      for ranks in 1 2; do  # weak scaling: 512 rays per rank and step
+        timeout 150 python3 -m torch.distributed.run --standalone --nproc-per-node $ranks benchmarks/bench_ddp.py \
+          --preset paper-scannet --implementation fast --precision bf16 --warmup 5 --repeats 20 \
+          --json outputs/bench/ddp_w$ranks.json > outputs/bench/ddp_w$ranks.log 2>&1
+        tail -n 2 outputs/bench/ddp_w$ranks.log
+      done
+      python3 benchmarks/bench_ddp.py --compare outputs/bench/ddp_w1.json outputs/bench/ddp_w2.json | tee outputs/bench/ddp_compare.txt
+    fi
     python3 -c "import time; print(time.time() + 60 * $TRAIN_MINUTES + 30)" > "$LOGS/deadline"
-    setsid nohup bash -c "$(declare -f gpu0_chain latest_run); GPNERF='$GPNERF' LOGS='$LOGS' SNAP='$SNAP' \
-      TRAIN_MINUTES='$TRAIN_MINUTES' gpu0_chain" > "$LOGS/gpu0_chain.log" 2>&1 < /dev/null &
-    setsid nohup bash -c "$(declare -f gpu1_chain latest_run); GPNERF='$GPNERF' LOGS='$LOGS' SNAP='$SNAP' gpu1_chain" \
-      > "$LOGS/gpu1_chain.log" 2>&1 < /dev/null &
+    export GPNERF LOGS SNAP
+    setsid nohup bash -c "$(declare -f gpu0_chain finetune_chain latest_run); gpu0_chain" \
+      > "$LOGS/gpu0_chain.log" 2>&1 < /dev/null &
+    if [ "$GPUS" -ge 2 ]; then
+      setsid nohup bash -c "$(declare -f gpu1_chain finetune_chain latest_run); gpu1_chain" \
+        > "$LOGS/gpu1_chain.log" 2>&1 < /dev/null &
+    else
+      echo "one GPU: no gpu1 chain" > "$LOGS/gpu1.done"
+    fi
     sleep 90; report; pack
     ;;
   wait)
