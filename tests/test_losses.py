@@ -145,3 +145,27 @@ def test_compute_losses_requires_depth_for_gt_dgs():
                   rendered=torch.randn(2, 3), head_logits=torch.randn(3, 2, 4))
     with pytest.raises(ValueError, match="target_depth must be set"):
         compute_losses(out, ep, PRESETS["tiny-cpu"])
+
+
+def test_losses_without_supervision_are_zero_with_finite_zero_gradients():
+    logits = torch.randn(3, 2, 2, requires_grad=True)
+    loss = semantic_loss(logits, torch.full((2, 2), 3), 3)  # every pixel ignored
+    loss.backward()
+    assert loss.item() == 0.0 and torch.equal(logits.grad, torch.zeros_like(logits))
+    field = torch.randn(2, 4, 3, requires_grad=True)
+    none = torch.zeros(2, 4, dtype=torch.bool)
+    loss = depth_guided_distill_loss(field, torch.randn(2, 3), none, none)
+    loss.backward()
+    assert loss.item() == 0.0 and torch.equal(field.grad, torch.zeros_like(field))
+
+
+def test_dgs_mean_is_over_the_points_of_supervised_rays_only():
+    gen = torch.Generator().manual_seed(0)
+    field, teacher = torch.randn(5, 6, 4, generator=gen), torch.randn(5, 4, generator=gen)
+    near = torch.rand(5, 6, generator=gen) < 0.3
+    far = (torch.rand(5, 6, generator=gen) < 0.3) & ~near
+    near[1], far[1] = False, False  # an unsupervised ray
+    cos = torch.nn.functional.cosine_similarity(field, teacher[:, None], dim=-1)
+    per_point = torch.where(near, 1 - cos, 0.0) + torch.where(far, cos.clamp_min(0.0), 0.0)
+    expected = per_point[(near | far).any(dim=-1)].mean()
+    assert depth_guided_distill_loss(field, teacher, near, far).item() == pytest.approx(expected.item(), rel=1e-6)

@@ -20,7 +20,9 @@ def rgb_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def semantic_loss(logits: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """L_sem (Eq. 10): cross-entropy, mean over pixels whose label is not the ignore id.
+    """L_sem (Eq. 10): cross-entropy, mean over pixels whose label is not the ignore id (0 if none).
+
+    Computed as sum / count without a data-dependent branch, so no host synchronisation.
 
     Args:
         logits: ``(classes, H, W)`` (a head's map) or ``(rays, classes)`` (label rendering).
@@ -28,9 +30,9 @@ def semantic_loss(logits: torch.Tensor, labels: torch.Tensor, num_classes: int) 
     """
     if logits.dim() == 3:
         logits, labels = logits[None], labels[None]
-    if not (labels != ignore_index(num_classes)).any():
-        return logits.sum() * 0.0
-    return F.cross_entropy(logits.float(), labels, ignore_index=ignore_index(num_classes))
+    ignore = ignore_index(num_classes)
+    total = F.cross_entropy(logits.float(), labels, ignore_index=ignore, reduction="sum")
+    return total / (labels != ignore).sum().clamp_min(1)
 
 
 def semantic_distill_loss(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
@@ -48,8 +50,9 @@ def depth_guided_distill_loss(
     """L_DGS (Eq. 12-13): per-point cosine embedding loss against the ray's teacher feature.
 
     ``1 - cos(f_i, t)`` for points in ``near`` (attract), ``max(0, cos(f_i, t))`` for points in
-    ``far`` (repel); mean over all points of the rays that have any supervised point. Pass an
-    all-False ``far`` for the released no-repel variant.
+    ``far`` (repel); mean over all points of the rays that have any supervised point (0 if none;
+    no data-dependent branch, so no host synchronisation). Pass an all-False ``far`` for the
+    released no-repel variant.
 
     Args:
         semantic_field: ``(rays, samples, d_sem)``; teacher: ``(rays, d_sem)`` (detached here);
@@ -57,10 +60,8 @@ def depth_guided_distill_loss(
     """
     cos = F.cosine_similarity(semantic_field.float(), teacher.detach().float()[:, None, :], dim=-1)
     per_point = torch.where(near, 1.0 - cos, torch.zeros_like(cos)) + torch.where(far, cos.clamp_min(0.0), torch.zeros_like(cos))
-    rays_used = (near | far).any(dim=-1)
-    if not rays_used.any():
-        return semantic_field.sum() * 0.0
-    return per_point[rays_used].mean()
+    rays_used = (near | far).any(dim=-1)  # per_point is 0 on every other ray
+    return per_point.sum() / (rays_used.sum() * per_point.shape[-1]).clamp_min(1)
 
 
 def fractional_sample_index(t: torch.Tensor, depth: torch.Tensor) -> torch.Tensor:
