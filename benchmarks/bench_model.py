@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> dict:
         torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
         model.transformer.compile()
     elif args.compile == "blocks":
-        compile_transformer_blocks(model)
+        compile_transformer_blocks(model, mode=args.compile_mode)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
@@ -180,10 +180,13 @@ def run(args: argparse.Namespace) -> dict:
         with autocast():
             model.render_image(render_episode, chunk_rays=args.chunk)
 
+    compiled = "" if args.compile == "none" else f" compile-{args.compile}"
+    if args.compile_mode is not None:
+        compiled += f" {args.compile_mode}"
     record = {
-        "label": args.label or f"{args.preset} {args.implementation} {args.precision}{'' if args.compile == 'none' else ' compile-' + args.compile}",
+        "label": args.label or f"{args.preset} {args.implementation} {args.precision}{compiled}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
-        "compile": args.compile, "device": device.type,
+        "compile": args.compile, "compile_mode": args.compile_mode, "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
         "rays": args.rays, "chunk": args.chunk, "warmup": args.warmup, "repeats": args.repeats,
@@ -264,6 +267,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--compile", default="none", choices=["none", "blocks", "transformer"],
         help="torch.compile each FAT/RAT block (gpnerf.model.compile_transformer_blocks) or the whole stack",
+    )
+    parser.add_argument(
+        "--compile-mode", default=None, choices=["default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"],
+        help="torch.compile mode for --compile blocks (reduce-overhead = CUDA graphs)",
     )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")

@@ -93,6 +93,8 @@ gpu1_chain() {  # benchmarks and profiles, then fine-tuning from the running gen
   b paper_fast_bf16 "paper-scannet fast bf16" --preset paper-scannet --implementation fast --precision bf16 $fast
   LIMIT=420 b paper_fast_bf16_compile_blocks "paper-scannet fast bf16 compile-blocks" --preset paper-scannet \
     --implementation fast --precision bf16 --compile blocks $fast
+  LIMIT=420 b paper_fast_bf16_compile_blocks_cudagraphs "paper-scannet fast bf16 compile-blocks reduce-overhead" \
+    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --compile-mode reduce-overhead $fast
   python3 benchmarks/bench_table.py "$bench"/released_ref_fp32.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
     > "$bench/table.log" 2>&1
   timeout 300 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
