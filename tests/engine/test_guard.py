@@ -92,3 +92,13 @@ def test_grad_clipping_bounds_the_gradient_norm_at_the_update():
         norms[clip] = seen[0]
     assert norms[None] > 1e-2
     assert norms[1e-3] <= 1e-3 * (1 + 1e-5)
+
+
+def test_find_nonfinite_names_terms_in_order_and_parameters():
+    from gpnerf.engine.guard import find_nonfinite
+
+    a, b, c = (torch.nn.Parameter(torch.zeros(3)) for _ in range(3))
+    a.grad, b.grad = torch.tensor([0.0, float("inf"), 1.0]), torch.ones(3)  # c has no gradient
+    terms = {"rgb": torch.tensor(1.0), "sem": torch.tensor(float("nan")), "count": float("inf"), "ok": 2.0}
+    assert find_nonfinite(torch.tensor(float("nan")), terms, [("a", a), ("b", b), ("c", c)]) == (("loss", "sem", "count"), ("a",))
+    assert find_nonfinite(torch.tensor(0.5), {"rgb": torch.tensor(1.0)}, [("b", b)]) == ((), ())

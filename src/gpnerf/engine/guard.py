@@ -39,17 +39,19 @@ class NonFiniteReport:
 def find_nonfinite(
     loss: torch.Tensor, terms: Mapping[str, float | torch.Tensor], named_params: Iterable[tuple[str, torch.nn.Parameter]]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Names of the non-finite loss terms (``"loss"`` for the total) and of parameters with non-finite gradients."""
-    bad_terms = [] if bool(torch.isfinite(loss.detach()).all()) else ["loss"]
-    for name, value in terms.items():
-        finite = bool(torch.isfinite(value.detach()).all()) if torch.is_tensor(value) else math.isfinite(float(value))
-        if not finite:
-            bad_terms.append(name)
+    """Names of the non-finite loss terms (``"loss"`` for the total) and of parameters with non-finite gradients.
+
+    One device-to-host transfer for all tensor checks (one synchronisation per step, not one per term).
+    """
+    term_items = [("loss", loss)] + list(terms.items())
     with_grad = [(n, p.grad) for n, p in named_params if p.grad is not None]
-    bad_grads: list[str] = []
-    if with_grad:
-        finite_flags = torch.stack([torch.isfinite(g).all() for _, g in with_grad]).cpu()
-        bad_grads = [n for (n, _), ok in zip(with_grad, finite_flags.tolist()) if not ok]
+    checked = [value.detach() for _, value in term_items if torch.is_tensor(value)] + [g for _, g in with_grad]
+    flags = iter(torch.stack([torch.isfinite(t).all().to(loss.device) for t in checked]).cpu().tolist())
+    bad_terms = [
+        name for name, value in term_items
+        if not (next(flags) if torch.is_tensor(value) else math.isfinite(float(value)))
+    ]
+    bad_grads = [name for name, _ in with_grad if not next(flags)]
     return tuple(bad_terms), tuple(bad_grads)
 
 
