@@ -18,13 +18,16 @@
 # A 1-GPU machine holds at most 30 minutes: TRAIN_MINUTES 20.25 + ~1.5 setup + ~4 evaluation fit.
 # The background jobs run from a snapshot (/tmp/gp): later calls re-sync the checkout under them.
 # Environment: GPNERF_GIT_COMMIT (the commit being run; the snapshot has no .git), TRAIN_MINUTES,
-# TRAIN_EXTRA, FT_MINUTES. LPIPS weights: .whl/lpips/alex.pt and the two halves of vgg.pt
+# TRAIN_EXTRA, FT_MINUTES, SYNTH_ARGS. CPU dry run of the whole script (a fake nvidia-smi on PATH):
+#   OUT=/tmp/o SYNTH_ARGS="--scenes 5 --views 24 --height 24 --width 32" TRAIN_MINUTES=0.2 FT_MINUTES=0.1 \
+#     TRAIN_EXTRA="--data.episodes.num-rays 32" bash experiments/gpu_lease.sh start LPIPS weights: .whl/lpips/alex.pt and the two halves of vgg.pt
 # (.lpips_vgg/vgg.pt.part.*, carried in separate calls to stay under the 64 MiB transfer limit) are
 # assembled in /tmp/lpips; without both, the evaluation runs with --lpips False.
 set -uo pipefail
 SNAP=/tmp/gp
 LOGS=$SNAP/outputs/logs
 export TRAIN_MINUTES=${TRAIN_MINUTES:-20.25} TRAIN_EXTRA=${TRAIN_EXTRA:-} FT_MINUTES=${FT_MINUTES:-0}
+SYNTH_ARGS=${SYNTH_ARGS:---scenes 20 --views 60 --device cuda}  # a CPU dry run of this script passes tiny sizes
 GPNERF="python3 -m gpnerf.cli"
 
 environment() {
@@ -129,7 +132,7 @@ case "${1:-}" in
     environment; cd "$SNAP"; mkdir -p "$LOGS"
     nvidia-smi --query-gpu=index,name,memory.total --format=csv,noheader | tee "$LOGS/gpu.txt"
     echo "commit ${GPNERF_GIT_COMMIT:-unknown}, torch $(python3 -c 'import torch; print(torch.__version__)')" | tee -a "$LOGS/gpu.txt"
-    CUDA_VISIBLE_DEVICES=0 $GPNERF synth --out data/builtin --scenes 20 --views 60 --device cuda --seed 0 > "$LOGS/synth.log" 2>&1
+    CUDA_VISIBLE_DEVICES=0 $GPNERF synth --out data/builtin $SYNTH_ARGS --seed 0 > "$LOGS/synth.log" 2>&1
     tail -n 1 "$LOGS/synth.log"
     export GPUS; GPUS=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
     mkdir -p outputs/bench
