@@ -185,7 +185,8 @@ def find_latest_checkpoint(directory: Path, map_location: str | torch.device = "
         return path, payload
     raise CheckpointMissingError(
         f"checkpoint folder {directory} must hold a valid step-<digits>.ckpt; got none"
-        f"{' (skipped: ' + '; '.join(reasons) + ')' if reasons else ''}. Start without --resume or pass another run."
+        f"{' (skipped: ' + '; '.join(reasons) + ')' if reasons else ''}. "
+        "Train (or resume) the run until it saves one, or pass another run or checkpoint file."
     )
 
 
