@@ -43,6 +43,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
+from torch.autograd import DeviceType
+from torch.profiler import ProfilerActivity, profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -122,7 +124,38 @@ def time_training(args: argparse.Namespace, ctx: DistContext) -> dict:
     else:
         step_s = [end - start for start, end in itertools.pairwise(clock)]
     peak = torch.cuda.max_memory_allocated(device) / 2**30 if cuda else None
-    return {"window_s": window, "step_s": step_s, "peak_mem_gib": peak}
+    result = {"window_s": window, "step_s": step_s, "peak_mem_gib": peak}
+    if args.profile:
+        try:  # a profiler failure must not cost the timing above
+            profile_steps(train_step, ctx, Path(args.profile))
+        except Exception as error:
+            result["profile_error"] = f"{type(error).__name__}: {error}"
+    return result
+
+
+def profile_steps(train_step, ctx: DistContext, out: Path, steps: int = 3) -> None:
+    """Profile ``steps`` more steps on every rank (after the timed window, so timing is unaffected); write
+    ``out/ddp_w<world>_rank<r>_ops.txt``: the operators (NCCL kernels and DDP's reducer included) by self
+    device time (self CPU time on CPU), and the step's kernel time against its host wall time."""
+    cuda = ctx.device.type == "cuda"
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+    synchronize(ctx)
+    begin = time.perf_counter()
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            train_step()
+        synchronize(ctx)
+    wall = (time.perf_counter() - begin) / steps
+    averages = prof.key_averages()
+    sort_by = "self_cpu_time_total"
+    header = f"# rank {ctx.rank} of {ctx.world_size}, {steps} profiled steps; host wall {1e3 * wall:.1f} ms per step"
+    if cuda:
+        sort_by = "self_device_time_total" if hasattr(averages[0], "self_device_time_total") else "self_cuda_time_total"
+        kernel_us = sum(getattr(e, sort_by, 0.0) for e in averages if e.device_type == DeviceType.CUDA)
+        header += f", kernel time {kernel_us / 1e3 / steps:.1f} ms per step"
+    out.mkdir(parents=True, exist_ok=True)
+    table = averages.table(sort_by=sort_by, row_limit=40)
+    (out / f"ddp_w{ctx.world_size}_rank{ctx.rank}_ops.txt").write_text(header + "\n" + table + "\n")
 
 
 def launch_command() -> str:
@@ -188,6 +221,9 @@ def summarize(record: dict, results: list[dict], args: argparse.Namespace) -> No
         steps_per_s=steps_per_s, rays_per_s_total=steps_per_s * args.rays * len(results),
         peak_mem_gib=results[0]["peak_mem_gib"],
     )
+    profile_errors = [f"rank {rank}: {result['profile_error']}" for rank, result in enumerate(results) if "profile_error" in result]
+    if profile_errors:
+        record["profile_error"] = "; ".join(profile_errors)
 
 
 def format_table(record: dict) -> str:
@@ -246,6 +282,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", default=None, help="write the record (rank 0) or the comparison to this path")
     parser.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"), default=None,
                         help="print the scaling from run A to run B (no training, no torchrun)")
+    parser.add_argument("--profile", default=None, help="also profile 3 steps per rank after timing; tables in this folder")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU (gloo)")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -142,7 +142,7 @@ case "${1:-}" in
       for ranks in 1 2; do  # weak scaling: 512 rays per rank and step
         timeout 150 python3 -m torch.distributed.run --standalone --nproc-per-node $ranks benchmarks/bench_ddp.py \
           --preset paper-scannet --implementation fast --precision bf16 --warmup 5 --repeats 20 \
-          --json outputs/bench/ddp_w$ranks.json > outputs/bench/ddp_w$ranks.log 2>&1
+          --json outputs/bench/ddp_w$ranks.json --profile outputs/bench/ddp_profile > outputs/bench/ddp_w$ranks.log 2>&1
         tail -n 2 outputs/bench/ddp_w$ranks.log
       done
       python3 benchmarks/bench_ddp.py --compare outputs/bench/ddp_w1.json outputs/bench/ddp_w2.json | tee outputs/bench/ddp_compare.txt

@@ -80,3 +80,12 @@ def test_bench_ddp_records_failures(tmp_path, monkeypatch):
     record = bench.main(["--smoke", "--json", str(tmp_path / "r.json")])
     assert record["error"] == "rank 0: MemoryError: no room" and "step_s_median" not in record
     assert json.loads((tmp_path / "r.json").read_text()) == record
+
+
+def test_profile_writes_one_table_per_rank(tmp_path):
+    launch("-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", str(SCRIPT), "--smoke",
+           "--profile", str(tmp_path / "prof"))
+    names = sorted(p.name for p in (tmp_path / "prof").iterdir())
+    assert names == ["ddp_w2_rank0_ops.txt", "ddp_w2_rank1_ops.txt"]
+    text = (tmp_path / "prof" / "ddp_w2_rank0_ops.txt").read_text()
+    assert text.startswith("# rank 0 of 2, 3 profiled steps; host wall") and "Self CPU" in text
