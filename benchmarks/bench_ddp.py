@@ -221,7 +221,9 @@ def summarize(record: dict, results: list[dict], args: argparse.Namespace) -> No
         steps_per_s=steps_per_s, rays_per_s_total=steps_per_s * args.rays * len(results),
         peak_mem_gib=results[0]["peak_mem_gib"],
     )
-    profile_errors = [f"rank {rank}: {result['profile_error']}" for rank, result in enumerate(results) if "profile_error" in result]
+    profile_errors = [
+        f"rank {rank}: {result['profile_error']}" for rank, result in enumerate(results) if "profile_error" in result
+    ]
     if profile_errors:
         record["profile_error"] = "; ".join(profile_errors)
 
