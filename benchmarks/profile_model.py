@@ -62,7 +62,7 @@ except ImportError:  # run from a checkout without PYTHONPATH=src
 
 import bench_model  # noqa: E402  (benchmarks/bench_model.py)
 from gpnerf.losses import compute_losses  # noqa: E402
-from gpnerf.model import GPNeRF, PRESETS  # noqa: E402
+from gpnerf.model import GPNeRF, PRESETS, compile_transformer_blocks  # noqa: E402
 
 STEP_RANGES = {"train": "train_step", "render": "render_frame"}
 TRAIN_PHASES = ("train.zero_grad", "train.forward", "train.losses", "train.backward", "train.optimizer")
@@ -73,7 +73,6 @@ PATCHED_FUNCTIONS = (  # (module, attribute, range name): module-level names res
     ("gpnerf.model.gpnerf", "coarse_samples", "ray_sampling"),
     ("gpnerf.model.gpnerf", "importance_samples", "ray_sampling"),
     ("gpnerf.model.gpnerf", "merge_samples", "ray_sampling"),
-    ("gpnerf.model.transformer", "fold_semantic_path", "fold_semantic_path"),
     ("gpnerf.model.transformer", "aggregate_semantic_field", "aggregate_semantic_field"),
     ("gpnerf.model.transformer", "render_semantic_points", "render_semantic_points"),
 )
@@ -85,7 +84,7 @@ class Instrumentation:
     """Adds ``record_function`` ranges around module forwards (hooks) and module-level functions
     (attribute patches); ``remove()`` undoes both. ``names`` = every range name it can open."""
 
-    def __init__(self, model: GPNeRF, per_layer: bool = False) -> None:
+    def __init__(self, model: GPNeRF, per_layer: bool = False, compiled: bool = False) -> None:
         self.names: set[str] = set(STEP_RANGES.values()) | set(TRAIN_PHASES)
         self._handles = []
         self._patches = []
@@ -99,13 +98,17 @@ class Instrumentation:
         transformer = model.transformer
         self._hook(transformer, "transformer")
         self._hook(getattr(transformer, "rgbfeat_fc", None), "transformer.rgbfeat_fc")
-        for group, name in (("field_blocks", "field_block"), ("ray_blocks", "ray_block"), ("q_fcs", "q_fc")):
+        # Compiled blocks (--compile) get no hooks: dynamo would trace them into the compiled code.
+        groups = [("q_fcs", "q_fc")] if compiled else [("field_blocks", "field_block"), ("ray_blocks", "ray_block"),
+                                                        ("q_fcs", "q_fc")]
+        for group, name in groups:
             for i, block in enumerate(getattr(transformer, group, ())):
                 self._hook(block, f"transformer.{name}" + (f"[{i}]" if per_layer else ""))
         self._hook(getattr(transformer, "semantic_adaptor", None), "transformer.semantic_adaptor")
         self._hook(model.head, "head")
         for module_name, attribute, name in PATCHED_FUNCTIONS:
-            self._patch(module_name, attribute, name)
+            self._patch(importlib.import_module(module_name), attribute, name)
+        self._patch(transformer, "fold_semantics", "fold_semantic_path")  # the fast path's fold (maybe compiled)
 
     def _hook(self, module: torch.nn.Module | None, name: str) -> None:
         if module is None:
@@ -128,11 +131,12 @@ class Instrumentation:
         except TypeError:
             self._handles.append(module.register_forward_hook(leave))
 
-    def _patch(self, module_name: str, attribute: str, name: str) -> None:
-        module = importlib.import_module(module_name)
+    def _patch(self, module, attribute: str, name: str) -> None:
+        """Wrap ``module.attribute`` (a Python module's function or an object's callable attribute) in a range."""
         original = getattr(module, attribute, None)
         if original is None:
-            print(f"profile_model: {module_name}.{attribute} not found, no '{name}' range there", file=sys.stderr)
+            print(f"profile_model: {getattr(module, '__name__', type(module).__name__)}.{attribute} not found, "
+                  f"no '{name}' range there", file=sys.stderr)
             return
         self.names.add(name)
 
@@ -441,6 +445,8 @@ def run(args: argparse.Namespace) -> list[dict]:
     torch.manual_seed(0)
     config = bench_model.build_config(args)
     model = GPNeRF(config, args.num_classes).to(device)
+    if args.compile:
+        compile_transformer_blocks(model, backend=args.compile_backend)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
     train_episode = bench_model.random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
@@ -465,10 +471,11 @@ def run(args: argparse.Namespace) -> list[dict]:
             model.render_image(render_episode, chunk_rays=args.chunk)
 
     label = re.sub(r"[^A-Za-z0-9_.-]+", "_", args.label or (
-        f"{args.preset}_{args.implementation}_{args.precision}{'_ckpt' if args.checkpoint else ''}"))
+        f"{args.preset}_{args.implementation}_{args.precision}{'_ckpt' if args.checkpoint else ''}"
+        f"{'_compiled' if args.compile else ''}"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    instrumentation = Instrumentation(model, per_layer=args.per_layer)
+    instrumentation = Instrumentation(model, per_layer=args.per_layer, compiled=args.compile)
     results = []
     try:
         for what, fn, warmup, steps in (("train", train_step, 2, 3), ("render", render, 1, 1)):
@@ -499,6 +506,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=None, help="unprofiled runs first (default: train 2, render 1)")
     parser.add_argument("--steps", type=int, default=None, help="profiled runs (default: train 3, render 1)")
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
+    parser.add_argument("--compile", action="store_true",
+                        help="compile the FAT/RAT blocks and the fold (gpnerf.model.compile_transformer_blocks); no block ranges")
+    parser.add_argument("--compile-backend", default="inductor", help="torch.compile backend for --compile")
     parser.add_argument("--per-layer", action="store_true", help="one range per transformer layer (field_block[i], ...)")
     parser.add_argument("--record-shapes", action="store_true", help="torch.profiler record_shapes (slower)")
     parser.add_argument("--row-limit", type=int, default=40, help="rows of the ops table")

@@ -104,6 +104,8 @@ gpu1_chain() {  # benchmarks and profiles, then fine-tuning from the running gen
     --precision bf16 --chunk 4800 --what both --out "$bench/profile" > "$bench/profile_fast.log" 2>&1
   timeout 240 python3 benchmarks/profile_model.py --device cuda --preset released-code --implementation reference \
     --precision fp32 --what train --out "$bench/profile" > "$bench/profile_ref.log" 2>&1
+  timeout 360 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+    --precision bf16 --chunk 4800 --what both --compile --out "$bench/profile" > "$bench/profile_compiled.log" 2>&1
   finetune_chain "$(python3 -c "import time; print(max(1.0, ($(cat "$LOGS/deadline") - time.time()) / 60 - 1.5))")"
   echo done > "$LOGS/gpu1.done"
 }

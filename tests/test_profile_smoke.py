@@ -97,3 +97,16 @@ def test_instrumentation_is_removed():
     instrumentation.remove()
     assert (gpnerf_module.sample_feature_maps, transformer_module.fold_semantic_path) == original
     assert not model.encoder._forward_pre_hooks and not model.encoder._forward_hooks
+
+
+def test_profile_model_fast_compiled_keeps_the_fold_range(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "profile_model.py"), "--smoke", "--what", "train", "--implementation", "fast",
+         "--compile", "--compile-backend", "aot_eager", "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    ranges = (tmp_path / "tiny-cpu_fast_fp32_compiled_train_ranges.txt").read_text()
+    assert "fold_semantic_path" in ranges and "transformer.q_fc" in ranges
+    assert "transformer.field_block" not in ranges  # compiled blocks carry no hooks
