@@ -48,7 +48,15 @@ from torch.profiler import ProfilerActivity, profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_model import build_config, precision_context, random_episode, save  # noqa: E402
+from bench_model import (  # noqa: E402
+    add_model_arguments,
+    apply_smoke,
+    build_config,
+    check_model_arguments,
+    precision_context,
+    random_episode,
+    save,
+)
 
 from gpnerf.engine.distributed import (  # noqa: E402
     DistContext,
@@ -59,7 +67,7 @@ from gpnerf.engine.distributed import (  # noqa: E402
     wrap_model,
 )
 from gpnerf.losses import compute_losses  # noqa: E402
-from gpnerf.model import PRESETS, GPNeRF  # noqa: E402
+from gpnerf.model import GPNeRF  # noqa: E402
 
 COMPARED_SETTINGS = ("device_name", "preset", "implementation", "precision", "checkpoint", "rays_per_rank", "views",
                      "height", "width")
@@ -265,22 +273,11 @@ def compare(path_a: str, path_b: str) -> dict:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", choices=["cuda", "cpu"],
-                        help="cuda: one GPU per rank (cuda:LOCAL_RANK), nccl; cpu: gloo")
-    parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
-    parser.add_argument("--implementation", default="reference", choices=["reference", "fast"])
-    parser.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
-    parser.add_argument("--checkpoint", action="store_true",
-                        help="ModelConfig.activation_checkpointing (training memory)")
-    parser.add_argument("--rays", type=int, default=512, help="training rays per step and rank")
-    parser.add_argument("--views", type=int, default=10, help="source views")
-    parser.add_argument("--height", type=int, default=240)
-    parser.add_argument("--width", type=int, default=320)
-    parser.add_argument("--num-classes", type=int, default=20)
+    add_model_arguments(parser, rays_help="training rays per step and rank",
+                        device_help="cuda: one GPU per rank (cuda:LOCAL_RANK), nccl; cpu: gloo")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0, help="weights seed; rank r's episode uses seed + r")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads per rank")
     parser.add_argument("--json", default=None, help="write the record (rank 0) or the comparison to this path")
     parser.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"), default=None,
                         help="print the scaling from run A to run B (no training, no torchrun)")
@@ -288,18 +285,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU (gloo)")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.device, args.preset, args.views, args.height, args.width = "cpu", "tiny-cpu", 2, 24, 32
-        args.rays, args.warmup, args.repeats, args.num_classes = 8, 1, 2, 4
-        args.threads = args.threads or 1  # tiny ops: extra CPU threads only contend
-    for name in ("rays", "views", "repeats", "height", "width", "num_classes"):
-        if getattr(args, name) < 1:
-            raise SystemExit(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}.")
+        apply_smoke(args)
+        args.warmup, args.repeats = 1, 2
+    if args.device not in ("cuda", "cpu"):
+        raise SystemExit(f"--device must be cuda or cpu (each rank takes cuda:LOCAL_RANK); got {args.device}.")
+    check_model_arguments(args, "repeats")
     if args.warmup < 0:
         raise SystemExit(f"--warmup must be >= 0; got {args.warmup}.")
     if args.compare and int(os.environ.get("WORLD_SIZE", "1")) > 1:
         raise SystemExit("--compare reads two JSON files; run it with plain python, not under torchrun.")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
     return args
 
 

@@ -246,24 +246,47 @@ def _released_floor(record: dict, name: str) -> float | None:
     return RELEASED_FRAME_FLOPS * pixels / (320 * 240)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "training rays per step",
+                        device_help: str = "cpu, cuda or cuda:N") -> None:
+    """The model and input options shared by bench_model.py, bench_ddp.py and profile_model.py."""
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help=device_help)
     parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
     parser.add_argument("--implementation", default="reference", choices=["reference", "fast"])
     parser.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
-    parser.add_argument("--what", default="both", choices=["train", "render", "both"])
-    parser.add_argument("--rays", type=int, default=512, help="training rays per step")
+    parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
+    parser.add_argument("--rays", type=int, default=512, help=rays_help)
     parser.add_argument("--views", type=int, default=10, help="source views")
     parser.add_argument("--height", type=int, default=240)
     parser.add_argument("--width", type=int, default=320)
-    parser.add_argument("--chunk", type=int, default=2400, help="rays per render chunk")
     parser.add_argument("--num-classes", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+
+
+def apply_smoke(args: argparse.Namespace) -> None:
+    """``--smoke``: tiny-cpu preset, 2 views at 24x32, 8 rays, 4 classes, on one CPU thread."""
+    args.device, args.preset, args.views, args.height, args.width = "cpu", "tiny-cpu", 2, 24, 32
+    args.rays, args.num_classes = 8, 4
+    args.threads = args.threads or 1  # tiny ops: extra CPU threads only contend
+
+
+def check_model_arguments(args: argparse.Namespace, *positive: str) -> None:
+    """Exit with a clear message on non-positive sizes (the shared ones and ``positive``) or a missing GPU."""
+    for name in ("rays", "views", "height", "width", "num_classes", *positive):
+        if getattr(args, name) < 1:
+            raise SystemExit(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}.")
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_model_arguments(parser)
+    parser.add_argument("--what", default="both", choices=["train", "render", "both"])
+    parser.add_argument("--chunk", type=int, default=2400, help="rays per render chunk")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--render-warmup", type=int, default=None, help="render warm-up runs (default --warmup)")
     parser.add_argument("--render-repeats", type=int, default=None, help="timed renders (default --repeats)")
-    parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
     parser.add_argument(
         "--compile", default="none", choices=["none", "blocks", "transformer"],
         help="torch.compile each FAT/RAT block (gpnerf.model.compile_transformer_blocks) or the whole stack",
@@ -272,21 +295,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--compile-mode", default=None, choices=["default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"],
         help="torch.compile mode for --compile blocks (reduce-overhead = CUDA graphs)",
     )
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.device, args.preset, args.views, args.height, args.width = "cpu", "tiny-cpu", 2, 24, 32
-        args.rays, args.chunk, args.warmup, args.repeats, args.num_classes = 8, 256, 0, 1, 4
+        apply_smoke(args)
+        args.chunk, args.warmup, args.repeats = 256, 0, 1
         args.render_warmup = args.render_repeats = None
-        args.threads = args.threads or 1  # tiny ops: extra CPU threads only contend
-    for name in ("rays", "views", "chunk", "repeats", "height", "width", "num_classes"):
-        if getattr(args, name) < 1:
-            raise SystemExit(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}.")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
+    check_model_arguments(args, "chunk", "repeats")
     return args
 
 

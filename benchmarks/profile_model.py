@@ -62,7 +62,7 @@ except ImportError:  # run from a checkout without PYTHONPATH=src
 
 import bench_model  # noqa: E402  (benchmarks/bench_model.py)
 from gpnerf.losses import compute_losses  # noqa: E402
-from gpnerf.model import GPNeRF, PRESETS, compile_transformer_blocks  # noqa: E402
+from gpnerf.model import GPNeRF, compile_transformer_blocks  # noqa: E402
 
 STEP_RANGES = {"train": "train_step", "render": "render_frame"}
 TRAIN_PHASES = ("train.zero_grad", "train.forward", "train.losses", "train.backward", "train.optimizer")
@@ -492,20 +492,11 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
-    parser.add_argument("--implementation", default="reference", choices=["reference", "fast"])
-    parser.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
+    bench_model.add_model_arguments(parser)
     parser.add_argument("--what", default="both", choices=["train", "render", "both"])
-    parser.add_argument("--rays", type=int, default=512, help="training rays per step")
-    parser.add_argument("--views", type=int, default=10, help="source views")
-    parser.add_argument("--height", type=int, default=240)
-    parser.add_argument("--width", type=int, default=320)
     parser.add_argument("--chunk", type=int, default=2400, help="rays per render chunk")
-    parser.add_argument("--num-classes", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=None, help="unprofiled runs first (default: train 2, render 1)")
     parser.add_argument("--steps", type=int, default=None, help="profiled runs (default: train 3, render 1)")
-    parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
     parser.add_argument("--compile", action="store_true",
                         help="compile the FAT/RAT blocks and the fold (gpnerf.model.compile_transformer_blocks); no block ranges")
     parser.add_argument("--compile-backend", default="inductor", help="torch.compile backend for --compile")
@@ -513,24 +504,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--record-shapes", action="store_true", help="torch.profiler record_shapes (slower)")
     parser.add_argument("--row-limit", type=int, default=40, help="rows of the ops table")
     parser.add_argument("--trace", action="store_true", help="also write <label>_<what>_trace.json.gz (chrome trace)")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--label", default="", help="file-name label (default: preset_implementation_precision)")
     parser.add_argument("--out", default="bench_out/profile", help="output folder")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 warm-up + 1 step")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.device, args.preset, args.views, args.height, args.width = "cpu", "tiny-cpu", 2, 24, 32
-        args.rays, args.chunk, args.warmup, args.steps, args.num_classes = 8, 256, 1, 1, 4
-        args.threads = args.threads or 1
-    for name in ("rays", "views", "chunk", "height", "width", "num_classes", "row_limit"):
-        if getattr(args, name) < 1:
-            raise SystemExit(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}.")
+        bench_model.apply_smoke(args)
+        args.chunk, args.warmup, args.steps = 256, 1, 1
+    bench_model.check_model_arguments(args, "chunk", "row_limit")
     if args.steps is not None and args.steps < 1:
         raise SystemExit(f"--steps must be >= 1; got {args.steps}.")
     if args.warmup is not None and args.warmup < 0:
         raise SystemExit(f"--warmup must be >= 0; got {args.warmup}.")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
     return args
 
 

@@ -87,15 +87,15 @@ def test_cuda_attribution_on_synthetic_events():
 def test_instrumentation_is_removed():
     profile_model = load("profile_model")
     import gpnerf.model.gpnerf as gpnerf_module
-    import gpnerf.model.transformer as transformer_module
+    from gpnerf.model import PRESETS
 
-    original = gpnerf_module.sample_feature_maps, transformer_module.fold_semantic_path
-    model = profile_model.GPNeRF(profile_model.PRESETS["tiny-cpu"], 4)
+    model = profile_model.GPNeRF(PRESETS["tiny-cpu"], 4)
+    original = gpnerf_module.sample_feature_maps, model.transformer.fold_semantics
     instrumentation = profile_model.Instrumentation(model, per_layer=True)
-    assert gpnerf_module.sample_feature_maps is not original[0]
+    assert gpnerf_module.sample_feature_maps is not original[0] and model.transformer.fold_semantics is not original[1]
     assert "transformer.field_block[1]" in instrumentation.names and model.encoder._forward_pre_hooks
     instrumentation.remove()
-    assert (gpnerf_module.sample_feature_maps, transformer_module.fold_semantic_path) == original
+    assert (gpnerf_module.sample_feature_maps, model.transformer.fold_semantics) == original
     assert not model.encoder._forward_pre_hooks and not model.encoder._forward_hooks
 
 
