@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One device lease (1 GPU: nvidia-h100-x1; 2 GPUs: nvidia-h100-x2) for docs/results.md and docs/benchmarks.md:
+# One device lease (1 GPU: nvidia-h200 or nvidia-h100-x1; 2 GPUs: nvidia-h200-x2 or nvidia-h100-x2) for
+# docs/results.md and docs/benchmarks.md:
 #   GPU 0     : generalized training of the paper preset on the built-in data for TRAIN_MINUTES
 #               (fast implementation, bf16, extra train arguments in TRAIN_EXTRA, e.g. --compile),
 #               then the full-protocol evaluation (10 targets per held-out room, LPIPS) and a few
