@@ -5,7 +5,10 @@
     PYTHONPATH=src python benchmarks/bench_model.py --smoke      # tiny, CPU, 1 repeat (CI)
 
 * **train**: encode the sources + target, render ``--rays`` rays (coarse + fine), head, all losses
-  of the preset (``compute_losses``), backward, Adam step.
+  of the preset (``compute_losses``), backward, Adam step. ``--trainer-step`` adds what the trainer does
+  besides (``gpnerf.engine``): the non-finite guard over the loss terms and all gradients
+  (``find_nonfinite``) and the engine's Adam choice (``OptimConfig.fused``: fused on CUDA); without it
+  the step is the one of the earlier figures (PyTorch's default Adam, no guard).
 * **render**: ``model.render_image(episode, --chunk)`` (RGB, depth, rendered features, head
   logits), no grad, deterministic, outputs kept on the device.
 
@@ -29,6 +32,7 @@ from dataclasses import replace
 
 import torch
 
+from gpnerf.engine.guard import find_nonfinite
 from gpnerf.episode import Episode
 from gpnerf.geometry import Cameras, intrinsics_from_fov
 from gpnerf.losses import compute_losses
@@ -161,7 +165,8 @@ def run(args: argparse.Namespace) -> dict:
         model.transformer.compile()
     elif args.compile == "blocks":
         compile_transformer_blocks(model, mode=args.compile_mode)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
+    fused = args.trainer_step and device.type == "cuda"  # OptimConfig.fused=None: fused for CUDA parameters
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5, fused=fused or None)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
     timer = Timer(device)
@@ -172,21 +177,24 @@ def run(args: argparse.Namespace) -> dict:
         optimizer.zero_grad(set_to_none=True)
         with autocast():
             output = model(train_episode)
-            total, _ = compute_losses(output, train_episode, config)
+            total, terms = compute_losses(output, train_episode, config)
         total.backward()
+        if args.trainer_step:
+            find_nonfinite(total, terms, model.named_parameters())
         optimizer.step()
 
     def render() -> None:
         with autocast():
             model.render_image(render_episode, chunk_rays=args.chunk)
 
-    compiled = "" if args.compile == "none" else f" compile-{args.compile}"
+    compiled = (" trainer-step" if args.trainer_step else "") + ("" if args.compile == "none" else f" compile-{args.compile}")
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
     record = {
         "label": args.label or f"{args.preset} {args.implementation} {args.precision}{compiled}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
-        "compile": args.compile, "compile_mode": args.compile_mode, "device": device.type,
+        "compile": args.compile, "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
+        "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
         "rays": args.rays, "chunk": args.chunk, "warmup": args.warmup, "repeats": args.repeats,
@@ -295,6 +303,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--compile-mode", default=None, choices=["default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"],
         help="torch.compile mode for --compile blocks (reduce-overhead = CUDA graphs)",
     )
+    parser.add_argument("--trainer-step", action="store_true",
+                        help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")

@@ -16,7 +16,7 @@ Named ranges are added *here only* (``src/`` is untouched): forward pre/post hoo
 at call time (``project_points``, ``sample_feature_maps``, ``ray_sampling`` in
 ``gpnerf.model.gpnerf``; ``fold_semantic_path``, ``aggregate_semantic_field``,
 ``render_semantic_points`` in ``gpnerf.model.transformer``), plus the phases of a training step
-(``train.zero_grad/forward/losses/backward/optimizer``). Backward is one range (``train.backward``);
+(``train.zero_grad/forward/losses/backward/optimizer``, and ``train.guard`` with ``--trainer-step``). Backward is one range (``train.backward``);
 its split shows in the op and kernel tables (``...Backward0`` ops). With ``--checkpoint`` the
 recomputed layers appear as ranges under ``train.backward``.
 
@@ -61,11 +61,12 @@ except ImportError:  # run from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(HERE.parent / "src"))
 
 import bench_model  # noqa: E402  (benchmarks/bench_model.py)
+from gpnerf.engine.guard import find_nonfinite  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, compile_transformer_blocks  # noqa: E402
 
 STEP_RANGES = {"train": "train_step", "render": "render_frame"}
-TRAIN_PHASES = ("train.zero_grad", "train.forward", "train.losses", "train.backward", "train.optimizer")
+TRAIN_PHASES = ("train.zero_grad", "train.forward", "train.losses", "train.backward", "train.guard", "train.optimizer")
 HOST_SYNCS = {"cudaStreamSynchronize", "cudaDeviceSynchronize", "cudaEventSynchronize"}
 PATCHED_FUNCTIONS = (  # (module, attribute, range name): module-level names resolved at call time
     ("gpnerf.model.gpnerf", "project_points", "project_points"),
@@ -447,7 +448,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     model = GPNeRF(config, args.num_classes).to(device)
     if args.compile:
         compile_transformer_blocks(model, backend=args.compile_backend)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5, fused=(args.trainer_step and cuda) or None)
     train_episode = bench_model.random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
     autocast = lambda: bench_model.precision_context(args.precision, device)  # noqa: E731  (fresh context per use)
@@ -460,9 +461,12 @@ def run(args: argparse.Namespace) -> list[dict]:
             with record_function("train.forward"):
                 output = model(train_episode)
             with record_function("train.losses"):
-                total, _ = compute_losses(output, train_episode, config)
+                total, terms = compute_losses(output, train_episode, config)
         with record_function("train.backward"):
             total.backward()
+        if args.trainer_step:
+            with record_function("train.guard"):
+                find_nonfinite(total, terms, model.named_parameters())
         with record_function("train.optimizer"):
             optimizer.step()
 
@@ -472,7 +476,7 @@ def run(args: argparse.Namespace) -> list[dict]:
 
     label = re.sub(r"[^A-Za-z0-9_.-]+", "_", args.label or (
         f"{args.preset}_{args.implementation}_{args.precision}{'_ckpt' if args.checkpoint else ''}"
-        f"{'_compiled' if args.compile else ''}"))
+        f"{'_compiled' if args.compile else ''}{'_trainer' if args.trainer_step else ''}"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     instrumentation = Instrumentation(model, per_layer=args.per_layer, compiled=args.compile)
@@ -500,6 +504,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--compile", action="store_true",
                         help="compile the FAT/RAT blocks and the fold (gpnerf.model.compile_transformer_blocks); no block ranges")
     parser.add_argument("--compile-backend", default="inductor", help="torch.compile backend for --compile")
+    parser.add_argument("--trainer-step", action="store_true",
+                        help="train step as the trainer runs it (bench_model.py --trainer-step): + guard, fused Adam on CUDA")
     parser.add_argument("--per-layer", action="store_true", help="one range per transformer layer (field_block[i], ...)")
     parser.add_argument("--record-shapes", action="store_true", help="torch.profiler record_shapes (slower)")
     parser.add_argument("--row-limit", type=int, default=40, help="rows of the ops table")

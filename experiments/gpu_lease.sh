@@ -13,6 +13,8 @@
 #   bash experiments/gpu_lease.sh start      # set up, start the chains in the background, report after 90 s
 #   bash experiments/gpu_lease.sh wait SECS  # report progress for up to SECS seconds, then pack $OUT
 #   bash experiments/gpu_lease.sh pack       # pack what exists into $OUT
+#   bash experiments/gpu_lease.sh bench      # one GPU, one call: the benchmark chain alone (GPU 1's list
+#                                            # without fine-tuning) for at most BENCH_SECONDS (540), then pack
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -82,8 +84,7 @@ finetune_chain() {  # minutes: fine-tune test_000 from the paper run's newest ch
   $GPNERF eval --run-dir "$ft" --lpips False > "$LOGS/ft_eval.log" 2>&1 || echo "eval exited with $?" >> "$LOGS/ft_eval.log"
 }
 
-gpu1_chain() {  # benchmarks and profiles, then fine-tuning from the running generalized model
-  export CUDA_VISIBLE_DEVICES=1
+bench_chain() {  # model benchmarks (released-code baseline in the same run) and kernel profiles on the visible GPU
   local bench=outputs/bench
   mkdir -p "$bench"
   local fast="--warmup 3 --repeats 10 --render-warmup 1 --render-repeats 3 --chunk 4800"
@@ -95,18 +96,23 @@ gpu1_chain() {  # benchmarks and profiles, then fine-tuning from the running gen
   b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
     --warmup 2 --repeats 5 --render-warmup 1 --render-repeats 2 --chunk 2400
   b paper_fast_bf16 "paper-scannet fast bf16" --preset paper-scannet --implementation fast --precision bf16 $fast
-  LIMIT=420 b paper_fast_bf16_compile_blocks "paper-scannet fast bf16 compile-blocks" --preset paper-scannet \
-    --implementation fast --precision bf16 --compile blocks $fast
+  b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
+    --precision bf16 --trainer-step --what train --warmup 3 --repeats 10
+  LIMIT=420 b paper_fast_bf16_compile_blocks "paper-scannet fast bf16 compile-blocks trainer-step" --preset paper-scannet \
+    --implementation fast --precision bf16 --compile blocks --trainer-step $fast
   LIMIT=420 b paper_fast_bf16_compile_blocks_cudagraphs "paper-scannet fast bf16 compile-blocks reduce-overhead" \
     --preset paper-scannet --implementation fast --precision bf16 --compile blocks --compile-mode reduce-overhead $fast
   python3 benchmarks/bench_table.py "$bench"/released_ref_fp32.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
     > "$bench/table.log" 2>&1
-  timeout 300 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
-    --precision bf16 --chunk 4800 --what both --out "$bench/profile" > "$bench/profile_fast.log" 2>&1
-  timeout 240 python3 benchmarks/profile_model.py --device cuda --preset released-code --implementation reference \
-    --precision fp32 --what train --out "$bench/profile" > "$bench/profile_ref.log" 2>&1
   timeout 360 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
-    --precision bf16 --chunk 4800 --what both --compile --out "$bench/profile" > "$bench/profile_compiled.log" 2>&1
+    --precision bf16 --chunk 4800 --what both --compile --trainer-step --out "$bench/profile" > "$bench/profile_compiled.log" 2>&1
+  timeout 300 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+    --precision bf16 --chunk 4800 --what both --trainer-step --out "$bench/profile" > "$bench/profile_fast.log" 2>&1
+}
+
+gpu1_chain() {  # benchmarks and profiles, then fine-tuning from the running generalized model
+  export CUDA_VISIBLE_DEVICES=1
+  bench_chain
   finetune_chain "$(python3 -c "import time; print(max(1.0, ($(cat "$LOGS/deadline") - time.time()) / 60 - 1.5))")"
   echo done > "$LOGS/gpu1.done"
 }
@@ -155,7 +161,7 @@ case "${1:-}" in
     setsid nohup bash -c "$(declare -f gpu0_chain finetune_chain latest_run); gpu0_chain" \
       > "$LOGS/gpu0_chain.log" 2>&1 < /dev/null &
     if [ "$GPUS" -ge 2 ]; then
-      setsid nohup bash -c "$(declare -f gpu1_chain finetune_chain latest_run); gpu1_chain" \
+      setsid nohup bash -c "$(declare -f gpu1_chain bench_chain finetune_chain latest_run); gpu1_chain" \
         > "$LOGS/gpu1_chain.log" 2>&1 < /dev/null &
     else
       echo "one GPU: no gpu1 chain" > "$LOGS/gpu1.done"
@@ -172,6 +178,18 @@ case "${1:-}" in
     done
     report; pack
     ;;
+  bench)  # one GPU, foreground: bench_chain only (~9 min; each row has its own time limit), then pack
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+    rm -rf "$SNAP" && mkdir -p "$SNAP" && cp -r src benchmarks experiments tests pyproject.toml "$SNAP"/
+    environment; cd "$SNAP"; mkdir -p "$LOGS"
+    nvidia-smi --query-gpu=index,name,memory.total,clocks.max.sm --format=csv,noheader | tee "$LOGS/gpu.txt"
+    echo "commit ${GPNERF_GIT_COMMIT:-unknown}, torch $(python3 -c 'import torch; print(torch.__version__)')" | tee -a "$LOGS/gpu.txt"
+    export CUDA_VISIBLE_DEVICES=0  # the whole chain under one limit, so the pack below always runs in the call
+    timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f bench_chain); bench_chain" || echo "bench chain stopped ($?)"
+    pkill -f "benchmarks/(bench_model|profile_model).py" 2>/dev/null  # a row the limit cut short
+    cat outputs/bench/table.md 2>/dev/null; tail -n 3 outputs/bench/*.log | cut -c1-200
+    pack
+    ;;
   pack) environment; cd "$SNAP"; report; pack ;;
-  *) echo "usage: $0 start | wait SECONDS | pack" >&2; exit 2 ;;
+  *) echo "usage: $0 start | wait SECONDS | pack | bench" >&2; exit 2 ;;
 esac

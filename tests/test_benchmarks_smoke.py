@@ -19,7 +19,9 @@ def test_bench_model_smoke_writes_json_and_table(tmp_path, capsys):
     paths = []
     for implementation in ("reference", "fast"):
         path = tmp_path / f"{implementation}.json"
-        record = bench.main(["--smoke", "--implementation", implementation, "--label", implementation, "--json", str(path)])
+        extra = ["--trainer-step"] if implementation == "fast" else []  # + the trainer's guard and Adam choice
+        record = bench.main(["--smoke", "--implementation", implementation, "--label", implementation, "--json", str(path), *extra])
+        assert record["trainer_step"] is bool(extra)
         paths.append(str(path))
         assert json.loads(path.read_text()) == record
         names = [r["name"] for r in record["results"]]
@@ -38,3 +40,15 @@ def test_bench_model_records_failures_and_continues(tmp_path):
     assert [r["name"] for r in record["results"]] == ["render"]
     failing = bench.measure("boom", lambda: 1 / 0, bench.Timer(bench.torch.device("cpu")), bench.parse_args(["--smoke"]), bench.torch.device("cpu"), 1.0)
     assert failing["error"].startswith("ZeroDivisionError")
+
+
+def test_count_ops_smoke_counts_each_phase(tmp_path, capsys):
+    """count_ops.py runs on CPU; the multi-tensor guard and fused Adam dispatch far fewer operators."""
+    record = load("count_ops").main(["--smoke", "--json", str(tmp_path / "ops.json")])
+    counts = record["counts"]
+    assert json.loads((tmp_path / "ops.json").read_text()) == record
+    assert counts["forward"] > 100 and counts["backward"] > 100
+    assert counts["guard_multi_tensor"] < 20 < record["parameter_tensors"] < counts["guard_per_tensor"]
+    assert counts["adam_fused"] < 10 < counts["adam_foreach"]
+    assert record["step_after"] < record["step_before"]
+    assert "| training step |" in capsys.readouterr().out

@@ -45,9 +45,10 @@ def test_train_eval_render(dataset, tmp_path):
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert any("val/psnr" in r.get("scalars", r) or "val/psnr" in json.dumps(r) for r in records)
 
-    entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "2", "--out", str(tmp_path / "eval")])
+    entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "2", "--precision", "bf16", "--out", str(tmp_path / "eval")])
     results = json.loads((tmp_path / "eval" / "results.json").read_text())
     assert results["step"] == 3 and results["num_images"] == 2 and results["num_scenes"] == 1
+    assert results["settings"]["eval"]["precision"] == "bf16" and results["settings"]["render_precision"] == "fp32"  # CPU
     assert 0.0 <= results["semantic"]["miou"] <= 1.0
     assert results["metrics"]["psnr_gnt"] > 0 and results["metrics"]["lpips_gnt"] is None
     assert 0.0 <= results["majority_class_baseline"]["miou"] <= 1.0
@@ -55,7 +56,8 @@ def test_train_eval_render(dataset, tmp_path):
         rows = list(csv.DictReader(handle))
     assert len(rows) == 2 and {"psnr_gnt", "ssim_standard", "miou", "depth_rmse"} <= set(rows[0])
 
-    entrypoint(["render", "--run-dir", str(run), "--trajectory", "interpolate", "--num-frames", "3", "--out", str(tmp_path / "r")])
+    entrypoint(["render", "--run-dir", str(run), "--trajectory", "interpolate", "--num-frames", "3", "--precision", "bf16",
+                "--out", str(tmp_path / "r")])
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["frame_0000.png", "frame_0001.png", "frame_0002.png", "render.mp4"]
 
 

@@ -41,6 +41,16 @@ def test_profile_model_smoke_writes_tables(tmp_path):
     assert "100.0%" in train and "== tiny-cpu_reference_fp32 render: ranges" in result.stdout
 
 
+def test_profile_model_trainer_step_profiles_the_guard(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "profile_model.py"), "--smoke", "--what", "train", "--trainer-step", "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "train.guard" in (tmp_path / "tiny-cpu_reference_fp32_trainer_train_ranges.txt").read_text()
+
+
 def test_cuda_attribution_on_synthetic_events():
     """Kernels count for every range open at their launch, on any thread; annotation spans are dropped."""
     profile_model = load("profile_model")

@@ -9,6 +9,7 @@ standard (nerfstudio/torchmetrics) one, each labelled.
 import csv
 import json
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -41,6 +42,28 @@ def evaluation_episodes(dataset: EpisodeDataset, max_targets_per_scene: int | No
             yield episode
 
 
+def render_precision(config: EvalConfig, device: torch.device) -> str:
+    """The precision renders actually use on ``device``: ``config.precision``, except fp32 off CUDA."""
+    return "bf16" if config.precision == "bf16" and device.type == "cuda" else "fp32"
+
+
+def render_view(model: GPNeRF, episode: Episode, config: EvalConfig) -> ImageOutput:
+    """``model.render_image(episode, config.chunk_rays)`` in ``config.precision``, outputs in float32.
+
+    ``bf16`` runs under CUDA bf16 autocast when the episode is on a CUDA device, and in fp32 elsewhere.
+    """
+    bf16 = render_precision(config, episode.source_images.device) == "bf16"
+    with torch.autocast("cuda", dtype=torch.bfloat16) if bf16 else nullcontext():
+        output = model.render_image(episode, config.chunk_rays)
+    if not bf16:
+        return output
+    features = output.semantic_features
+    return ImageOutput(
+        output.rgb.float(), output.depth.float(), output.semantic_logits.float(),
+        None if features is None else features.float(),
+    )
+
+
 def depth_errors(predicted: torch.Tensor, target: torch.Tensor) -> dict[str, float]:
     """Absolute relative error and RMSE (metres) over pixels with ground-truth depth > 0."""
     valid = target > 0
@@ -68,7 +91,7 @@ def evaluate(
     statuses: dict[str, str] = {}
     for episode in evaluation_episodes(dataset, config.max_targets_per_scene):
         episode = episode.to(device)
-        output = model.render_image(episode, config.chunk_rays)
+        output = render_view(model, episode, config)
         row: dict = {"scene": episode.scene, "target_id": episode.target_id, "source_ids": " ".join(map(str, episode.source_ids))}
         values: dict[str, float] = {}
         if episode.target_image is not None:

@@ -73,6 +73,10 @@ class EvalConfig:
     """Evaluate only the first targets of each scene (None = all published targets)."""
     val_targets: int = 2
     """Targets rendered by periodic validation during training (from the first test scene)."""
+    precision: Literal["fp32", "bf16"] = "fp32"
+    """Arithmetic of evaluation, validation and render passes: fp32, or bf16 autocast (CUDA only; a CPU run renders
+    in fp32). bf16 renders ~1.2x faster on an H100 (docs/benchmarks.md) and moves RGB, depth and logits by a few
+    1e-3 relative (docs/performance.md); results.json records which was used."""
 
     def __post_init__(self) -> None:
         if self.chunk_rays < 1:

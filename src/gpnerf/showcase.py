@@ -12,6 +12,8 @@ import torch
 from gpnerf.data.episodes import EpisodeDataset
 from gpnerf.data.views import select_sources, split_views
 from gpnerf.episode import Episode
+from gpnerf.evaluation import render_view
+from gpnerf.experiment import EvalConfig
 from gpnerf.geometry import Cameras
 from gpnerf.model.gpnerf import GPNeRF, ImageOutput
 from gpnerf.data.labels import LabelSpace
@@ -77,12 +79,14 @@ def render_scene(
     out_dir: Path,
     trajectory: Literal["dataset", "interpolate"],
     num_frames: int,
-    chunk_rays: int,
+    eval_config: EvalConfig,
     device: torch.device,
     fps: int = 10,
     video: bool = True,
 ) -> list[Path]:
-    """Render and write frame_<i>.png (and render.mp4); returns the written paths."""
+    """Render and write frame_<i>.png (and render.mp4); returns the written paths.
+
+    ``eval_config`` gives the chunk size and precision of the renders (:func:`gpnerf.evaluation.render_view`)."""
     if trajectory == "dataset":
         episodes = dataset.evaluation_episodes(scene_index)
     else:
@@ -92,7 +96,7 @@ def render_scene(
         if trajectory == "dataset" and index >= num_frames:
             break
         episode = episode.to(device)
-        output = model.render_image(episode, chunk_rays)
+        output = render_view(model, episode, eval_config)
         picture = frame_picture(episode.to("cpu"), _to_cpu(output), label_space)
         written.append(save_png(picture, out_dir / f"frame_{index:04d}.png"))
         frames.append(picture)

@@ -6,7 +6,7 @@ from torch import nn
 from gpnerf.data.episodes import EpisodeDataset
 from gpnerf.data.labels import LabelSpace
 from gpnerf.episode import Episode
-from gpnerf.evaluation import evaluation_episodes
+from gpnerf.evaluation import evaluation_episodes, render_view
 from gpnerf.experiment import ExperimentConfig
 from gpnerf.losses import compute_losses
 from gpnerf.metrics import psnr, semantic_scores
@@ -58,7 +58,7 @@ class GPNeRFTask:
         episodes = evaluation_episodes(self.val_set, self.config.eval.val_targets)
         for _, episode in zip(range(self.config.eval.val_targets), episodes):
             episode = episode.to(self.device)
-            yield episode, model.render_image(episode, self.config.eval.chunk_rays)
+            yield episode, render_view(model, episode, self.config.eval)
 
     def validate(self, model: GPNeRF, step: int) -> dict[str, float]:
         """Mean GNT-convention PSNR and per-image mIoU over the validation views."""

@@ -102,3 +102,20 @@ def test_find_nonfinite_names_terms_in_order_and_parameters():
     terms = {"rgb": torch.tensor(1.0), "sem": torch.tensor(float("nan")), "count": float("inf"), "ok": 2.0}
     assert find_nonfinite(torch.tensor(float("nan")), terms, [("a", a), ("b", b), ("c", c)]) == (("loss", "sem", "count"), ("a",))
     assert find_nonfinite(torch.tensor(0.5), {"rgb": torch.tensor(1.0)}, [("b", b)]) == ((), ())
+
+
+def test_nonfinite_flags_match_the_per_tensor_reference_on_random_tensors():
+    from gpnerf.engine.guard import nonfinite_flags, nonfinite_flags_reference
+
+    generator = torch.Generator().manual_seed(0)
+    tensors = [torch.tensor(1.5), torch.empty(0), torch.full((4,), 3e38), torch.full((2, 2), 3e38).bfloat16()]
+    for i in range(60):
+        shape = tuple(int(d) for d in torch.randint(1, 6, (int(torch.randint(0, 4, ()).item()),), generator=generator))
+        t = torch.randn(shape, generator=generator) * 10 ** float(torch.randint(-3, 4, ()).item())
+        if i % 3 and t.numel():  # plant a NaN, +inf or -inf
+            t.view(-1)[int(torch.randint(0, t.numel(), (), generator=generator))] = (float("nan"), float("inf"), -float("inf"))[i % 4 % 3]
+        tensors.append(t.bfloat16() if i % 5 == 0 else t)
+    expected = nonfinite_flags_reference(tensors)
+    assert nonfinite_flags(tensors) == expected
+    assert expected[:4] == [False, False, False, False]  # overflowing L1 norms of finite tensors are not flagged
+    assert 0 < sum(expected) < len(expected)

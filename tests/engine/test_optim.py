@@ -91,3 +91,33 @@ def test_group_coverage_errors():
 def test_config_validation(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_fused_adam_matches_the_default_adam_and_loads_its_state():
+    """fused=True (the CUDA default) and fused=False give the same parameters after several steps with
+    exponential decay (float32 rounding only), and either loads the other's state dict."""
+    torch.manual_seed(0)
+    reference = ToyModel()
+    models = {fused: ToyModel() for fused in (False, True)}
+    for model in models.values():
+        model.load_state_dict(reference.state_dict())
+    optimizers, schedulers = {}, {}
+    for fused, model in models.items():
+        config = OptimConfig(fused=fused)
+        optimizers[fused] = build_optimizer(model, ToyTask().parameter_groups(model), config)
+        schedulers[fused] = build_scheduler(optimizers[fused], config.schedule, 20)
+        assert optimizers[fused].defaults["fused"] is (True if fused else None)
+    for step in range(12):
+        gradients = [torch.randn_like(p) for p in reference.parameters()]
+        for fused, model in models.items():
+            for p, g in zip(model.parameters(), gradients):
+                p.grad = g.clone()
+            optimizers[fused].step()
+            schedulers[fused].step()
+    for a, b in zip(models[False].parameters(), models[True].parameters()):
+        torch.testing.assert_close(b, a, rtol=1e-5, atol=1e-6)
+    swapped = build_optimizer(models[True], ToyTask().parameter_groups(models[True]), OptimConfig(fused=True))
+    swapped.load_state_dict(optimizers[False].state_dict())
+    assert float(swapped.state_dict()["state"][0]["step"]) == 12
+    default = build_optimizer(models[False], ToyTask().parameter_groups(models[False]), OptimConfig())
+    assert default.defaults["fused"] is None  # None picks fused only for CUDA parameters

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from gpnerf.engine import dataclass_to_dict, git_commit
-from gpnerf.evaluation import evaluate, majority_baseline, majority_class, write_results
+from gpnerf.evaluation import evaluate, majority_baseline, majority_class, render_precision, write_results
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Eval:
     """cpu / cuda (default: the run's device setting)."""
     compile: bool | None = None
     """torch.compile the transformer blocks (default: the run's compile setting)."""
+    precision: Literal["fp32", "bf16"] | None = None
+    """Render arithmetic: fp32, or bf16 autocast on CUDA (default: the run's eval.precision, fp32 unless set)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
@@ -44,6 +47,8 @@ class Eval:
             eval_config = replace(eval_config, max_targets_per_scene=self.max_targets_per_scene)
         if self.lpips is not None:
             eval_config = replace(eval_config, lpips=self.lpips)
+        if self.precision is not None:
+            eval_config = replace(eval_config, precision=self.precision)
         out = self.out or run.run_dir.path / "eval" / f"step-{run.step:09d}"
         with Progress(transient=True) as progress:
             bar = progress.add_task("rendering evaluation views", total=None)
@@ -61,7 +66,8 @@ class Eval:
             "git_commit": git_commit(),
             "majority_class_baseline": baseline,
             "settings": {"model": dataclass_to_dict(run.config.model), "optim": dataclass_to_dict(run.config.trainer.optim),
-                         "data": dataclass_to_dict(run.config.data)},
+                         "data": dataclass_to_dict(run.config.data), "eval": dataclass_to_dict(eval_config),
+                         "render_precision": render_precision(eval_config, run.device)},
         }
         json_path, csv_path = write_results(result, out, extra)
         table = Table(title=f"{run.config.experiment} step {run.step}: {result.summary['num_images']} views, "

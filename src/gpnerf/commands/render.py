@@ -1,6 +1,6 @@
 """Render a saved run: `gpnerf render --run-dir RUN [--scene NAME] [--trajectory dataset|interpolate]`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +31,8 @@ class Render:
     """cpu / cuda (default: the run's device setting)."""
     compile: bool | None = None
     """torch.compile the transformer blocks (default: the run's compile setting)."""
+    precision: Literal["fp32", "bf16"] | None = None
+    """Render arithmetic: fp32, or bf16 autocast on CUDA (default: the run's eval.precision, fp32 unless set)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
@@ -44,9 +46,10 @@ class Render:
         if scene not in names:
             raise ValueError(f"--scene must name a test-split scene of the run; got {scene!r}. Available: {names}.")
         out = self.out or run.run_dir.path / "render" / f"{scene.replace('/', '_')}-{self.trajectory}"
+        eval_config = run.config.eval if self.precision is None else replace(run.config.eval, precision=self.precision)
         written = render_scene(
             run.model, run.data.test_set, names.index(scene), run.data.label_space, out, self.trajectory,
-            self.num_frames, run.config.eval.chunk_rays, run.device, self.fps, self.video,
+            self.num_frames, eval_config, run.device, self.fps, self.video,
         )
         print(f"wrote {len(written)} files to {out}")
         return out

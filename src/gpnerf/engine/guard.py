@@ -7,7 +7,7 @@ is non-finite on any rank, it zeroes the gradients and skips both the optimizer 
 
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -41,18 +41,39 @@ def find_nonfinite(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Names of the non-finite loss terms (``"loss"`` for the total) and of parameters with non-finite gradients.
 
-    One device-to-host transfer for all tensor checks (one synchronisation per step, not one per term).
+    One device-to-host transfer for all tensor checks (one synchronisation per step, not one per term), and a
+    handful of device kernels: :func:`nonfinite_flags` screens every tensor with one multi-tensor L1 norm.
     """
     term_items = [("loss", loss)] + list(terms.items())
     with_grad = [(n, p.grad) for n, p in named_params if p.grad is not None]
     checked = [value.detach() for _, value in term_items if torch.is_tensor(value)] + [g for _, g in with_grad]
-    flags = iter(torch.stack([torch.isfinite(t).all().to(loss.device) for t in checked]).cpu().tolist())
+    flags = iter(nonfinite_flags(checked))
     bad_terms = [
         name for name, value in term_items
-        if not (next(flags) if torch.is_tensor(value) else math.isfinite(float(value)))
+        if (next(flags) if torch.is_tensor(value) else not math.isfinite(float(value)))
     ]
-    bad_grads = [name for name, _ in with_grad if not next(flags)]
+    bad_grads = [name for name, _ in with_grad if next(flags)]
     return tuple(bad_terms), tuple(bad_grads)
+
+
+def nonfinite_flags(tensors: Sequence[torch.Tensor]) -> list[bool]:
+    """For each tensor, whether it holds a NaN or an inf (exactly ``not torch.isfinite(t).all()``).
+
+    Screen: the L1 norm of every tensor in one ``torch._foreach_norm`` call (a NaN or inf element makes it
+    NaN or inf) and one host copy. Only tensors whose norm is not finite, including finite ones whose norm
+    overflows, are checked element-wise, so the result is exact. :func:`nonfinite_flags_reference` is the plain
+    per-tensor check it must agree with.
+    """
+    if not tensors:
+        return []
+    norms = torch._foreach_norm([t if t.is_floating_point() else t.float() for t in tensors], 1)
+    suspicious = (~torch.isfinite(torch.stack([n.float().to(tensors[0].device) for n in norms]))).cpu().tolist()
+    return [bool(s) and not bool(torch.isfinite(t).all()) for s, t in zip(suspicious, tensors)]
+
+
+def nonfinite_flags_reference(tensors: Sequence[torch.Tensor]) -> list[bool]:
+    """Plain per-tensor reference of :func:`nonfinite_flags`: ``not torch.isfinite(t).all()`` for each tensor."""
+    return [not bool(torch.isfinite(t).all()) for t in tensors]
 
 
 @dataclass

@@ -82,6 +82,10 @@ class OptimConfig:
     """Adam epsilon."""
     grad_clip_max_norm: float | None = None
     """Clip the global gradient L2 norm to this value; None (paper and released code) disables clipping."""
+    fused: bool | None = None
+    """Adam implementation: True = ``torch.optim.Adam(fused=True)`` (one kernel per parameter group instead of a
+    dozen multi-tensor launches on CUDA), False = PyTorch's default (foreach on CUDA, a loop on CPU), None = fused
+    when the parameters are on CUDA. The same update up to float32 rounding (tests/engine/test_optim.py)."""
 
     def __post_init__(self) -> None:
         if self.grad_clip_max_norm is not None and not self.grad_clip_max_norm > 0:
@@ -134,7 +138,7 @@ def build_optimizer(
 ) -> torch.optim.Adam:
     """One Adam with a param group per named group (``group["name"]`` is the group name, lr from ``config.lr``).
 
-    Empty groups are dropped. Raises :class:`ParameterGroupError` for a group name that ``LearningRates`` lacks
+    Empty groups are dropped; ``config.fused`` picks the implementation. Raises :class:`ParameterGroupError` for a group name that ``LearningRates`` lacks
     or a parameter assignment that :func:`check_parameter_groups` rejects.
     """
     known = [f.name for f in fields(LearningRates)]
@@ -149,7 +153,10 @@ def build_optimizer(
         for name, params in groups.items()
         if len(params) > 0
     ]
-    return torch.optim.Adam(param_groups, betas=config.betas, eps=config.eps)
+    fused = config.fused
+    if fused is None:
+        fused = all(p.is_cuda for group in param_groups for p in group["params"])
+    return torch.optim.Adam(param_groups, betas=config.betas, eps=config.eps, fused=fused or None)
 
 
 def build_scheduler(
