@@ -93,6 +93,10 @@ bench_chain() {  # model benchmarks (released-code baseline in the same run) and
     timeout "${LIMIT:-180}" python3 benchmarks/bench_model.py --label "$label" --json "$bench/$file.json" "$@" \
       > "$bench/$file.log" 2>&1 || echo "exit $?" >> "$bench/$file.log"
   }
+  for precision in bf16 fp32; do  # one FAT block, reference vs folded attention logits (seconds)
+    timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision $precision --warmup 5 --repeats 20 \
+      --json "$bench/fat_block_$precision.json" > "$bench/fat_block_$precision.log" 2>&1
+  done
   b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
     --warmup 2 --repeats 5 --render-warmup 1 --render-repeats 2 --chunk 2400
   b paper_fast_bf16 "paper-scannet fast bf16" --preset paper-scannet --implementation fast --precision bf16 $fast

@@ -52,3 +52,13 @@ def test_count_ops_smoke_counts_each_phase(tmp_path, capsys):
     assert counts["adam_fused"] < 10 < counts["adam_foreach"]
     assert record["step_after"] < record["step_before"]
     assert "| training step |" in capsys.readouterr().out
+
+
+def test_bench_fat_block_smoke_times_both_variants(tmp_path, capsys):
+    record = load("bench_fat_block").main(["--smoke", "--json", str(tmp_path / "fat.json")])
+    assert json.loads((tmp_path / "fat.json").read_text()) == record
+    assert {(r["variant"], r["measurement"]) for r in record["results"]} == {
+        (v, m) for v in ("reference", "folded") for m in ("forward", "train")
+    }
+    assert all(r["median_s"] > 0 for r in record["results"])
+    assert "| train |" in capsys.readouterr().out

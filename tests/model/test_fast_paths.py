@@ -74,6 +74,39 @@ def test_fold_matches_per_layer_composition_and_gradients(rays, samples, views, 
     assert fold_semantic_path(x, fats, rats, add_position, with_field=False)[0] is None
 
 
+@pytest.mark.parametrize("d_rgb,d_attn_hidden,d_pos_hidden", [(16, 4, 8), (64, 8, 8)])
+def test_folded_attention_logits_match_the_reference_and_gradients(d_rgb, d_attn_hidden, d_pos_hidden):
+    """FAT's first f_A layer folded into K, Q and P: same V, P and logits, same gradients for every input and
+    parameter (random weights and biases, not the initialisation)."""
+    from gpnerf.model.config import TransformerConfig
+    from gpnerf.model.field_aggregation import FieldAggregationTransformer
+
+    torch.manual_seed(3)
+    config = TransformerConfig(d_rgb=d_rgb, num_heads=4, d_attn_hidden=d_attn_hidden, d_pos_hidden=d_pos_hidden)
+    block = FieldAggregationTransformer(config, fold_logit_projections=True)
+    assert block.fold_logit_projections
+    with torch.no_grad():
+        for parameter in block.parameters():
+            parameter.normal_(0.0, 0.5)
+    query = torch.randn(5, 7, d_rgb, requires_grad=True)
+    tokens = torch.randn(5, 7, 6, d_rgb, requires_grad=True)
+    direction = torch.randn(5, 7, 6, 4, requires_grad=True)
+    results = {}
+    for name in ("reference", "folded"):
+        block.zero_grad(set_to_none=True)
+        inputs = [t.detach().clone().requires_grad_() for t in (query, tokens, direction)]
+        outputs = getattr(block, f"attention_logits_{name}")(*inputs)
+        sum(o.sin().sum() for o in outputs).backward()
+        results[name] = (outputs, [t.grad for t in inputs], [p.grad for p in block.parameters()])
+    for fast, reference in zip(*(sum(map(list, results[n]), []) for n in ("folded", "reference"))):
+        assert (fast is None) == (reference is None)  # parameters after the logits (out_fc, ff) get none
+        if reference is not None:
+            assert relative_error(fast, reference) <= TOLERANCE
+    assert sum(g is not None for g in results["folded"][2]) == 13  # attn_norm 2, q/k/v_fc 3, pos_fc 4, attn_fc 4
+    keys = FieldAggregationTransformer(replace(config, fat_values_from="keys"), fold_logit_projections=True)
+    assert not keys.fold_logit_projections  # V = f_V(K) needs K: the released-values variant keeps the reference
+
+
 def test_fold_rejects_mismatched_layers():
     x = torch.randn(1, 2, 2, 8)
     fat = FieldAttention(torch.rand(1, 2, 2, 4), torch.rand(1, 2, 2, 4))

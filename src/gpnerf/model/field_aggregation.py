@@ -53,13 +53,23 @@ class FieldAggregationTransformer(nn.Module):
     ``compute_dtype_attention`` (fast path): the softmax is still evaluated in float32 but its
     result is stored in the logits' dtype (bf16 under autocast) instead of float32, so the
     per-view products that follow stay in bf16; no effect in float32.
+
+    ``fold_logit_projections`` (fast path, values from features): the first layer of ``f_A`` is linear,
+    so ``W_1 (K - Q + P) = X_rgb (W_1 W_K)^T - Q W_1^T + P W_1^T`` with ``P W_1^T = h_P (W_1 W_P2)^T +
+    W_1 b_P2`` (``h_P`` the hidden layer of ``f_P``). The logits' hidden layer is then built from
+    ``d_attn_hidden``-wide per-view tensors: K and ``K - Q + P`` (``d_rgb`` wide per view) are never
+    formed, and ``V`` and ``X_rgb (W_1 W_K)^T`` come from one matmul. Same function, float32 rounding
+    aside (:meth:`attention_logits_reference` is the plain composition; tests/model/test_fast_paths.py).
     """
 
-    def __init__(self, config: TransformerConfig, compute_dtype_attention: bool = False) -> None:
+    def __init__(
+        self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False
+    ) -> None:
         super().__init__()
         d = config.d_rgb
         self.compute_dtype_attention = compute_dtype_attention
         self.values_from_keys = config.fat_values_from == "keys"
+        self.fold_logit_projections = fold_logit_projections and not self.values_from_keys
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
         self.k_fc = nn.Linear(d, d, bias=False)
@@ -87,17 +97,42 @@ class FieldAggregationTransformer(nn.Module):
             the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention`.
         """
         residual = query
-        q = self.q_fc(self.attn_norm(query))[:, :, None, :]  # (rays, samples, 1, d_rgb)
-        k = self.k_fc(tokens)  # (rays, samples, views, d_rgb)
-        v = self.v_fc(k if self.values_from_keys else tokens)
-        pos = self.pos_fc(relative_direction)  # (rays, samples, views, d_rgb)
-        logits = self.attn_fc(k - q + pos)
+        if self.fold_logit_projections:
+            v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
+        else:
+            v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
         logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
         attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
         out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
         x = residual + self.out_dropout(self.out_fc(out))
         x = x + self.ff(self.ff_norm(x))
         return x, FieldAttention(attention=attention, position=pos)
+
+    def attention_logits_reference(
+        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """V, P and the unmasked logits ``f_A(K - Q + P)``, each ``(rays, samples, views, d_rgb)``, as written."""
+        q = self.q_fc(self.attn_norm(query))[:, :, None, :]  # (rays, samples, 1, d_rgb)
+        k = self.k_fc(tokens)  # (rays, samples, views, d_rgb)
+        v = self.v_fc(k if self.values_from_keys else tokens)
+        pos = self.pos_fc(relative_direction)  # (rays, samples, views, d_rgb)
+        return v, pos, self.attn_fc(k - q + pos)
+
+    def attention_logits_folded(
+        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
+        d = self.v_fc.weight.shape[0]
+        first, second = self.attn_fc[0], self.attn_fc[2]
+        pos_hidden = torch.relu(self.pos_fc[0](relative_direction))  # (rays, samples, views, d_pos_hidden)
+        pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
+        value_and_key = tokens @ torch.cat([self.v_fc.weight, first.weight @ self.k_fc.weight]).t()
+        v, key_hidden = value_and_key[..., :d], value_and_key[..., d:]  # d_rgb and d_attn_hidden wide
+        query_hidden = self.attn_norm(query) @ (first.weight @ self.q_fc.weight).t()  # (rays, samples, d_attn_hidden)
+        pos_to_hidden = first.weight @ self.pos_fc[2].weight  # (d_attn_hidden, d_pos_hidden)
+        hidden_bias = (first.bias + first.weight @ self.pos_fc[2].bias).to(key_hidden.dtype)
+        hidden = key_hidden - query_hidden[:, :, None, :] + pos_hidden @ pos_to_hidden.t() + hidden_bias
+        return v, pos, second(torch.relu(hidden))
 
 
 def aggregate_semantic_field(

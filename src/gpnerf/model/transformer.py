@@ -62,7 +62,7 @@ class GeneralizableTransformer(nn.Module):
         self.posenc = PositionalEncoding(tcfg.num_frequencies)
         self.rgbfeat_fc = nn.Sequential(nn.Linear(d_in, d), nn.ReLU(), nn.Linear(d, d))
         self.field_blocks = nn.ModuleList(
-            FieldAggregationTransformer(tcfg, self.fast) for _ in range(tcfg.num_layers)
+            FieldAggregationTransformer(tcfg, self.fast, fold_logit_projections=self.fast) for _ in range(tcfg.num_layers)
         )
         self.ray_blocks = nn.ModuleList(RayAggregationTransformer(tcfg, self.fast) for _ in range(tcfg.num_layers))
         q_layers = [i for i in range(tcfg.num_layers) if i % tcfg.q_fc_every == 0]

@@ -1,0 +1,121 @@
+"""Time one Field-Aggregation Transformer block: the reference attention logits against the folded ones.
+
+    PYTHONPATH=src python benchmarks/bench_fat_block.py --device cuda --precision bf16
+    PYTHONPATH=src python benchmarks/bench_fat_block.py --smoke      # tiny, CPU (CI)
+
+One FAT block of the preset (``d_rgb``, ``d_attn_hidden``, ``d_pos_hidden`` of ``--preset``, dropout 0) on
+random ``(rays, samples, views, d_rgb)`` tokens, all views valid. Two measurements per variant:
+``forward`` (no grad, as in a render chunk) and ``train`` (forward + backward of the block's output and its
+attention map, as the semantic fold uses it). Variants: ``reference`` =
+``FieldAggregationTransformer.attention_logits_reference`` (K and ``K - Q + P`` formed per view), ``folded`` =
+``attention_logits_folded`` (docs/performance.md). Median of ``--repeats`` runs after ``--warmup`` (CUDA
+events on a GPU). Prints one table; ``--json`` writes the record. No tyro: argparse only.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+try:
+    import gpnerf  # noqa: F401
+except ImportError:  # run from a checkout without PYTHONPATH=src
+    sys.path.insert(0, str(HERE.parent / "src"))
+
+import bench_model  # noqa: E402  (benchmarks/bench_model.py: Timer, precision_context)
+from gpnerf.model import PRESETS  # noqa: E402
+from gpnerf.model.field_aggregation import FieldAggregationTransformer  # noqa: E402
+
+
+def run(args: argparse.Namespace) -> dict:
+    device = torch.device(args.device)
+    torch.manual_seed(0)
+    config = replace(PRESETS[args.preset].transformer, dropout=0.0)
+    block = FieldAggregationTransformer(config, compute_dtype_attention=True, fold_logit_projections=True).to(device)
+    d = config.d_rgb
+    query = torch.randn(args.rays, args.samples, d, device=device)
+    tokens = torch.randn(args.rays, args.samples, args.views, d, device=device)
+    direction = torch.randn(args.rays, args.samples, args.views, 4, device=device)
+    valid = torch.ones(args.rays, args.samples, args.views, dtype=torch.bool, device=device)
+    timer = bench_model.Timer(device)
+    record = {"preset": args.preset, "device": device.type, "precision": args.precision, "rays": args.rays,
+              "samples": args.samples, "views": args.views, "d_rgb": d, "torch": torch.__version__,
+              "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
+              "results": []}
+    for variant in ("reference", "folded"):
+        block.fold_logit_projections = variant == "folded"
+
+        def forward() -> None:
+            with torch.no_grad(), bench_model.precision_context(args.precision, device):
+                block(query, tokens, direction, valid)
+
+        def train() -> None:
+            block.zero_grad(set_to_none=True)
+            with bench_model.precision_context(args.precision, device):
+                x, attention = block(query, tokens, direction, valid)
+                loss = x.float().sum() + attention.attention.float().sum()
+            loss.backward()
+
+        for name, fn in (("forward", forward), ("train", train)):
+            times = timer(fn, args.warmup, args.repeats)
+            record["results"].append({"variant": variant, "measurement": name, "median_s": statistics.median(times),
+                                      "times_s": times})
+    return record
+
+
+def table(record: dict) -> str:
+    median = {(r["variant"], r["measurement"]): r["median_s"] for r in record["results"]}
+    lines = [f"FAT block, {record['preset']}, {record['rays']} rays x {record['samples']} samples x {record['views']} views, "
+             f"d_rgb {record['d_rgb']}, {record['precision']}, {record['device_name']}",
+             "| measurement | reference ms | folded ms | speed-up |", "|---|---|---|---|"]
+    for name in ("forward", "train"):
+        ref, fold = median[("reference", name)], median[("folded", name)]
+        lines.append(f"| {name} | {1e3 * ref:.2f} | {1e3 * fold:.2f} | {ref / fold:.2f}x |")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
+    parser.add_argument("--rays", type=int, default=512)
+    parser.add_argument("--samples", type=int, default=64)
+    parser.add_argument("--views", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--json", default=None, help="write the record to this path")
+    parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 4 rays x 6 samples x 2 views, CPU, 1 run")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.device, args.preset, args.rays, args.samples, args.views = "cpu", "tiny-cpu", 4, 6, 2
+        args.warmup, args.repeats, args.threads = 0, 1, args.threads or 1
+    for name in ("rays", "samples", "views", "repeats"):
+        if getattr(args, name) < 1:
+            raise SystemExit(f"--{name} must be >= 1; got {getattr(args, name)}.")
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    record = run(args)
+    print(table(record))
+    if args.json:
+        Path(args.json).write_text(json.dumps(record, indent=2))
+    return record
+
+
+if __name__ == "__main__":
+    main()
