@@ -174,3 +174,30 @@ def test_table4_switches_change_gradients_not_forward_values():
     torch.testing.assert_close(results[1][4], results[2][4])  # ... but not the loss value
     assert not torch.allclose(results[3][2], results[4][2])  # gradient block changes encoder grads
     torch.testing.assert_close(results[3][4], results[4][4])
+
+
+@pytest.mark.parametrize("dim", [2, -1])
+@pytest.mark.parametrize("autocast", [False, True])
+def test_reduced_precision_softmax_matches_the_float32_reference(dim, autocast):
+    """softmax(keep_dtype=True) on bf16 logits (one native kernel, autocast bypassed) against cast-up /
+    softmax / cast-down: bf16 output, values within one bf16 step (2^-8; 0 observed on CPU), and gradients
+    within bf16 rounding; masked views stay at zero weight."""
+    from gpnerf.model.field_aggregation import softmax, softmax_keep_dtype_reference
+
+    torch.manual_seed(0)
+    logits = (torch.randn(8, 6, 5, 16) * 4).bfloat16()
+    logits[:, :, 1] = torch.finfo(torch.bfloat16).min  # a masked view
+    upstream = torch.randn(8, 6, 5, 16).bfloat16()
+    results = []
+    for fn in (lambda x: softmax(x, dim, keep_dtype=True), lambda x: softmax_keep_dtype_reference(x, dim)):
+        x = logits.clone().requires_grad_()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            y = fn(x)
+        (y.float() * upstream.float()).sum().backward()
+        results.append((y, x.grad))
+    (fast, fast_grad), (reference, reference_grad) = results
+    assert fast.dtype == torch.bfloat16 and fast_grad.dtype == torch.bfloat16
+    assert (fast.float() - reference.float()).abs().max() <= 2**-8
+    torch.testing.assert_close(fast_grad.float(), reference_grad.float(), rtol=2**-7, atol=2**-7)
+    if dim == 2:
+        assert fast[:, :, 1].abs().max() == 0

@@ -23,9 +23,19 @@ def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential
 
 def softmax(logits: torch.Tensor, dim: int, keep_dtype: bool) -> torch.Tensor:
     """``softmax(logits, dim)``; with ``keep_dtype`` evaluated in (at least) float32 and returned in
-    ``logits.dtype`` (under autocast plain softmax returns float32)."""
-    if not keep_dtype:
+    ``logits.dtype`` (under autocast plain softmax returns float32).
+
+    With ``keep_dtype``, bf16 / fp16 logits go to PyTorch's own reduced-precision kernel outside autocast: it
+    computes in float32 and rounds once, like :func:`softmax_keep_dtype_reference`, in one kernel instead of
+    a cast up, the softmax and a cast down (tests/model/test_attention.py)."""
+    if not keep_dtype or logits.dtype not in (torch.bfloat16, torch.float16):
         return torch.softmax(logits, dim=dim)
+    with torch.autocast(logits.device.type, enabled=False):
+        return torch.softmax(logits, dim=dim)
+
+
+def softmax_keep_dtype_reference(logits: torch.Tensor, dim: int) -> torch.Tensor:
+    """Plain reference of ``softmax(logits, dim, keep_dtype=True)``: cast to float32, softmax, cast back."""
     return torch.softmax(logits, dim=dim, dtype=torch.promote_types(logits.dtype, torch.float32)).to(logits.dtype)
 
 

@@ -59,13 +59,15 @@ def fold_semantic_path(
     attention_sum = weight = None  # (rays, samples, views, d_rgb), >= float32
     position_field = position_rendered = None  # (rays, samples, d_rgb), >= float32
     for field_attention, ray_attention in zip(field_attentions, ray_attentions):
-        a = field_attention.attention.to(accumulate)
+        a = field_attention.attention  # compute dtype; each product below promotes it to `accumulate` exactly
         column_mean = ray_attention.to(accumulate).mean(dim=2)  # (rays, heads, samples): mean over query rows
         m = column_mean.transpose(1, 2).repeat_interleave(d_rgb // heads, dim=-1)  # (rays, samples, d_rgb)
-        weighted = a * m[:, :, None, :]
-        weight = weighted if weight is None else weight + weighted
+        if weight is None:
+            weight = a * m[:, :, None, :]
+        else:  # one read-modify-write of the float32 weight per layer, no float32 copy of A
+            weight = weight.addcmul_(a, m[:, :, None, :])
         if with_field:
-            attention_sum = a if attention_sum is None else attention_sum + a
+            attention_sum = a.to(accumulate) if attention_sum is None else attention_sum + a
         if add_position:
             pa = (field_attention.position.to(accumulate) * a).sum(dim=2)  # (rays, samples, d_rgb)
             position_rendered = pa * m if position_rendered is None else position_rendered + pa * m
