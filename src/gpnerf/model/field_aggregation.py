@@ -136,11 +136,14 @@ class FieldAggregationTransformer(nn.Module):
         first, second = self.attn_fc[0], self.attn_fc[2]
         pos_hidden = torch.relu(self.pos_fc[0](relative_direction))  # (rays, samples, views, d_pos_hidden)
         pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
-        value_and_key = tokens @ torch.cat([self.v_fc.weight, first.weight @ self.k_fc.weight]).t()
+        pos_out = self.pos_fc[2]
+        # W_1 [W_K | W_Q | W_P2 | b_P2] in one product: (d_attn_hidden, 2 d_rgb + d_pos_hidden + 1)
+        folded = first.weight @ torch.cat([self.k_fc.weight, self.q_fc.weight, pos_out.weight, pos_out.bias[:, None]], 1)
+        key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = folded.split([d, d, pos_out.weight.shape[1], 1], 1)
+        value_and_key = tokens @ torch.cat([self.v_fc.weight, key_to_hidden]).t()
         v, key_hidden = value_and_key[..., :d], value_and_key[..., d:]  # d_rgb and d_attn_hidden wide
-        query_hidden = self.attn_norm(query) @ (first.weight @ self.q_fc.weight).t()  # (rays, samples, d_attn_hidden)
-        pos_to_hidden = first.weight @ self.pos_fc[2].weight  # (d_attn_hidden, d_pos_hidden)
-        hidden_bias = (first.bias + first.weight @ self.pos_fc[2].bias).to(key_hidden.dtype)
+        query_hidden = self.attn_norm(query) @ query_to_hidden.t()  # (rays, samples, d_attn_hidden)
+        hidden_bias = (first.bias + pos_bias[:, 0]).to(key_hidden.dtype)
         hidden = key_hidden - query_hidden[:, :, None, :] + pos_hidden @ pos_to_hidden.t() + hidden_bias
         return v, pos, second(torch.relu(hidden))
 
