@@ -13,7 +13,6 @@ events on a GPU). Prints one table; ``--json`` writes the record. No tyro: argpa
 """
 
 import argparse
-import json
 import statistics
 import sys
 from dataclasses import replace
@@ -21,15 +20,9 @@ from pathlib import Path
 
 import torch
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-try:
-    import gpnerf  # noqa: F401
-except ImportError:  # run from a checkout without PYTHONPATH=src
-    sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_model, which also finds src/
 
-import bench_model  # noqa: E402  (benchmarks/bench_model.py: Timer, precision_context)
+import bench_model  # noqa: E402
 from gpnerf.model import PRESETS  # noqa: E402
 from gpnerf.model.field_aggregation import FieldAggregationTransformer  # noqa: E402
 
@@ -107,15 +100,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    record = run(args)
-    print(table(record))
-    if args.json:
-        Path(args.json).write_text(json.dumps(record, indent=2))
-    return record
-
+    return bench_model.run_script(parse_args(argv), run, table)
 
 if __name__ == "__main__":
     main()

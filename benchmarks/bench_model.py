@@ -25,19 +25,26 @@ No tyro: argparse only.
 import argparse
 import json
 import statistics
+import sys
 import time
 import traceback
 from contextlib import nullcontext
 from dataclasses import replace
+from pathlib import Path
 
 import torch
 
-from gpnerf.engine.guard import find_nonfinite
-from gpnerf.episode import Episode
-from gpnerf.geometry import Cameras, intrinsics_from_fov
-from gpnerf.losses import compute_losses
-from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_blocks
-from gpnerf.model.flops import count_flops
+try:  # the other benchmark scripts import this module first and rely on this fallback too
+    import gpnerf  # noqa: F401
+except ImportError:  # run from a checkout without PYTHONPATH=src
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from gpnerf.engine.guard import find_nonfinite  # noqa: E402
+from gpnerf.episode import Episode  # noqa: E402
+from gpnerf.geometry import Cameras, intrinsics_from_fov  # noqa: E402
+from gpnerf.losses import compute_losses  # noqa: E402
+from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_blocks  # noqa: E402
+from gpnerf.model.flops import count_flops  # noqa: E402
 
 RELEASED_PER_RAY_FLOPS = 441e6
 """Forward FLOPs per rendered ray (48 + 64 samples) of the released code (released-code.md Sec. 7)."""
@@ -222,6 +229,17 @@ def save(record: dict, path: str | None) -> None:
     if path:
         with open(path, "w") as handle:
             json.dump(record, handle, indent=1)
+
+
+def run_script(args: argparse.Namespace, run, table) -> dict:
+    """The ``main`` of the small benchmark scripts: set ``--threads``, ``record = run(args)``, print
+    ``table(record)``, write ``--json``; returns the record."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    record = run(args)
+    print(table(record))
+    save(record, args.json)
+    return record
 
 
 def format_table(records: list[dict]) -> str:

@@ -16,22 +16,15 @@ Phases: ``forward`` (model + ``compute_losses``), ``backward``, ``guard`` (the t
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-try:
-    import gpnerf  # noqa: F401
-except ImportError:  # run from a checkout without PYTHONPATH=src
-    sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_model, which also finds src/
 
-import bench_model  # noqa: E402  (benchmarks/bench_model.py)
+import bench_model  # noqa: E402
 from gpnerf.engine.guard import nonfinite_flags, nonfinite_flags_reference  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF  # noqa: E402
@@ -122,15 +115,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    record = run(args)
-    print(table(record))
-    if args.json:
-        Path(args.json).write_text(json.dumps(record, indent=2))
-    return record
-
+    return bench_model.run_script(parse_args(argv), run, table)
 
 if __name__ == "__main__":
     main()

@@ -52,13 +52,7 @@ from pathlib import Path
 import torch
 from torch.profiler import ProfilerActivity, profile, record_function
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-try:
-    import gpnerf  # noqa: F401
-except ImportError:  # run from a checkout without PYTHONPATH=src
-    sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_model, which also finds src/
 
 import bench_model  # noqa: E402  (benchmarks/bench_model.py)
 from gpnerf.engine.guard import find_nonfinite  # noqa: E402

@@ -20,13 +20,19 @@ def load(name: str):
     return module
 
 
-def test_profile_model_smoke_writes_tables(tmp_path):
+def run_profile_smoke(out, *args: str) -> subprocess.CompletedProcess:
+    """``profile_model.py --smoke *args --out out`` in a subprocess; fails the test on a non-zero exit."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "profile_model.py"), "--smoke", "--what", "both", "--trace", "--out", str(tmp_path)],
+        [sys.executable, str(BENCHMARKS / "profile_model.py"), "--smoke", *args, "--out", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_profile_model_smoke_writes_tables(tmp_path):
+    result = run_profile_smoke(tmp_path, "--what", "both", "--trace")
     label = "tiny-cpu_reference_fp32"
     for what in ("train", "render"):
         for kind in ("ops.txt", "ranges.txt", "kernels.txt", "trace.json.gz"):
@@ -42,12 +48,7 @@ def test_profile_model_smoke_writes_tables(tmp_path):
 
 
 def test_profile_model_trainer_step_profiles_the_guard(tmp_path):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "profile_model.py"), "--smoke", "--what", "train", "--trainer-step", "--out", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_profile_smoke(tmp_path, "--what", "train", "--trainer-step")
     assert "train.guard" in (tmp_path / "tiny-cpu_reference_fp32_trainer_train_ranges.txt").read_text()
 
 
