@@ -19,6 +19,8 @@
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
 # A 1-GPU machine holds at most 30 minutes: TRAIN_MINUTES 20.25 + ~1.5 setup + ~4 evaluation fit.
+# On 2026-12-02 an nvidia-h200 counted its held time in full: start + three waits (25.6 min held) used the
+# session's whole 30-minute device budget, so plan `bench` for a session of its own.
 # The background jobs run from a snapshot (/tmp/gp): later calls re-sync the checkout under them.
 # Environment: GPNERF_GIT_COMMIT (the commit being run; the snapshot has no .git), TRAIN_MINUTES,
 # TRAIN_EXTRA, FT_MINUTES, SYNTH_ARGS. CPU dry run of the whole script (a fake nvidia-smi on PATH):
