@@ -107,6 +107,23 @@ def test_folded_attention_logits_match_the_reference_and_gradients(d_rgb, d_attn
     assert not keys.fold_logit_projections  # V = f_V(K) needs K: the released-values variant keeps the reference
 
 
+@pytest.mark.parametrize("d_rgb,heads", [(64, 4), (48, 4)])
+def test_rat_query_scale_folded_into_the_weight_matches_the_reference(d_rgb, heads):
+    """Fast RAT (1/sqrt(d_head) in W_Q): bit-identical outputs for d_head 16, float rounding for d_head 12."""
+    from gpnerf.model.config import TransformerConfig
+    from gpnerf.model.ray_aggregation import RayAggregationTransformer
+
+    torch.manual_seed(4)
+    config = TransformerConfig(d_rgb=d_rgb, num_heads=heads, dropout=0.0)
+    reference, fast = RayAggregationTransformer(config), RayAggregationTransformer(config, compute_dtype_attention=True)
+    fast.load_state_dict(reference.state_dict())
+    x = torch.randn(3, 9, d_rgb)
+    (out_ref, attention_ref), (out_fast, attention_fast) = reference(x), fast(x)
+    if d_rgb // heads == 16:
+        assert torch.equal(out_fast, out_ref) and torch.equal(attention_fast, attention_ref)
+    assert relative_error(out_fast, out_ref) <= TOLERANCE and relative_error(attention_fast, attention_ref) <= TOLERANCE
+
+
 def test_fold_rejects_mismatched_layers():
     x = torch.randn(1, 2, 2, 8)
     fat = FieldAttention(torch.rand(1, 2, 2, 4), torch.rand(1, 2, 2, 4))

@@ -15,7 +15,10 @@ class RayAggregationTransformer(nn.Module):
     """One RAT block (Alg. 2 lines 2-7): pre-LN MHSA over samples + feed-forward, as in GNT.
 
     ``A = softmax(Q K^T / sqrt(d_head))`` per head, ``S^2D_rgb = f_rgb(A V)``.
-    ``compute_dtype_attention``: as in :class:`FieldAggregationTransformer` (fast path).
+    ``compute_dtype_attention``: as in :class:`FieldAggregationTransformer` (fast path); it also folds
+    ``1 / sqrt(d_head)`` into ``W_Q`` (a ``d_rgb x d_rgb`` product) instead of dividing the
+    ``(rays, heads, samples, samples)`` scores: the same values, bit for bit when ``sqrt(d_head)`` is a
+    power of two (d_head 16 in the presets), otherwise to float rounding.
     """
 
     def __init__(self, config: TransformerConfig, compute_dtype_attention: bool = False) -> None:
@@ -41,8 +44,13 @@ class RayAggregationTransformer(nn.Module):
         def split(t: torch.Tensor) -> torch.Tensor:
             return t.unflatten(-1, (self.num_heads, -1)).transpose(1, 2)  # (rays, heads, samples, d_head)
 
-        q, k, v = split(self.q_fc(h)), split(self.k_fc(h)), split(self.v_fc(h))
-        scores = q @ k.transpose(-1, -2) / (q.shape[-1] ** 0.5)
+        scale = (self.q_fc.weight.shape[0] // self.num_heads) ** -0.5
+        if self.compute_dtype_attention:  # fast path: scale folded into W_Q
+            q, k, v = split(nn.functional.linear(h, self.q_fc.weight * scale)), split(self.k_fc(h)), split(self.v_fc(h))
+            scores = q @ k.transpose(-1, -2)
+        else:
+            q, k, v = split(self.q_fc(h)), split(self.k_fc(h)), split(self.v_fc(h))
+            scores = q @ k.transpose(-1, -2) / (q.shape[-1] ** 0.5)
         attention = self.attn_dropout(softmax(scores, -1, self.compute_dtype_attention))
         out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
         x = x + self.out_dropout(self.out_fc(out))
