@@ -40,6 +40,7 @@ except ImportError:  # run from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from gpnerf.engine.guard import find_nonfinite  # noqa: E402
+from gpnerf.engine.optim import LearningRates, OptimConfig, build_optimizer  # noqa: E402
 from gpnerf.episode import Episode  # noqa: E402
 from gpnerf.geometry import Cameras, intrinsics_from_fov  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
@@ -126,6 +127,13 @@ def precision_context(precision: str, device: torch.device):
     return nullcontext()
 
 
+def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Adam:
+    """Adam at lr 1e-5 over all parameters: the engine's choice (``OptimConfig.fused=None``: fused on CUDA) for
+    ``--trainer-step``, else PyTorch's default Adam (the earlier figures)."""
+    config = OptimConfig(lr=LearningRates(transformer=1e-5), fused=None if trainer_step else False)
+    return build_optimizer(model, {"transformer": list(model.parameters())}, config)
+
+
 def build_config(args: argparse.Namespace) -> ModelConfig:
     return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint)
 
@@ -172,8 +180,7 @@ def run(args: argparse.Namespace) -> dict:
         model.transformer.compile()
     elif args.compile == "blocks":
         compile_transformer_blocks(model, mode=args.compile_mode)
-    fused = args.trainer_step and device.type == "cuda"  # OptimConfig.fused=None: fused for CUDA parameters
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5, fused=fused or None)
+    optimizer = make_optimizer(model, args.trainer_step)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
     timer = Timer(device)

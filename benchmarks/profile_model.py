@@ -442,7 +442,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     model = GPNeRF(config, args.num_classes).to(device)
     if args.compile:
         compile_transformer_blocks(model, backend=args.compile_backend)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5, fused=(args.trainer_step and cuda) or None)
+    optimizer = bench_model.make_optimizer(model, args.trainer_step)
     train_episode = bench_model.random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
     autocast = lambda: bench_model.precision_context(args.precision, device)  # noqa: E731  (fresh context per use)

@@ -44,6 +44,8 @@ class Demo:
         from gpnerf.commands.synth import Synth
         from gpnerf.runs import train
 
+        if self.train_minutes is not None and not self.train_minutes > 0:
+            raise ValueError(f"--train-minutes must be > 0 or None (no time budget); got {self.train_minutes}.")
         started = time.perf_counter()
         timings = {}
         Synth(out=self.data, scenes=self.scenes, views=self.views, seed=self.seed, height=self.height, width=self.width).run()

@@ -138,8 +138,8 @@ def build_optimizer(
 ) -> torch.optim.Adam:
     """One Adam with a param group per named group (``group["name"]`` is the group name, lr from ``config.lr``).
 
-    Empty groups are dropped; ``config.fused`` picks the implementation. Raises :class:`ParameterGroupError` for a group name that ``LearningRates`` lacks
-    or a parameter assignment that :func:`check_parameter_groups` rejects.
+    Empty groups are dropped; ``config.fused`` picks the implementation. Raises :class:`ParameterGroupError` for
+    a group name that ``LearningRates`` lacks or a parameter assignment that :func:`check_parameter_groups` rejects.
     """
     known = [f.name for f in fields(LearningRates)]
     unknown = sorted(set(groups) - set(known))

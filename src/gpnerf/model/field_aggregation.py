@@ -134,9 +134,9 @@ class FieldAggregationTransformer(nn.Module):
         """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
         d = self.v_fc.weight.shape[0]
         first, second = self.attn_fc[0], self.attn_fc[2]
-        pos_hidden = torch.relu(self.pos_fc[0](relative_direction))  # (rays, samples, views, d_pos_hidden)
-        pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
-        pos_out = self.pos_fc[2]
+        pos_in, pos_out = self.pos_fc[0], self.pos_fc[2]
+        pos_hidden = torch.relu(pos_in(relative_direction))  # (rays, samples, views, d_pos_hidden)
+        pos = pos_out(pos_hidden)  # (rays, samples, views, d_rgb)
         # W_1 [W_K | W_Q | W_P2 | b_P2] in one product: (d_attn_hidden, 2 d_rgb + d_pos_hidden + 1)
         folded = first.weight @ torch.cat([self.k_fc.weight, self.q_fc.weight, pos_out.weight, pos_out.bias[:, None]], 1)
         key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = folded.split([d, d, pos_out.weight.shape[1], 1], 1)

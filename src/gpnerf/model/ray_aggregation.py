@@ -44,13 +44,13 @@ class RayAggregationTransformer(nn.Module):
         def split(t: torch.Tensor) -> torch.Tensor:
             return t.unflatten(-1, (self.num_heads, -1)).transpose(1, 2)  # (rays, heads, samples, d_head)
 
-        scale = (self.q_fc.weight.shape[0] // self.num_heads) ** -0.5
-        if self.compute_dtype_attention:  # fast path: scale folded into W_Q
-            q, k, v = split(nn.functional.linear(h, self.q_fc.weight * scale)), split(self.k_fc(h)), split(self.v_fc(h))
-            scores = q @ k.transpose(-1, -2)
-        else:
-            q, k, v = split(self.q_fc(h)), split(self.k_fc(h)), split(self.v_fc(h))
-            scores = q @ k.transpose(-1, -2) / (q.shape[-1] ** 0.5)
+        d_head = self.q_fc.weight.shape[0] // self.num_heads
+        fold_scale = self.compute_dtype_attention  # fast path: 1 / sqrt(d_head) folded into W_Q
+        q_weight = self.q_fc.weight * d_head**-0.5 if fold_scale else self.q_fc.weight
+        q, k, v = split(nn.functional.linear(h, q_weight)), split(self.k_fc(h)), split(self.v_fc(h))
+        scores = q @ k.transpose(-1, -2)
+        if not fold_scale:
+            scores = scores / (d_head**0.5)
         attention = self.attn_dropout(softmax(scores, -1, self.compute_dtype_attention))
         out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
         x = x + self.out_dropout(self.out_fc(out))
