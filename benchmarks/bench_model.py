@@ -8,7 +8,9 @@
   of the preset (``compute_losses``), backward, Adam step. ``--trainer-step`` adds what the trainer does
   besides (``gpnerf.engine``): the non-finite guard over the loss terms and all gradients
   (``find_nonfinite``) and the engine's Adam choice (``OptimConfig.fused``: fused on CUDA); without it
-  the step is the one of the earlier figures (PyTorch's default Adam, no guard).
+  the step is the one of the earlier figures (PyTorch's default Adam, no guard). ``--cuda-graph`` replays
+  forward, losses and backward as one CUDA graph (``gpnerf.engine.cuda_graph``, the trainer's
+  ``trainer.cuda_graph``); the capture happens in the first warm-up run.
 * **render**: ``model.render_image(episode, --chunk)`` (RGB, depth, rendered features, head
   logits), no grad, deterministic, outputs kept on the device.
 
@@ -39,6 +41,7 @@ try:  # the other benchmark scripts import this module first and rely on this fa
 except ImportError:  # run from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from gpnerf.engine.cuda_graph import GraphedTrainingStep  # noqa: E402
 from gpnerf.engine.guard import find_nonfinite  # noqa: E402
 from gpnerf.engine.optim import LearningRates, OptimConfig, build_optimizer  # noqa: E402
 from gpnerf.episode import Episode  # noqa: E402
@@ -186,13 +189,20 @@ def run(args: argparse.Namespace) -> dict:
     timer = Timer(device)
     autocast = lambda: precision_context(args.precision, device)  # noqa: E731  (fresh context per use)
 
+    def forward(episode: Episode) -> tuple[torch.Tensor, dict]:
+        with autocast():
+            return compute_losses(model(episode), episode, config)
+
+    graphed = GraphedTrainingStep(forward, model) if args.cuda_graph else None
+
     def train_step() -> None:
         model.train()
         optimizer.zero_grad(set_to_none=True)
-        with autocast():
-            output = model(train_episode)
-            total, terms = compute_losses(output, train_episode, config)
-        total.backward()
+        if graphed is None:
+            total, terms = forward(train_episode)
+            total.backward()
+        else:
+            total, terms = graphed(train_episode)
         if args.trainer_step:
             find_nonfinite(total, terms, model.named_parameters())
         optimizer.step()
@@ -201,13 +211,15 @@ def run(args: argparse.Namespace) -> dict:
         with autocast():
             model.render_image(render_episode, chunk_rays=args.chunk)
 
-    compiled = (" trainer-step" if args.trainer_step else "") + ("" if args.compile == "none" else f" compile-{args.compile}")
+    compiled = (" trainer-step" if args.trainer_step else "") + (" cuda-graph" if args.cuda_graph else "")
+    compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
     record = {
         "label": args.label or f"{args.preset} {args.implementation} {args.precision}{compiled}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
         "compile": args.compile, "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
+        "cuda_graph": args.cuda_graph,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
@@ -330,6 +342,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
+    parser.add_argument("--cuda-graph", action="store_true",
+                        help="train step: replay forward + losses + backward as one CUDA graph (CUDA only)")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")
@@ -339,6 +353,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.chunk, args.warmup, args.repeats = 256, 0, 1
         args.render_warmup = args.render_repeats = None
     check_model_arguments(args, "chunk", "repeats")
+    if args.cuda_graph and not args.device.startswith("cuda"):
+        raise SystemExit("--cuda-graph needs --device cuda.")
     return args
 
 

@@ -15,6 +15,7 @@
 #   bash experiments/gpu_lease.sh pack       # pack what exists into $OUT
 #   bash experiments/gpu_lease.sh bench      # one GPU, one call: the benchmark chain alone (GPU 1's list
 #                                            # without fine-tuning) for at most BENCH_SECONDS (540), then pack
+#   bash experiments/gpu_lease.sh graph      # one GPU, one call: the CUDA-graph tests and training-step rows, then pack
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -86,15 +87,37 @@ finetune_chain() {  # minutes: fine-tune test_000 from the paper run's newest ch
   $GPNERF eval --run-dir "$ft" --lpips False > "$LOGS/ft_eval.log" 2>&1 || echo "eval exited with $?" >> "$LOGS/ft_eval.log"
 }
 
+b() {  # one bench_model.py row: file label args... (time limit LIMIT, default 180 s; the log records a failure)
+  local file=$1 label=$2; shift 2
+  timeout "${LIMIT:-180}" python3 benchmarks/bench_model.py --label "$label" --json "$bench/$file.json" "$@" \
+    > "$bench/$file.log" 2>&1 || echo "exit $?" >> "$bench/$file.log"
+}
+
+graph_chain() {  # CUDA-graphed training step: its GPU tests, then eager vs graphed rows beside the released-code baseline
+  local bench=outputs/bench
+  mkdir -p "$bench"
+  timeout 180 python3 -m pytest -q -p no:cacheprovider tests/engine/test_cuda_graph.py tests/engine/test_gpu.py \
+    tests/model/test_render_precision.py > "$bench/test_gpu.log" 2>&1
+  tail -n 4 "$bench/test_gpu.log"
+  local train="--what train --warmup 3 --repeats 20"
+  b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
+    --what train --warmup 2 --repeats 10
+  b released_ref_fp32_graph "released-code reference fp32 cuda-graph" --preset released-code --implementation reference \
+    --precision fp32 --cuda-graph --what train --warmup 2 --repeats 10
+  b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
+    --precision bf16 --trainer-step $train
+  b paper_fast_bf16_trainer_graph "paper-scannet fast bf16 trainer-step cuda-graph" --preset paper-scannet \
+    --implementation fast --precision bf16 --trainer-step --cuda-graph $train
+  LIMIT=300 b paper_fast_bf16_compile_blocks_graph "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
+    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $train
+  python3 benchmarks/bench_table.py "$bench"/released_ref_fp32*.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
+    > "$bench/table.log" 2>&1
+}
+
 bench_chain() {  # model benchmarks (released-code baseline in the same run) and kernel profiles on the visible GPU
   local bench=outputs/bench
   mkdir -p "$bench"
   local fast="--warmup 3 --repeats 10 --render-warmup 1 --render-repeats 3 --chunk 4800"
-  b() {  # file label args...
-    local file=$1 label=$2; shift 2
-    timeout "${LIMIT:-180}" python3 benchmarks/bench_model.py --label "$label" --json "$bench/$file.json" "$@" \
-      > "$bench/$file.log" 2>&1 || echo "exit $?" >> "$bench/$file.log"
-  }
   for precision in bf16 fp32; do  # one FAT block, reference vs folded attention logits (seconds)
     timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision $precision --warmup 5 --repeats 20 \
       --json "$bench/fat_block_$precision.json" > "$bench/fat_block_$precision.log" 2>&1
@@ -167,7 +190,7 @@ case "${1:-}" in
     setsid nohup bash -c "$(declare -f gpu0_chain finetune_chain latest_run); gpu0_chain" \
       > "$LOGS/gpu0_chain.log" 2>&1 < /dev/null &
     if [ "$GPUS" -ge 2 ]; then
-      setsid nohup bash -c "$(declare -f gpu1_chain bench_chain finetune_chain latest_run); gpu1_chain" \
+      setsid nohup bash -c "$(declare -f gpu1_chain b bench_chain finetune_chain latest_run); gpu1_chain" \
         > "$LOGS/gpu1_chain.log" 2>&1 < /dev/null &
     else
       echo "one GPU: no gpu1 chain" > "$LOGS/gpu1.done"
@@ -184,18 +207,18 @@ case "${1:-}" in
     done
     report; pack
     ;;
-  bench)  # one GPU, foreground: bench_chain only (~9 min; each row has its own time limit), then pack
+  bench|graph)  # one GPU, foreground: bench_chain (~7 min) or graph_chain alone (each row has its own time limit), then pack
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
     rm -rf "$SNAP" && mkdir -p "$SNAP" && cp -r src benchmarks experiments tests pyproject.toml "$SNAP"/
     environment; cd "$SNAP"; mkdir -p "$LOGS"
     nvidia-smi --query-gpu=index,name,memory.total,clocks.max.sm --format=csv,noheader | tee "$LOGS/gpu.txt"
     echo "commit ${GPNERF_GIT_COMMIT:-unknown}, torch $(python3 -c 'import torch; print(torch.__version__)')" | tee -a "$LOGS/gpu.txt"
     export CUDA_VISIBLE_DEVICES=0  # the whole chain under one limit, so the pack below always runs in the call
-    timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f bench_chain); bench_chain" || echo "bench chain stopped ($?)"
+    timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f b "$1"_chain); $1_chain" || echo "$1 chain stopped ($?)"
     pkill -f "benchmarks/(bench_model|profile_model).py" 2>/dev/null  # a row the limit cut short
     cat outputs/bench/table.md 2>/dev/null; tail -n 3 outputs/bench/*.log | cut -c1-200
     pack
     ;;
   pack) environment; cd "$SNAP"; report; pack ;;
-  *) echo "usage: $0 start | wait SECONDS | pack | bench" >&2; exit 2 ;;
+  *) echo "usage: $0 start | wait SECONDS | pack | bench | graph" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ package. Conventions (image range, label ignore id, pose axes) are those of :mod
 """
 
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import torch
 
@@ -42,6 +43,10 @@ class Episode:
     scene: str = ""
     target_id: int = -1
     source_ids: list[int] = field(default_factory=list)
+
+    DESCRIPTIVE_FIELDS: ClassVar[tuple[str, ...]] = ("scene", "target_id", "source_ids")
+    """Fields that name the episode for logs and never enter the computation (a CUDA-graphed training step
+    leaves them out of its batch signature: :mod:`gpnerf.engine.cuda_graph`)."""
 
     def __post_init__(self) -> None:
         views = self.source_images.shape[0]

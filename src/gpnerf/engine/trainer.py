@@ -4,7 +4,8 @@ Each optimizer step ``s`` (0-based; ``Trainer.step`` counts completed steps):
 
 1. re-seed the batch generator with ``derive_seed(seed, rank, s)`` and call ``task.build_batch(s, generator)``;
 2. ``loss, terms = task.training_step(wrapped_model, batch)`` under bf16 autocast if enabled (CUDA only);
-3. ``loss.backward()`` (DDP averages gradients across ranks);
+3. ``loss.backward()`` (DDP averages gradients across ranks); with ``cuda_graph``, steps 2-3 replay a CUDA graph
+   (:mod:`gpnerf.engine.cuda_graph`);
 4. if the loss, any term or any gradient is NaN/inf on any rank: zero grads, skip optimizer AND scheduler step,
    log it, abort after ``max_consecutive_nonfinite`` in a row; else clip (optional), ``optimizer.step()``,
    ``scheduler.step()``;
@@ -34,6 +35,7 @@ from gpnerf.engine.checkpoint import (
     save_checkpoint,
 )
 from gpnerf.engine.config_io import dataclass_to_dict
+from gpnerf.engine.cuda_graph import GraphedTrainingStep
 from gpnerf.engine.distributed import DistContext, all_gather_objects, any_rank, broadcast_object, wrap_model
 from gpnerf.engine.errors import CheckpointMismatchError
 from gpnerf.engine.guard import NonFiniteGuard, NonFiniteReport, find_nonfinite
@@ -71,6 +73,10 @@ class TrainerConfig:
     """Abort after this many consecutive steps with a NaN/inf loss term or gradient."""
     progress: Literal["auto", "on", "off"] = "auto"
     """Progress bar: auto shows it on rank 0 when stderr is a terminal."""
+    cuda_graph: bool = False
+    """Capture the forward, losses and backward in a CUDA graph once per batch shape and replay it (CUDA, one
+    process): the host stops launching ~7,000 kernels a step (docs/benchmarks.md). The step must not sync with the
+    host; activation checkpointing does not capture."""
     max_minutes: float | None = None
     """Stop this invocation after this much training wall time (rank 0's clock decides for all ranks), saving a
     checkpoint; `--resume` continues. The schedule still runs to max_steps. None: no time limit."""
@@ -147,6 +153,21 @@ class Trainer:
         )
         if writes:
             remove_stale_temp_files(run_dir.checkpoints_dir)
+        self.graphed_step = self._graphed_step() if config.cuda_graph else None
+
+    def _graphed_step(self) -> GraphedTrainingStep:
+        if self.ctx.device.type != "cuda" or self.ctx.world_size > 1:
+            raise ValueError(
+                f"trainer.cuda_graph needs one process on a CUDA device; got {self.ctx.device} with world size "
+                f"{self.ctx.world_size}. Set trainer.cuda_graph False."
+            )
+        return GraphedTrainingStep(self._forward, self.model)
+
+    def _forward(self, batch: Any) -> tuple[torch.Tensor, Mapping[str, float | torch.Tensor]]:
+        """``task.training_step`` under the configured autocast."""
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16) if self.use_bf16 else nullcontext()
+        with autocast:
+            return self.task.training_step(self.wrapped_model, batch)
 
     def _named_params(self) -> list[tuple[str, nn.Parameter]]:
         return [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
@@ -158,10 +179,11 @@ class Trainer:
         batch = self.task.build_batch(step, self.generator)
         self.wrapped_model.train()
         self.optimizer.zero_grad(set_to_none=True)
-        autocast = torch.autocast("cuda", dtype=torch.bfloat16) if self.use_bf16 else nullcontext()
-        with autocast:
-            loss, terms = self.task.training_step(self.wrapped_model, batch)
-        loss.backward()
+        if self.graphed_step is not None:
+            loss, terms = self.graphed_step(batch)
+        else:
+            loss, terms = self._forward(batch)
+            loss.backward()
         bad_terms, bad_grads = find_nonfinite(loss, terms, self._named_params())
         loss_value = float(loss.detach().float().item())
         skipped = any_rank(bool(bad_terms or bad_grads), self.ctx)
