@@ -96,7 +96,7 @@ b() {  # one bench_model.py row: file label args... (time limit LIMIT, default 1
 graph_chain() {  # CUDA-graphed training step: its GPU tests, then eager vs graphed rows beside the released-code baseline
   local bench=outputs/bench
   mkdir -p "$bench"
-  timeout 180 python3 -m pytest -q -p no:cacheprovider tests/engine/test_cuda_graph.py tests/engine/test_gpu.py \
+  timeout 180 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py tests/engine/test_cuda_graph.py \
     tests/model/test_render_precision.py > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
   local train="--what train --warmup 3 --repeats 20"

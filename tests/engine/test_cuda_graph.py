@@ -54,6 +54,21 @@ def test_unhashable_value_in_batch_is_rejected():
         batch_signature({"x": torch.zeros(1), "bad": {1, 2}})
 
 
+@needs_cuda
+def test_host_sync_in_the_step_is_named_before_capture():
+    model = ToyModel(dropout=0.0).cuda()
+
+    def forward(batch):
+        loss = model(batch["x"]).square().mean()
+        if loss.item() > 1e9:  # a host sync
+            loss = loss * 0
+        return loss, {}
+
+    with pytest.raises(GraphCaptureError, match="synchronises with the host"):
+        GraphedTrainingStep(forward, model)({"x": torch.randn(8, 4, device="cuda")})
+    assert torch.cuda.get_sync_debug_mode() == 0
+
+
 def test_cpu_batch_and_bad_arguments_raise_clear_errors():
     model = ToyModel()
     step = GraphedTrainingStep(lambda batch: (model(batch["x"]).sum(), {}), model)
@@ -132,31 +147,6 @@ def test_replays_match_eager_with_batchnorm_and_dropout():
 
 
 @needs_cuda
-@pytest.mark.parametrize("checkpointing", [False, True])
-def test_graphed_gpnerf_step_matches_eager(checkpointing):
-    """The model's training step (stratified jitter from the CUDA generator, coarse + fine, all losses), fp32,
-    with and without activation checkpointing."""
-    config = replace(small_config(), activation_checkpointing=checkpointing)
-    batches = [make_episode(seed=s).to("cuda") for s in range(3)]
-    results = []
-    for graphed in (False, True):
-        torch.manual_seed(0)
-        model = GPNeRF(config, num_classes=5).cuda().train()
-
-        def forward(episode):
-            return compute_losses(model(episode), episode, config)
-
-        step = GraphedTrainingStep(forward, model) if graphed else eager_step(forward, model)
-        torch.cuda.manual_seed(7)
-        results.append(run_steps(model, step, batches, lr=1e-3))
-    (eager_losses, eager_grads), (graph_losses, graph_grads) = results
-    torch.testing.assert_close(graph_losses, eager_losses, rtol=1e-5, atol=1e-6)
-    for eager, graph in zip(eager_grads, graph_grads):
-        for a, b in zip(eager, graph):
-            torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-6)
-
-
-@needs_cuda
 def test_signature_beyond_max_graphs_runs_eagerly():
     model = ToyModel(dropout=0.0).cuda()
 
@@ -216,3 +206,29 @@ def test_trainer_cuda_graph_matches_eager_and_resumes_exactly(tmp_path):
     second.close()
     for (name, a), b in zip(straight.model.state_dict().items(), second.model.state_dict().values()):
         assert torch.equal(a, b), name
+
+
+@needs_cuda
+@pytest.mark.parametrize("checkpointing", [False, True])
+def test_graphed_gpnerf_step_matches_eager(checkpointing):
+    """The model's training step (stratified jitter from the CUDA generator, coarse + fine, all losses), fp32,
+    with and without activation checkpointing. Last in the file: a failed capture can break the process's CUDA
+    random generator for the tests after it."""
+    config = replace(small_config(), activation_checkpointing=checkpointing)
+    batches = [make_episode(seed=s).to("cuda") for s in range(3)]
+    results = []
+    for graphed in (False, True):
+        torch.manual_seed(0)
+        model = GPNeRF(config, num_classes=5).cuda().train()
+
+        def forward(episode):
+            return compute_losses(model(episode), episode, config)
+
+        step = GraphedTrainingStep(forward, model) if graphed else eager_step(forward, model)
+        torch.cuda.manual_seed(7)
+        results.append(run_steps(model, step, batches, lr=1e-3))
+    (eager_losses, eager_grads), (graph_losses, graph_grads) = results
+    torch.testing.assert_close(graph_losses, eager_losses, rtol=1e-5, atol=1e-6)
+    for eager, graph in zip(eager_grads, graph_grads):
+        for a, b in zip(eager, graph):
+            torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-6)

@@ -21,14 +21,18 @@ captures ``forward(batch)`` (which returns ``loss, terms``) and ``loss.backward(
   each replay advances its offset as the eager step would.
 
 The function must not synchronise with the host (``.item()``, boolean-mask indexing,
-``nonzero``) and must not have data-dependent shapes; a capture that fails raises
-:class:`GraphCaptureError` naming the cause. The eager path stays the reference:
+``nonzero``, a checked ``torch.linalg.inv``), must not have data-dependent shapes, and must read
+host-side values only from the batch signature (a Python random number drawn inside it is frozen at
+capture). The last warm-up step runs with ``torch.cuda.set_sync_debug_mode("error")``, so a
+synchronisation raises :class:`GraphCaptureError` naming the operation before any capture; a capture
+that fails otherwise raises it too. The eager path stays the reference:
 ``tests/engine/test_cuda_graph.py`` checks loss and gradients of replays against eager steps on the
 GPU, and the signature logic on any device.
 """
 
 import dataclasses
 import logging
+from contextlib import contextmanager, nullcontext
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +47,22 @@ StepOutput = tuple[torch.Tensor, dict[str, Any]]
 
 class GraphCaptureError(RuntimeError):
     """The training step could not be captured in a CUDA graph."""
+
+
+@contextmanager
+def _host_syncs_raise() -> Iterator[None]:
+    """Make a host synchronisation (``.item()``, ``nonzero``, a checked inverse) raise, naming the operation."""
+    previous = torch.cuda.get_sync_debug_mode()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        yield
+    except RuntimeError as error:
+        raise GraphCaptureError(
+            f"the training step synchronises with the host, which a CUDA graph cannot capture: {error}. "
+            "Train with trainer.cuda_graph False, or remove the synchronisation."
+        ) from error
+    finally:
+        torch.cuda.set_sync_debug_mode(previous)
 
 
 def batch_signature(batch: Any) -> tuple[Hashable, list[torch.Tensor]]:
@@ -158,11 +178,13 @@ class GraphedTrainingStep:
         side = torch.cuda.Stream(inputs[0].device)
         side.wait_stream(torch.cuda.current_stream(inputs[0].device))
         with torch.cuda.stream(side):
-            for _ in range(self.warmup_steps):
+            for index in range(self.warmup_steps):
                 for parameter in self.parameters:
                     parameter.grad = None
-                loss, _ = self.forward(static_batch)
-                loss.backward()
+                last = index == self.warmup_steps - 1
+                with _host_syncs_raise() if last else nullcontext():  # a sync breaks the capture: find it first
+                    loss, _ = self.forward(static_batch)
+                    loss.backward()
         torch.cuda.current_stream(inputs[0].device).wait_stream(side)
         torch.cuda.synchronize(inputs[0].device)
         with torch.no_grad():
@@ -178,9 +200,9 @@ class GraphedTrainingStep:
                 loss.backward()
         except RuntimeError as error:
             raise GraphCaptureError(
-                f"capturing the training step in a CUDA graph failed: {error}. The step must not synchronise "
-                "with the host or have data-dependent shapes (activation checkpointing and some compile modes "
-                "break capture); train with trainer.cuda_graph False."
+                f"capturing the training step in a CUDA graph failed: {error}. The step must not synchronise with "
+                "the host or have data-dependent shapes; train with trainer.cuda_graph False. A failed capture can "
+                "leave this process's CUDA random generator unusable: restart the process."
             ) from error
         grads = [p.grad for p in self.parameters]
         log.info("CUDA graphs: captured the training step for batch signature %d", len(self.captures) + 1)

@@ -147,7 +147,10 @@ def rays_from_pixels(
     """
     ones = torch.ones_like(uv[..., :1])
     pix_h = torch.cat([uv, ones], dim=-1)  # (..., rays, 3)
-    dirs_cam = pix_h @ torch.linalg.inv(K).transpose(-1, -2)  # (..., rays, 3), z = 1
+    # inv_ex: no error check, so no host sync (a CUDA-graphed training step captures this); every loader
+    # builds K with positive focal lengths, and a singular K would surface as non-finite rays.
+    K_inv = torch.linalg.inv_ex(K).inverse
+    dirs_cam = pix_h @ K_inv.transpose(-1, -2)  # (..., rays, 3), z = 1
     rot = world_from_cam[..., :3, :3]
     dirs_world = dirs_cam @ rot.transpose(-1, -2)
     origins = world_from_cam[..., None, :3, 3].expand_as(dirs_world)
