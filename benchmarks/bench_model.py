@@ -9,15 +9,17 @@
   besides (``gpnerf.engine``): the non-finite guard over the loss terms and all gradients
   (``find_nonfinite``) and the engine's Adam choice (``OptimConfig.fused``: fused on CUDA); without it
   the step is the one of the earlier figures (PyTorch's default Adam, no guard). ``--cuda-graph`` replays
-  forward, losses and backward as one CUDA graph (``gpnerf.engine.cuda_graph``, the trainer's
+  forward, losses and backward as one CUDA graph (``gpnerf.cuda_graphs``, the trainer's
   ``trainer.cuda_graph``); the capture happens in the first warm-up run.
 * **render**: ``model.render_image(episode, --chunk)`` (RGB, depth, rendered features, head
-  logits), no grad, deterministic, outputs kept on the device.
+  logits), no grad, deterministic, outputs kept on the device. ``--cuda-graph`` replays each chunk from a CUDA
+  graph (``render_image(cuda_graph=True)``, ``eval.cuda_graph``), captured in the first warm-up render.
 
 Inputs are random (images, labels, depth) with look-at cameras, like the released-code measurement
 (shared/reference/released-code.md Sec. 8). Each measurement: ``--warmup`` untimed runs, then the
 median of ``--repeats`` runs timed with CUDA events (host clock on CPU). Peak memory is
-``torch.cuda.max_memory_allocated`` over the timed runs. Achieved TFLOP/s divide the *reference*
+``torch.cuda.max_memory_allocated`` over the timed runs, and beside it ``max_memory_reserved``: a CUDA
+graph's activations live in its private pool, which counts as reserved, not allocated, between replays. Achieved TFLOP/s divide the *reference*
 model's matmul/conv FLOPs (``gpnerf.model.flops``; forward x 3 for a training step) by the time, so
 fast paths are credited with the same useful work. Prints one table; ``--json`` writes the record.
 Failures (OOM, compile errors) are caught and recorded per measurement; the exit code stays 0.
@@ -41,7 +43,7 @@ try:  # the other benchmark scripts import this module first and rely on this fa
 except ImportError:  # run from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from gpnerf.engine.cuda_graph import GraphedTrainingStep  # noqa: E402
+from gpnerf.cuda_graphs import GraphedTrainingStep  # noqa: E402
 from gpnerf.engine.guard import find_nonfinite  # noqa: E402
 from gpnerf.engine.optim import LearningRates, OptimConfig, build_optimizer  # noqa: E402
 from gpnerf.episode import Episode  # noqa: E402
@@ -150,6 +152,7 @@ def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch
         record.update(
             median_s=median, times_s=times, flops=flops, tflops_per_s=flops / median / 1e12,
             peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None,
+            peak_reserved_gib=torch.cuda.max_memory_reserved() / 2**30 if device.type == "cuda" else None,
         )
     except Exception as error:  # recorded, the next measurement still runs
         record.update(error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc(limit=3))
@@ -209,7 +212,7 @@ def run(args: argparse.Namespace) -> dict:
 
     def render() -> None:
         with autocast():
-            model.render_image(render_episode, chunk_rays=args.chunk)
+            model.render_image(render_episode, chunk_rays=args.chunk, cuda_graph=args.cuda_graph)
 
     compiled = (" trainer-step" if args.trainer_step else "") + (" cuda-graph" if args.cuda_graph else "")
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
@@ -264,7 +267,7 @@ def run_script(args: argparse.Namespace, run, table) -> dict:
 def format_table(records: list[dict]) -> str:
     """One markdown table: a row per (configuration, measurement)."""
     lines = [
-        "| configuration | device | measurement | median s | peak GiB | TFLOP/s (model FLOPs) | TFLOP/s vs released floor | error |",
+        "| configuration | device | measurement | median s | peak GiB alloc / reserved | TFLOP/s (model FLOPs) | TFLOP/s vs released floor | error |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for record in records:
@@ -273,13 +276,22 @@ def format_table(records: list[dict]) -> str:
                 lines.append(f"| {record['label']} | {record['device_name']} | {result['name']} | - | - | - | - | {result['error'][:80]} |")
                 continue
             floor = _released_floor(record, result["name"])
-            peak = "-" if result["peak_mem_gib"] is None else f"{result['peak_mem_gib']:.2f}"
+            peak = format_peak(result)
             floor_rate = "-" if floor is None else f"{floor / result['median_s'] / 1e12:.1f}"
             lines.append(
                 f"| {record['label']} | {record['device_name']} | {result['name']} | {result['median_s']:.4f} | {peak} "
                 f"| {result['tflops_per_s']:.2f} | {floor_rate} | |"
             )
     return "\n".join(lines)
+
+
+def format_peak(result: dict) -> str:
+    """``allocated / reserved`` peak GiB of one measurement, ``-`` off CUDA (records before the reserved figure
+    show the allocated one alone)."""
+    if result.get("peak_mem_gib") is None:
+        return "-"
+    reserved = result.get("peak_reserved_gib")
+    return f"{result['peak_mem_gib']:.2f}" + ("" if reserved is None else f" / {reserved:.2f}")
 
 
 def _released_floor(record: dict, name: str) -> float | None:
@@ -343,7 +355,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--cuda-graph", action="store_true",
-                        help="train step: replay forward + losses + backward as one CUDA graph (CUDA only)")
+                        help="replay the train step (forward + losses + backward) and each render chunk from CUDA graphs")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")

@@ -9,7 +9,11 @@ so every ratio comes from one suite run on one card.
 
 import argparse
 import json
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_model, which also finds src/
+from bench_model import format_peak  # noqa: E402
 
 
 def load(paths: list[str]) -> list[dict]:
@@ -30,7 +34,7 @@ def table(records: list[dict], baseline: str) -> str:
         if record.get("label") == baseline:
             base = {r["name"]: r["median_s"] for r in record["results"] if "median_s" in r}
     lines = [
-        f"| configuration | card | measurement | median s | speed-up vs {baseline} | peak GiB | TFLOP/s (model FLOPs) | note |",
+        f"| configuration | card | measurement | median s | speed-up vs {baseline} | peak GiB alloc / reserved | TFLOP/s (model FLOPs) | note |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for record in records:
@@ -39,7 +43,7 @@ def table(records: list[dict], baseline: str) -> str:
                 lines.append(f"| {record['label']} | {record['device_name']} | {result['name']} | - | - | - | - | {result.get('error', '')[:100]} |")
                 continue
             speedup = f"{base[result['name']] / result['median_s']:.2f}x" if result["name"] in base else "-"
-            peak = "-" if result.get("peak_mem_gib") is None else f"{result['peak_mem_gib']:.2f}"
+            peak = format_peak(result)
             lines.append(
                 f"| {record['label']} | {record['device_name']} | {result['name']} | {result['median_s']:.4f} | {speedup} "
                 f"| {peak} | {result['tflops_per_s']:.2f} | {len(result['times_s'])} runs |"

@@ -15,7 +15,8 @@
 #   bash experiments/gpu_lease.sh pack       # pack what exists into $OUT
 #   bash experiments/gpu_lease.sh bench      # one GPU, one call: the benchmark chain alone (GPU 1's list
 #                                            # without fine-tuning) for at most BENCH_SECONDS (540), then pack
-#   bash experiments/gpu_lease.sh graph      # one GPU, one call: the CUDA-graph tests and training-step rows, then pack
+#   bash experiments/gpu_lease.sh graph      # one GPU, one call: the CUDA-graph tests, eager vs graphed rows and a
+#                                            # short graphed training run on the built-in data, then pack
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -93,25 +94,30 @@ b() {  # one bench_model.py row: file label args... (time limit LIMIT, default 1
     > "$bench/$file.log" 2>&1 || echo "exit $?" >> "$bench/$file.log"
 }
 
-graph_chain() {  # CUDA-graphed training step: its GPU tests, then eager vs graphed rows beside the released-code baseline
+graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside the released-code baseline, then the trainer
   local bench=outputs/bench
   mkdir -p "$bench"
-  timeout 180 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py tests/engine/test_cuda_graph.py \
-    tests/model/test_render_precision.py > "$bench/test_gpu.log" 2>&1
+  timeout 240 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py tests/model/test_render_precision.py \
+    tests/model/test_render_graph.py tests/engine/test_cuda_graph.py > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
-  local train="--what train --warmup 3 --repeats 20"
+  local rows="--warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800"
   b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
-    --what train --warmup 2 --repeats 10
-  b released_ref_fp32_graph "released-code reference fp32 cuda-graph" --preset released-code --implementation reference \
-    --precision fp32 --cuda-graph --what train --warmup 2 --repeats 10
+    --warmup 2 --repeats 10 --render-warmup 1 --render-repeats 2 --chunk 2400
   b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
-    --precision bf16 --trainer-step $train
+    --precision bf16 --trainer-step $rows
   b paper_fast_bf16_trainer_graph "paper-scannet fast bf16 trainer-step cuda-graph" --preset paper-scannet \
-    --implementation fast --precision bf16 --trainer-step --cuda-graph $train
+    --implementation fast --precision bf16 --trainer-step --cuda-graph $rows
   LIMIT=300 b paper_fast_bf16_compile_blocks_graph "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
-    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $train
+    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $rows
   python3 benchmarks/bench_table.py "$bench"/released_ref_fp32*.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
     > "$bench/table.log" 2>&1
+  # the trainer on the built-in data: compiled blocks, graphed steps and graphed validation renders
+  $GPNERF synth --out data/builtin --scenes 3 --views 30 --device cuda --seed 0 > "$LOGS/synth.log" 2>&1
+  $GPNERF train paper-builtin --experiment graph-trainer --data.root data/builtin --output-root outputs \
+    --model.implementation fast --compile --trainer.cuda-graph --eval.cuda-graph --trainer.max-steps 600 \
+    --trainer.val-every 300 --trainer.save-every 300 --trainer.log-every 50 --trainer.progress off --eval.chunk-rays 4800 \
+    --eval.val-targets 1 > "$LOGS/train_graph.log" 2>&1 || echo "training exited with $?" >> "$LOGS/train_graph.log"
+  tail -n 3 "$LOGS/train_graph.log" | cut -c1-300
 }
 
 bench_chain() {  # model benchmarks (released-code baseline in the same run) and kernel profiles on the visible GPU
@@ -214,7 +220,7 @@ case "${1:-}" in
     nvidia-smi --query-gpu=index,name,memory.total,clocks.max.sm --format=csv,noheader | tee "$LOGS/gpu.txt"
     echo "commit ${GPNERF_GIT_COMMIT:-unknown}, torch $(python3 -c 'import torch; print(torch.__version__)')" | tee -a "$LOGS/gpu.txt"
     export CUDA_VISIBLE_DEVICES=0  # the whole chain under one limit, so the pack below always runs in the call
-    timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f b "$1"_chain); $1_chain" || echo "$1 chain stopped ($?)"
+    export GPNERF LOGS; timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f b "$1"_chain); $1_chain" || echo "$1 chain stopped ($?)"
     pkill -f "benchmarks/(bench_model|profile_model).py" 2>/dev/null  # a row the limit cut short
     cat outputs/bench/table.md 2>/dev/null; tail -n 3 outputs/bench/*.log | cut -c1-200
     pack

@@ -46,7 +46,7 @@ class Episode:
 
     DESCRIPTIVE_FIELDS: ClassVar[tuple[str, ...]] = ("scene", "target_id", "source_ids")
     """Fields that name the episode for logs and never enter the computation (a CUDA-graphed training step
-    leaves them out of its batch signature: :mod:`gpnerf.engine.cuda_graph`)."""
+    leaves them out of its batch signature: :mod:`gpnerf.cuda_graphs`)."""
 
     def __post_init__(self) -> None:
         views = self.source_images.shape[0]

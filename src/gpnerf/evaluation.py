@@ -50,11 +50,13 @@ def render_precision(config: EvalConfig, device: torch.device) -> str:
 def render_view(model: GPNeRF, episode: Episode, config: EvalConfig) -> ImageOutput:
     """``model.render_image(episode, config.chunk_rays)`` in ``config.precision``, outputs in float32.
 
-    ``bf16`` runs under CUDA bf16 autocast when the episode is on a CUDA device, and in fp32 elsewhere.
+    ``bf16`` runs under CUDA bf16 autocast when the episode is on a CUDA device, and in fp32 elsewhere;
+    ``config.cuda_graph`` replays the chunks from CUDA graphs on a CUDA device (ignored elsewhere).
     """
+    on_cuda = episode.source_images.device.type == "cuda"
     bf16 = render_precision(config, episode.source_images.device) == "bf16"
     with torch.autocast("cuda", dtype=torch.bfloat16) if bf16 else nullcontext():
-        output = model.render_image(episode, config.chunk_rays)
+        output = model.render_image(episode, config.chunk_rays, cuda_graph=config.cuda_graph and on_cuda)
     if not bf16:
         return output
     features = output.semantic_features

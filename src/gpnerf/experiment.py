@@ -77,6 +77,9 @@ class EvalConfig:
     """Arithmetic of evaluation, validation and render passes: fp32, or bf16 autocast (CUDA only; a CPU run renders
     in fp32). bf16 renders ~1.2x faster on an H100 (docs/benchmarks.md) and moves RGB, depth and logits by a few
     1e-3 relative (docs/performance.md); results.json records which was used."""
+    cuda_graph: bool = False
+    """Replay each render chunk from a CUDA graph captured once per chunk shape (CUDA only; `gpnerf.cuda_graphs`):
+    the host stops launching ~1,300 kernels a chunk. The graphs keep their activation memory between frames."""
 
     def __post_init__(self) -> None:
         if self.chunk_rays < 1:

@@ -8,6 +8,7 @@ from gpnerf.data.errors import EvaluationLeakError
 from gpnerf.data.formats.builtin import load_builtin
 from gpnerf.data.rays import image_chunks, rays_for_indices, sample_ray_indices
 from gpnerf.data.views import SourceSelectionConfig, ViewSplitConfig, seeded_generator
+from gpnerf.cuda_graphs import batch_signature
 from gpnerf.episode import Episode
 from gpnerf.geometry import Cameras
 
@@ -90,3 +91,13 @@ def test_dataset_checks(builtin_root):
         train_and_eval_datasets(scenes, scenes, CONFIG)
     train, test = train_and_eval_datasets(scenes, load_builtin(builtin_root, "test"), CONFIG)
     assert (train.split, test.split) == ("train", "eval")
+
+
+def test_training_episodes_share_one_cuda_graph_signature(builtin_root):
+    """A CUDA-graphed training step (trainer.cuda_graph) captures once per batch signature: every training
+    episode of a dataset must have the same one (shapes, near/far, image size; names and frame ids excluded)."""
+    scenes = load_builtin(builtin_root, "train") + load_builtin(builtin_root, "test")
+    dataset = EpisodeDataset(scenes, "train", CONFIG)
+    episodes = [dataset.training_episode(step) for step in range(12)]
+    assert len({episode.scene for episode in episodes}) == 2
+    assert len({batch_signature(episode)[0] for episode in episodes}) == 1

@@ -1,4 +1,4 @@
-"""CUDA-graphed training step (gpnerf.engine.cuda_graph): batch signatures on any device; replays against the eager
+"""CUDA-graphed training step (gpnerf.cuda_graphs): batch signatures on any device; replays against the eager
 reference step on the GPU (loss, gradients, BatchNorm statistics, random streams, resume)."""
 
 from dataclasses import replace
@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from gpnerf.engine.cuda_graph import GraphCaptureError, GraphedTrainingStep, batch_signature, rebuild_batch
+from gpnerf.cuda_graphs import GraphCaptureError, GraphedTrainingStep, batch_signature, rebuild_batch
 from gpnerf.engine.distributed import DistContext
 from gpnerf.engine.run_dir import RunDir
 from gpnerf.engine.trainer import Trainer, TrainerConfig
@@ -158,7 +158,7 @@ def test_signature_beyond_max_graphs_runs_eagerly():
     step({"x": torch.randn(8, 4, device="cuda")})
     x = torch.randn(5, 4, device="cuda")
     loss, _ = step({"x": x})
-    assert step.eager_steps == 1 and len(step.captures) == 1
+    assert step.graphed.eager_calls == 1 and len(step.graphed.captures) == 1
     expected = torch.autograd.grad(model(x).square().mean(), list(model.parameters()))
     torch.testing.assert_close(loss, model(x).square().mean())
     for p, g in zip(model.parameters(), expected):
@@ -192,7 +192,7 @@ def test_trainer_cuda_graph_matches_eager_and_resumes_exactly(tmp_path):
     eager_history = eager.train()
     straight = build(None, True)
     history = straight.train()
-    assert len(straight.graphed_step.captures) == 1 and straight.graphed_step.eager_steps == 0
+    assert len(straight.graphed_step.graphed.captures) == 1 and straight.graphed_step.graphed.eager_calls == 0
     for a, b in zip(eager_history, history):
         assert abs(a.loss - b.loss) <= 1e-5 * max(1.0, abs(a.loss))
     run = RunDir.create(tmp_path, "graph", TrainerConfig())

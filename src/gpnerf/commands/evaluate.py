@@ -37,6 +37,8 @@ class Eval:
     """torch.compile the transformer blocks (default: the run's compile setting)."""
     precision: Literal["fp32", "bf16"] | None = None
     """Render arithmetic: fp32, or bf16 autocast on CUDA (default: the run's eval.precision, fp32 unless set)."""
+    cuda_graph: bool | None = None
+    """Replay render chunks from CUDA graphs on CUDA (default: the run's eval.cuda_graph, off unless set)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
@@ -49,6 +51,8 @@ class Eval:
             eval_config = replace(eval_config, lpips=self.lpips)
         if self.precision is not None:
             eval_config = replace(eval_config, precision=self.precision)
+        if self.cuda_graph is not None:
+            eval_config = replace(eval_config, cuda_graph=self.cuda_graph)
         out = self.out or run.run_dir.path / "eval" / f"step-{run.step:09d}"
         with Progress(transient=True) as progress:
             bar = progress.add_task("rendering evaluation views", total=None)

@@ -33,6 +33,8 @@ class Render:
     """torch.compile the transformer blocks (default: the run's compile setting)."""
     precision: Literal["fp32", "bf16"] | None = None
     """Render arithmetic: fp32, or bf16 autocast on CUDA (default: the run's eval.precision, fp32 unless set)."""
+    cuda_graph: bool | None = None
+    """Replay render chunks from CUDA graphs on CUDA (default: the run's eval.cuda_graph, off unless set)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
@@ -47,6 +49,8 @@ class Render:
             raise ValueError(f"--scene must name a test-split scene of the run; got {scene!r}. Available: {names}.")
         out = self.out or run.run_dir.path / "render" / f"{scene.replace('/', '_')}-{self.trajectory}"
         eval_config = run.config.eval if self.precision is None else replace(run.config.eval, precision=self.precision)
+        if self.cuda_graph is not None:
+            eval_config = replace(eval_config, cuda_graph=self.cuda_graph)
         written = render_scene(
             run.model, run.data.test_set, names.index(scene), run.data.label_space, out, self.trajectory,
             self.num_frames, eval_config, run.device, self.fps, self.video,

@@ -5,7 +5,7 @@ Each optimizer step ``s`` (0-based; ``Trainer.step`` counts completed steps):
 1. re-seed the batch generator with ``derive_seed(seed, rank, s)`` and call ``task.build_batch(s, generator)``;
 2. ``loss, terms = task.training_step(wrapped_model, batch)`` under bf16 autocast if enabled (CUDA only);
 3. ``loss.backward()`` (DDP averages gradients across ranks); with ``cuda_graph``, steps 2-3 replay a CUDA graph
-   (:mod:`gpnerf.engine.cuda_graph`);
+   (:mod:`gpnerf.cuda_graphs`);
 4. if the loss, any term or any gradient is NaN/inf on any rank: zero grads, skip optimizer AND scheduler step,
    log it, abort after ``max_consecutive_nonfinite`` in a row; else clip (optional), ``optimizer.step()``,
    ``scheduler.step()``;
@@ -35,7 +35,7 @@ from gpnerf.engine.checkpoint import (
     save_checkpoint,
 )
 from gpnerf.engine.config_io import dataclass_to_dict
-from gpnerf.engine.cuda_graph import GraphedTrainingStep
+from gpnerf.cuda_graphs import GraphedTrainingStep
 from gpnerf.engine.distributed import DistContext, all_gather_objects, any_rank, broadcast_object, wrap_model
 from gpnerf.engine.errors import CheckpointMismatchError
 from gpnerf.engine.guard import NonFiniteGuard, NonFiniteReport, find_nonfinite
@@ -159,7 +159,7 @@ class Trainer:
         if self.ctx.device.type != "cuda" or self.ctx.world_size > 1:
             raise ValueError(
                 f"trainer.cuda_graph needs one process on a CUDA device; got {self.ctx.device} with world size "
-                f"{self.ctx.world_size}. Set trainer.cuda_graph False."
+                f"{self.ctx.world_size}. Leave it off (--trainer.no-cuda-graph)."
             )
         return GraphedTrainingStep(self._forward, self.model)
 

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gpnerf.cuda_graphs import GraphedFunction
 from gpnerf.episode import Episode
 from gpnerf.geometry import pixel_centers_from_indices, rays_from_pixels
 from gpnerf.model.config import ModelConfig
@@ -112,6 +113,7 @@ class GPNeRF(nn.Module):
             self.head = UNetPerceptionHead(d_sem, levels, sem.d_head, num_classes, sem.head_combine)
         else:
             self.head = SemanticFPNHead(d_sem, levels, sem.d_head, num_classes)
+        self._render_graphs: GraphedFunction | None = None  # render_image(cuda_graph=True), built on first use
 
     def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
         """Named groups for per-group learning rates: ``encoder`` (ResNet + FPN + radiance decoder),
@@ -258,12 +260,39 @@ class GPNeRF(nn.Module):
             out.head_logits = self.head(head_input[None], (height, width))[0]
         return out
 
+    def _apply(self, fn, *args, **kwargs):
+        self._render_graphs = None  # captured render graphs point at the parameters' old memory
+        return super()._apply(fn, *args, **kwargs)
+
+    def _render_chunk(
+        self, episode: Episode, encoded: EncodedViews, chunk: torch.Tensor,
+        geometry: tuple[torch.Tensor, torch.Tensor] | None, label_rendering: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One chunk of :meth:`render_image`: ``(rays, 3)`` colour, ``(rays,)`` depth, and ``(rays, d_sem)``
+        rendered features (or ``(rays, classes)`` logits with label rendering)."""
+        rays = self._render_rays(episode, encoded, chunk, with_semantics=True, with_field=label_rendering, geometry=geometry)
+        depth = self._depth(rays.fine.weights, rays.t)
+        if label_rendering:
+            return rays.fine.rgb, depth, self.head(rays.fine.semantic_field, rays.fine.weights)
+        return rays.fine.rgb, depth, rays.fine.semantic_rendered
+
+    def _chunk_renderer(self, cuda_graph: bool):
+        """:meth:`_render_chunk`, or its CUDA-graph replay (outputs cloned: the next replay overwrites them)."""
+        if not cuda_graph:
+            return self._render_chunk
+        if self._render_graphs is None:
+            self._render_graphs = GraphedFunction(self._render_chunk, self, warmup_steps=1)
+        graphs = self._render_graphs
+        return lambda *inputs: tuple(output.clone() for output in graphs(*inputs))
+
     @torch.no_grad()
-    def render_image(self, episode: Episode, chunk_rays: int) -> ImageOutput:
+    def render_image(self, episode: Episode, chunk_rays: int, cuda_graph: bool = False) -> ImageOutput:
         """Render the whole target view in chunks of ``chunk_rays`` rays, deterministic, no grad.
 
         The perception head sees the rendered ``(d_sem, H, W)`` map resized (bilinear,
-        align_corners=True) to the source feature-map size ``h x w`` (Fig. 3b).
+        align_corners=True) to the source feature-map size ``h x w`` (Fig. 3b). ``cuda_graph``
+        (episode on CUDA) replays each chunk from a CUDA graph captured once per chunk shape
+        (:mod:`gpnerf.cuda_graphs`; the graphs stay with the model for the next frames).
         """
         if chunk_rays < 1:
             raise ValueError(f"chunk_rays must be >= 1; got {chunk_rays}.")
@@ -279,22 +308,17 @@ class GPNeRF(nn.Module):
             if self.config.implementation == "fast":  # one 3x3 inverse (a host sync on CUDA) per image, not per chunk
                 origins, directions = self._ray_geometry(episode, all_indices)
                 geometries = zip(origins.split(chunk_rays), directions.split(chunk_rays))
-            rgb, depth, feats, logits = [], [], [], []
+            render_chunk = self._chunk_renderer(cuda_graph)
+            rgb, depth, semantic = [], [], []
             for chunk, geometry in zip(all_indices.split(chunk_rays), geometries):
-                rays = self._render_rays(
-                    episode, encoded, chunk, with_semantics=True, with_field=label_rendering, geometry=geometry
-                )
-                rgb.append(rays.fine.rgb)
-                depth.append(self._depth(rays.fine.weights, rays.t))
-                if label_rendering:
-                    logits.append(self.head(rays.fine.semantic_field, rays.fine.weights))
-                else:
-                    feats.append(rays.fine.semantic_rendered)
+                outputs = render_chunk(episode, encoded, chunk, geometry, label_rendering)
+                for collected, output in zip((rgb, depth, semantic), outputs):
+                    collected.append(output)
             features = None
             if label_rendering:
-                semantic_logits = torch.cat(logits).t().reshape(self.num_classes, height, width)
+                semantic_logits = torch.cat(semantic).t().reshape(self.num_classes, height, width)
             else:
-                features = torch.cat(feats).t().reshape(-1, height, width)  # (d_sem, H, W)
+                features = torch.cat(semantic).t().reshape(-1, height, width)  # (d_sem, H, W)
                 map_size = tuple(encoded.semantic_features.shape[-2:])
                 semantic_logits = self.head(resize(features[None], map_size), (height, width))[0]
             return ImageOutput(
