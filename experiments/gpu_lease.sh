@@ -17,6 +17,8 @@
 #                                            # without fine-tuning) for at most BENCH_SECONDS (540), then pack
 #   bash experiments/gpu_lease.sh graph      # one GPU, one call: the CUDA-graph tests, eager vs graphed rows and a
 #                                            # short graphed training run on the built-in data, then pack
+#                                            # (GRAPH_ROWS=compiled-render: the tests, the training run and the
+#                                            # compiled graphed render row alone)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -101,6 +103,12 @@ graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside th
     tests/model/test_render_graph.py tests/engine/test_cuda_graph.py > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
   local rows="--warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800"
+  if [ "${GRAPH_ROWS:-all}" = compiled-render ]; then  # the training run, then the compiled graphed render row alone
+    graph_training_run
+    LIMIT=240 b paper_fast_bf16_compile_blocks_graph_render "paper-scannet fast bf16 compile-blocks cuda-graph" \
+      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render $rows
+    return
+  fi
   b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
     --warmup 2 --repeats 10 --render-warmup 1 --render-repeats 2 --chunk 2400
   b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
@@ -111,7 +119,10 @@ graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside th
     --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $rows
   python3 benchmarks/bench_table.py "$bench"/released_ref_fp32*.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
     > "$bench/table.log" 2>&1
-  # the trainer on the built-in data: compiled blocks, graphed steps and graphed validation renders
+  graph_training_run
+}
+
+graph_training_run() {  # the trainer on the built-in data: compiled blocks, graphed steps and graphed validation renders
   $GPNERF synth --out data/builtin --scenes 3 --views 30 --device cuda --seed 0 > "$LOGS/synth.log" 2>&1
   $GPNERF train paper-builtin --experiment graph-trainer --data.root data/builtin --output-root outputs \
     --model.implementation fast --compile --trainer.cuda-graph --eval.cuda-graph --trainer.max-steps 600 \
@@ -220,7 +231,7 @@ case "${1:-}" in
     nvidia-smi --query-gpu=index,name,memory.total,clocks.max.sm --format=csv,noheader | tee "$LOGS/gpu.txt"
     echo "commit ${GPNERF_GIT_COMMIT:-unknown}, torch $(python3 -c 'import torch; print(torch.__version__)')" | tee -a "$LOGS/gpu.txt"
     export CUDA_VISIBLE_DEVICES=0  # the whole chain under one limit, so the pack below always runs in the call
-    export GPNERF LOGS; timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f b "$1"_chain); $1_chain" || echo "$1 chain stopped ($?)"
+    export GPNERF LOGS; timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f b graph_training_run "$1"_chain); $1_chain" || echo "$1 chain stopped ($?)"
     pkill -f "benchmarks/(bench_model|profile_model).py" 2>/dev/null  # a row the limit cut short
     cat outputs/bench/table.md 2>/dev/null; tail -n 3 outputs/bench/*.log | cut -c1-200
     pack

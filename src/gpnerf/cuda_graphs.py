@@ -15,7 +15,8 @@ losses and ``backward`` in one graph, the gradients left in each parameter's ``.
   was captured with; the outputs are the captured tensors, overwritten by the next replay (clone what
   must outlive it).
 * **Warm-up without side effects**: before a capture, ``warmup_steps`` eager calls run on a side
-  stream (cuDNN / cuBLAS / torch.compile initialisation). The CUDA random state and the module's
+  stream (cuDNN / cuBLAS / torch.compile initialisation), then one more with host synchronisations
+  raising (below). The CUDA random state and the module's
   buffers (BatchNorm running statistics) are restored afterwards, so the first replay starts from the
   state an eager call would have seen.
 * **Randomness** comes from the default CUDA generator (dropout, stratified jitter): graph-safe, each
@@ -23,8 +24,9 @@ losses and ``backward`` in one graph, the gradients left in each parameter's ``.
 
 The function must not synchronise with the host (``.item()``, boolean-mask indexing, ``nonzero``, a
 checked ``torch.linalg.inv``), must not have data-dependent shapes, and must read host-side values
-only from the signature (a Python random number drawn inside it is frozen at capture). The last
-warm-up call runs with ``torch.cuda.set_sync_debug_mode("error")``, so a synchronisation raises
+only from the signature (a Python random number drawn inside it is frozen at capture). The extra
+warm-up call runs with ``torch.cuda.set_sync_debug_mode("error")`` (after the others, since
+torch.compile's own compilation may synchronise), so a synchronisation raises
 :class:`GraphCaptureError` naming the operation before any capture; a capture that fails otherwise
 raises it too. The eager call stays the reference: ``tests/engine/test_cuda_graph.py`` and
 ``tests/model/test_render_graph.py`` check replays against it on the GPU, and the signatures anywhere.
@@ -33,7 +35,7 @@ raises it too. The eager call stays the reference: ``tests/engine/test_cuda_grap
 import dataclasses
 import logging
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,12 +124,12 @@ class GraphedFunction:
         function: ``*inputs -> outputs`` (any nesting of tensors, dataclasses, dicts, lists; every input
             tensor on CUDA). Outputs are valid until the next call.
         module: the module whose buffers the warm-up restores.
-        warmup_steps: eager calls before each capture (at least 1).
+        warmup_steps: eager calls before each capture (at least 1), before the one that checks for host syncs.
         max_graphs: captured signatures kept; a call with another signature beyond them runs eagerly
             (logged once): each graph keeps its own activation memory.
     """
 
-    def __init__(self, function: Callable[..., Any], module: nn.Module, warmup_steps: int = 2,
+    def __init__(self, function: Callable[..., Any], module: nn.Module, warmup_steps: int = 1,
                  max_graphs: int = 2) -> None:
         if warmup_steps < 1 or max_graphs < 1:
             raise ValueError(f"warmup_steps and max_graphs must be >= 1; got {warmup_steps} and {max_graphs}.")
@@ -168,10 +170,10 @@ class GraphedFunction:
         side = torch.cuda.Stream(device)
         side.wait_stream(torch.cuda.current_stream(device))
         with torch.cuda.stream(side):
-            for index in range(self.warmup_steps):
-                last = index == self.warmup_steps - 1
-                with _host_syncs_raise() if last else nullcontext():  # a sync breaks the capture: find it first
-                    self.function(*static_inputs)
+            for _ in range(self.warmup_steps):  # torch.compile, cuDNN / cuBLAS initialisation (these may sync)
+                self.function(*static_inputs)
+            with _host_syncs_raise():  # a sync breaks the capture: name it first
+                self.function(*static_inputs)
         torch.cuda.current_stream(device).wait_stream(side)
         torch.cuda.synchronize(device)
         with torch.no_grad():
@@ -208,7 +210,7 @@ class GraphedTrainingStep:
         warmup_steps, max_graphs: as :class:`GraphedFunction`.
     """
 
-    def __init__(self, forward: Callable[[Any], StepOutput], module: nn.Module, warmup_steps: int = 2,
+    def __init__(self, forward: Callable[[Any], StepOutput], module: nn.Module, warmup_steps: int = 1,
                  max_graphs: int = 2) -> None:
         self.forward = forward
         self.parameters = [p for p in module.parameters() if p.requires_grad]

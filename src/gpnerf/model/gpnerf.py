@@ -281,7 +281,7 @@ class GPNeRF(nn.Module):
         if not cuda_graph:
             return self._render_chunk
         if self._render_graphs is None:
-            self._render_graphs = GraphedFunction(self._render_chunk, self, warmup_steps=1)
+            self._render_graphs = GraphedFunction(self._render_chunk, self)
         graphs = self._render_graphs
         return lambda *inputs: tuple(output.clone() for output in graphs(*inputs))
 
