@@ -141,13 +141,12 @@ bench_chain() {  # model benchmarks (released-code baseline in the same run) and
   done
   b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
     --warmup 2 --repeats 5 --render-warmup 1 --render-repeats 2 --chunk 2400
-  b paper_fast_bf16 "paper-scannet fast bf16" --preset paper-scannet --implementation fast --precision bf16 $fast
   b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
-    --precision bf16 --trainer-step --what train --warmup 3 --repeats 10
-  LIMIT=420 b paper_fast_bf16_compile_blocks "paper-scannet fast bf16 compile-blocks trainer-step" --preset paper-scannet \
-    --implementation fast --precision bf16 --compile blocks --trainer-step $fast
-  LIMIT=420 b paper_fast_bf16_compile_blocks_cudagraphs "paper-scannet fast bf16 compile-blocks reduce-overhead" \
-    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --compile-mode reduce-overhead $fast
+    --precision bf16 --trainer-step $fast
+  b paper_fast_bf16_trainer_graph "paper-scannet fast bf16 trainer-step cuda-graph" --preset paper-scannet \
+    --implementation fast --precision bf16 --trainer-step --cuda-graph $fast
+  LIMIT=360 b paper_fast_bf16_compile_blocks_graph "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
+    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $fast
   python3 benchmarks/bench_table.py "$bench"/released_ref_fp32.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
     > "$bench/table.log" 2>&1
   timeout 360 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \

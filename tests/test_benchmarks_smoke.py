@@ -4,6 +4,9 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+import torch
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -62,3 +65,21 @@ def test_bench_fat_block_smoke_times_both_variants(tmp_path, capsys):
     }
     assert all(r["median_s"] > 0 for r in record["results"])
     assert "| train |" in capsys.readouterr().out
+
+
+def test_gemm_shapes_smoke_logs_products_and_flags_unaligned(tmp_path, capsys):
+    module = load("gemm_shapes")
+    record = module.main(["--smoke", "--json", str(tmp_path / "gemm.json")])
+    assert json.loads((tmp_path / "gemm.json").read_text()) == record
+    for phase in ("render", "train"):
+        data = record["phases"][phase]
+        assert data["flops"] == pytest.approx(sum(row["flops"] for row in data["rows"])) and data["flops"] > 0
+        assert 0.0 <= data["unaligned_share"] <= 1.0
+    assert "| M | N | K |" in capsys.readouterr().out
+    matrix = torch.zeros(16, 64)
+    assert module.aligned(matrix) and module.aligned(matrix.t())
+    assert not module.aligned(matrix[:, 1:]) and not module.aligned(torch.zeros(16, 35))
+    with module.ProductLog() as log:
+        torch.zeros(4, 35) @ torch.zeros(35, 16)
+        torch.zeros(4, 32) @ torch.zeros(32, 16)
+    assert sorted(log.calls) == [(4, 16, 32, 1, True), (4, 16, 35, 1, False)]
