@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 import gpnerf
+from gpnerf.cuda_graphs import GraphedTrainingStep
 from gpnerf.engine.checkpoint import (
     FORMAT_VERSION,
     apply_retention,
@@ -35,7 +36,6 @@ from gpnerf.engine.checkpoint import (
     save_checkpoint,
 )
 from gpnerf.engine.config_io import dataclass_to_dict
-from gpnerf.cuda_graphs import GraphedTrainingStep
 from gpnerf.engine.distributed import DistContext, all_gather_objects, any_rank, broadcast_object, wrap_model
 from gpnerf.engine.errors import CheckpointMismatchError
 from gpnerf.engine.guard import NonFiniteGuard, NonFiniteReport, find_nonfinite
@@ -76,7 +76,7 @@ class TrainerConfig:
     cuda_graph: bool = False
     """Capture the forward, losses and backward in a CUDA graph once per batch shape and replay it (CUDA, one
     process): the host stops launching ~7,000 kernels a step (docs/benchmarks.md). The step must not sync with the
-    host; activation checkpointing does not capture."""
+    host (a sync is named before capture)."""
     max_minutes: float | None = None
     """Stop this invocation after this much training wall time (rank 0's clock decides for all ranks), saving a
     checkpoint; `--resume` continues. The schedule still runs to max_steps. None: no time limit."""

@@ -305,7 +305,7 @@ class GPNeRF(nn.Module):
             all_indices = torch.arange(height * width, device=episode.source_images.device)
             label_rendering = self.config.semantic.mode == "label_rendering"
             geometries = repeat(None)
-            if self.config.implementation == "fast":  # one 3x3 inverse (a host sync on CUDA) per image, not per chunk
+            if self.config.implementation == "fast":  # ray geometry once per image, not per chunk
                 origins, directions = self._ray_geometry(episode, all_indices)
                 geometries = zip(origins.split(chunk_rays), directions.split(chunk_rays))
             render_chunk = self._chunk_renderer(cuda_graph)
