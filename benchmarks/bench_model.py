@@ -326,6 +326,22 @@ def apply_smoke(args: argparse.Namespace) -> None:
     args.threads = args.threads or 1  # tiny ops: extra CPU threads only contend
 
 
+def parse_cpu_analysis_args(description: str, argv: list[str] | None,
+                            rays_help: str = "training rays per step") -> argparse.Namespace:
+    """Arguments of the CPU analysis scripts (count_ops.py, gemm_shapes.py): the model options, ``--json`` and
+    ``--smoke``; always fp32 on the CPU, without activation checkpointing."""
+    parser = argparse.ArgumentParser(description=description)
+    add_model_arguments(parser, rays_help=rays_help)
+    parser.add_argument("--json", default=None, help="write the record to this path")
+    parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays")
+    args = parser.parse_args(argv)
+    args.device, args.precision, args.checkpoint = "cpu", "fp32", False
+    if args.smoke:
+        apply_smoke(args)
+    check_model_arguments(args)
+    return args
+
+
 def check_model_arguments(args: argparse.Namespace, *positive: str) -> None:
     """Exit with a clear message on non-positive sizes (the shared ones and ``positive``) or a missing GPU."""
     for name in ("rays", "views", "height", "width", "num_classes", *positive):

@@ -101,21 +101,9 @@ def table(record: dict) -> str:
     return "\n".join(lines)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    bench_model.add_model_arguments(parser)
-    parser.add_argument("--json", default=None, help="write the record to this path")
-    parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays")
-    args = parser.parse_args(argv)
-    args.device, args.precision, args.checkpoint = "cpu", "fp32", False
-    if args.smoke:
-        bench_model.apply_smoke(args)
-    bench_model.check_model_arguments(args)
-    return args
-
-
 def main(argv: list[str] | None = None) -> dict:
-    return bench_model.run_script(parse_args(argv), run, table)
+    return bench_model.run_script(bench_model.parse_cpu_analysis_args(__doc__.splitlines()[0], argv), run, table)
+
 
 if __name__ == "__main__":
     main()

@@ -96,6 +96,20 @@ b() {  # one bench_model.py row: file label args... (time limit LIMIT, default 1
     > "$bench/$file.log" 2>&1 || echo "exit $?" >> "$bench/$file.log"
 }
 
+model_rows() {  # timing options: the released-code baseline, then the paper preset eager, graphed, compiled + graphed
+  local rows=$1
+  b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
+    --warmup 2 --repeats 10 --render-warmup 1 --render-repeats 2 --chunk 2400
+  b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
+    --precision bf16 --trainer-step $rows
+  b paper_fast_bf16_trainer_graph "paper-scannet fast bf16 trainer-step cuda-graph" --preset paper-scannet \
+    --implementation fast --precision bf16 --trainer-step --cuda-graph $rows
+  LIMIT=360 b paper_fast_bf16_compile_blocks_graph "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
+    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $rows
+  python3 benchmarks/bench_table.py "$bench"/released_ref_fp32*.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
+    > "$bench/table.log" 2>&1
+}
+
 graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside the released-code baseline, then the trainer
   local bench=outputs/bench
   mkdir -p "$bench"
@@ -109,16 +123,7 @@ graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside th
       --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render $rows
     return
   fi
-  b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
-    --warmup 2 --repeats 10 --render-warmup 1 --render-repeats 2 --chunk 2400
-  b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
-    --precision bf16 --trainer-step $rows
-  b paper_fast_bf16_trainer_graph "paper-scannet fast bf16 trainer-step cuda-graph" --preset paper-scannet \
-    --implementation fast --precision bf16 --trainer-step --cuda-graph $rows
-  LIMIT=300 b paper_fast_bf16_compile_blocks_graph "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
-    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $rows
-  python3 benchmarks/bench_table.py "$bench"/released_ref_fp32*.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
-    > "$bench/table.log" 2>&1
+  model_rows "$rows"
   graph_training_run
 }
 
@@ -139,16 +144,7 @@ bench_chain() {  # model benchmarks (released-code baseline in the same run) and
     timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision $precision --warmup 5 --repeats 20 \
       --json "$bench/fat_block_$precision.json" > "$bench/fat_block_$precision.log" 2>&1
   done
-  b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference --precision fp32 \
-    --warmup 2 --repeats 5 --render-warmup 1 --render-repeats 2 --chunk 2400
-  b paper_fast_bf16_trainer "paper-scannet fast bf16 trainer-step" --preset paper-scannet --implementation fast \
-    --precision bf16 --trainer-step $fast
-  b paper_fast_bf16_trainer_graph "paper-scannet fast bf16 trainer-step cuda-graph" --preset paper-scannet \
-    --implementation fast --precision bf16 --trainer-step --cuda-graph $fast
-  LIMIT=360 b paper_fast_bf16_compile_blocks_graph "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
-    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph $fast
-  python3 benchmarks/bench_table.py "$bench"/released_ref_fp32.json "$bench"/paper_fast_bf16*.json --out "$bench/table.md" \
-    > "$bench/table.log" 2>&1
+  model_rows "$fast"
   timeout 360 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
     --precision bf16 --chunk 4800 --what both --compile --trainer-step --out "$bench/profile" > "$bench/profile_compiled.log" 2>&1
   timeout 300 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
@@ -206,7 +202,7 @@ case "${1:-}" in
     setsid nohup bash -c "$(declare -f gpu0_chain finetune_chain latest_run); gpu0_chain" \
       > "$LOGS/gpu0_chain.log" 2>&1 < /dev/null &
     if [ "$GPUS" -ge 2 ]; then
-      setsid nohup bash -c "$(declare -f gpu1_chain b bench_chain finetune_chain latest_run); gpu1_chain" \
+      setsid nohup bash -c "$(declare -f gpu1_chain b model_rows bench_chain finetune_chain latest_run); gpu1_chain" \
         > "$LOGS/gpu1_chain.log" 2>&1 < /dev/null &
     else
       echo "one GPU: no gpu1 chain" > "$LOGS/gpu1.done"
@@ -230,7 +226,7 @@ case "${1:-}" in
     nvidia-smi --query-gpu=index,name,memory.total,clocks.max.sm --format=csv,noheader | tee "$LOGS/gpu.txt"
     echo "commit ${GPNERF_GIT_COMMIT:-unknown}, torch $(python3 -c 'import torch; print(torch.__version__)')" | tee -a "$LOGS/gpu.txt"
     export CUDA_VISIBLE_DEVICES=0  # the whole chain under one limit, so the pack below always runs in the call
-    export GPNERF LOGS; timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f b graph_training_run "$1"_chain); $1_chain" || echo "$1 chain stopped ($?)"
+    export GPNERF LOGS; timeout "${BENCH_SECONDS:-540}" bash -c "$(declare -f b model_rows graph_training_run "$1"_chain); $1_chain" || echo "$1 chain stopped ($?)"
     pkill -f "benchmarks/(bench_model|profile_model).py" 2>/dev/null  # a row the limit cut short
     cat outputs/bench/table.md 2>/dev/null; tail -n 3 outputs/bench/*.log | cut -c1-200
     pack
