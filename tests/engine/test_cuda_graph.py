@@ -54,6 +54,7 @@ def test_unhashable_value_in_batch_is_rejected():
         batch_signature({"x": torch.zeros(1), "bad": {1, 2}})
 
 
+@pytest.mark.gpu
 @needs_cuda
 def test_host_sync_in_the_step_is_named_before_capture():
     model = ToyModel(dropout=0.0).cuda()
@@ -121,6 +122,7 @@ def eager_step(forward, model):
     return step
 
 
+@pytest.mark.gpu
 @needs_cuda
 def test_replays_match_eager_with_batchnorm_and_dropout():
     batches = [{"x": torch.randn(32, 4, device="cuda"), "y": torch.randn(32, 1, device="cuda")} for _ in range(4)]
@@ -146,6 +148,7 @@ def test_replays_match_eager_with_batchnorm_and_dropout():
         torch.testing.assert_close(b, a, rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.gpu
 @needs_cuda
 def test_signature_beyond_max_graphs_runs_eagerly():
     model = ToyModel(dropout=0.0).cuda()
@@ -179,6 +182,7 @@ class GraphToyTask(ToyTask):
         return {}
 
 
+@pytest.mark.gpu
 @needs_cuda
 def test_trainer_cuda_graph_matches_eager_and_resumes_exactly(tmp_path):
     ctx = DistContext(device=torch.device("cuda", 0))
@@ -208,6 +212,7 @@ def test_trainer_cuda_graph_matches_eager_and_resumes_exactly(tmp_path):
         assert torch.equal(a, b), name
 
 
+@pytest.mark.gpu
 @needs_cuda
 @pytest.mark.parametrize("checkpointing", [False, True])
 def test_graphed_gpnerf_step_matches_eager(checkpointing):
