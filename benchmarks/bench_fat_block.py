@@ -8,7 +8,9 @@ random ``(rays, samples, views, d_rgb)`` tokens, all views valid. Two measuremen
 ``forward`` (no grad, as in a render chunk) and ``train`` (forward + backward of the block's output and its
 attention map, as the semantic fold uses it). Variants: ``reference`` =
 ``FieldAggregationTransformer.attention_logits_reference`` (K and ``K - Q + P`` formed per view), ``folded`` =
-``attention_logits_folded`` (docs/performance.md). Median of ``--repeats`` runs after ``--warmup`` (CUDA
+``attention_logits_folded`` (docs/performance.md), ``fused`` = the Triton kernel of
+:mod:`gpnerf.model.fused_field_attention` (forward only, on CUDA with Triton; its autotuned launch is
+recorded). Median of ``--repeats`` runs after ``--warmup`` (CUDA
 events on a GPU). Prints one table; ``--json`` writes the record. No tyro: argparse only.
 """
 
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_m
 import bench_model  # noqa: E402
 from gpnerf.model import PRESETS  # noqa: E402
 from gpnerf.model.field_aggregation import FieldAggregationTransformer  # noqa: E402
+from gpnerf.model.fused_field_attention import fused_field_attention_supported, tuned_launch  # noqa: E402
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -32,6 +35,7 @@ def run(args: argparse.Namespace) -> dict:
     torch.manual_seed(0)
     config = replace(PRESETS[args.preset].transformer, dropout=0.0)
     block = FieldAggregationTransformer(config, compute_dtype_attention=True, fold_logit_projections=True).to(device)
+    block.eval()  # dropout is 0 anyway; eval lets the fused variant run
     d = config.d_rgb
     query = torch.randn(args.rays, args.samples, d, device=device)
     tokens = torch.randn(args.rays, args.samples, args.views, d, device=device)
@@ -42,8 +46,12 @@ def run(args: argparse.Namespace) -> dict:
               "samples": args.samples, "views": args.views, "d_rgb": d, "torch": torch.__version__,
               "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
               "results": []}
-    for variant in ("reference", "folded"):
-        block.fold_logit_projections = variant == "folded"
+    variants = ["reference", "folded"]
+    if fused_field_attention_supported(tokens.flatten(0, 1)):
+        variants.append("fused")
+    for variant in variants:
+        block.fold_logit_projections = variant != "reference"
+        block.fused_inference = variant == "fused"
 
         def forward() -> None:
             with torch.no_grad(), bench_model.precision_context(args.precision, device):
@@ -57,9 +65,13 @@ def run(args: argparse.Namespace) -> dict:
             loss.backward()
 
         for name, fn in (("forward", forward), ("train", train)):
+            if variant == "fused" and name == "train":
+                continue  # inference only: with grad the block runs the folded PyTorch ops
             times = timer(fn, args.warmup, args.repeats)
             record["results"].append({"variant": variant, "measurement": name, "median_s": statistics.median(times),
                                       "times_s": times})
+    if "fused" in variants:
+        record["fused_launch"] = tuned_launch()
     return record
 
 
@@ -67,10 +79,15 @@ def table(record: dict) -> str:
     median = {(r["variant"], r["measurement"]): r["median_s"] for r in record["results"]}
     lines = [f"FAT block, {record['preset']}, {record['rays']} rays x {record['samples']} samples x {record['views']} views, "
              f"d_rgb {record['d_rgb']}, {record['precision']}, {record['device_name']}",
-             "| measurement | reference ms | folded ms | speed-up |", "|---|---|---|---|"]
+             "| measurement | reference ms | folded ms | folded speed-up | fused ms | fused speed-up |",
+             "|---|---|---|---|---|---|"]
     for name in ("forward", "train"):
         ref, fold = median[("reference", name)], median[("folded", name)]
-        lines.append(f"| {name} | {1e3 * ref:.2f} | {1e3 * fold:.2f} | {ref / fold:.2f}x |")
+        fused = median.get(("fused", name))
+        fused_cells = "– | –" if fused is None else f"{1e3 * fused:.2f} | {ref / fused:.2f}x"
+        lines.append(f"| {name} | {1e3 * ref:.2f} | {1e3 * fold:.2f} | {ref / fold:.2f}x | {fused_cells} |")
+    if "fused_launch" in record:
+        lines.append(f"fused launch (autotuned): {record['fused_launch']}")
     return "\n".join(lines)
 
 

@@ -51,6 +51,7 @@ from gpnerf.geometry import Cameras, intrinsics_from_fov  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_blocks  # noqa: E402
 from gpnerf.model.flops import count_flops  # noqa: E402
+from gpnerf.model.fused_field_attention import tuned_launch  # noqa: E402
 
 RELEASED_PER_RAY_FLOPS = 441e6
 """Forward FLOPs per rendered ray (48 + 64 samples) of the released code (released-code.md Sec. 7)."""
@@ -140,7 +141,8 @@ def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Ad
 
 
 def build_config(args: argparse.Namespace) -> ModelConfig:
-    return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint)
+    return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint,
+                   fused_kernels=args.fused_kernels == "on")
 
 
 def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
@@ -215,6 +217,7 @@ def run(args: argparse.Namespace) -> dict:
             model.render_image(render_episode, chunk_rays=args.chunk, cuda_graph=args.cuda_graph)
 
     compiled = (" trainer-step" if args.trainer_step else "") + (" cuda-graph" if args.cuda_graph else "")
+    compiled += " no-fused-kernels" if args.fused_kernels == "off" and args.implementation == "fast" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
@@ -222,7 +225,7 @@ def run(args: argparse.Namespace) -> dict:
         "label": args.label or f"{args.preset} {args.implementation} {args.precision}{compiled}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
         "compile": args.compile, "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
-        "cuda_graph": args.cuda_graph,
+        "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
@@ -242,6 +245,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.what in ("render", "both"):
         render_args = replace_counts(args, args.render_warmup, args.render_repeats)
         record["results"].append(measure("render", render, timer, render_args, device, reference_flops.per_image))
+        record["fused_launch"] = tuned_launch()
         save(record, args.json)
     return record
 
@@ -311,6 +315,8 @@ def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "train
     parser.add_argument("--implementation", default="reference", choices=["reference", "fast"])
     parser.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"])
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
+    parser.add_argument("--fused-kernels", default="on", choices=["on", "off"],
+                        help="ModelConfig.fused_kernels (fast path, inference on CUDA with Triton)")
     parser.add_argument("--rays", type=int, default=512, help=rays_help)
     parser.add_argument("--views", type=int, default=10, help="source views")
     parser.add_argument("--height", type=int, default=240)

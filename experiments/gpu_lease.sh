@@ -19,6 +19,8 @@
 #                                            # short graphed training run on the built-in data, then pack
 #                                            # (GRAPH_ROWS=compiled-render: the tests, the training run and the
 #                                            # compiled graphed render row alone)
+#   bash experiments/gpu_lease.sh fused      # one GPU, one call: the fused FAT kernel's GPU tests, the block alone,
+#                                            # and full renders (eager, compiled + graphed) with the kernel off and on
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -127,6 +129,30 @@ graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside th
   graph_training_run
 }
 
+fused_chain() {  # the fused FAT kernel: its GPU tests, the block alone, then full renders with the kernel off and on
+  local bench=outputs/bench
+  mkdir -p "$bench"
+  timeout 300 python3 -m pytest -q -p no:cacheprovider tests/model/test_fused_field_attention.py \
+    tests/model/test_render_precision.py tests/model/test_render_graph.py > "$bench/test_gpu.log" 2>&1
+  tail -n 4 "$bench/test_gpu.log"
+  timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision bf16 --warmup 5 --repeats 20 \
+    --json "$bench/fat_block_bf16.json" > "$bench/fat_block_bf16.log" 2>&1
+  cat "$bench/fat_block_bf16.log"
+  local rows="--what render --render-warmup 1 --render-repeats 3 --chunk 4800"
+  b released_ref_fp32_render "released-code reference fp32" --preset released-code --implementation reference \
+    --precision fp32 --what render --render-warmup 1 --render-repeats 2 --chunk 2400
+  for fused in off on; do
+    b paper_fast_bf16_fused_$fused "paper-scannet fast bf16 fused-kernels $fused" --preset paper-scannet \
+      --implementation fast --precision bf16 --fused-kernels $fused $rows
+  done
+  for fused in on off; do
+    LIMIT=240 b paper_fast_bf16_compile_blocks_graph_fused_$fused "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels $fused" \
+      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --fused-kernels $fused $rows
+  done
+  python3 benchmarks/bench_table.py "$bench"/released_ref*.json "$bench"/paper_fast*.json --out "$bench/table.md" \
+    > "$bench/table.log" 2>&1
+}
+
 graph_training_run() {  # the trainer on the built-in data: compiled blocks, graphed steps and graphed validation renders
   $GPNERF synth --out data/builtin --scenes 3 --views 30 --device cuda --seed 0 > "$LOGS/synth.log" 2>&1
   $GPNERF train paper-builtin --experiment graph-trainer --data.root data/builtin --output-root outputs \
@@ -219,7 +245,7 @@ case "${1:-}" in
     done
     report; pack
     ;;
-  bench|graph)  # one GPU, foreground: bench_chain (~7 min) or graph_chain alone (each row has its own time limit), then pack
+  bench|graph|fused)  # one GPU, foreground: bench_chain (~7 min) or graph_chain alone (each row has its own time limit), then pack
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
     rm -rf "$SNAP" && mkdir -p "$SNAP" && cp -r src benchmarks experiments tests pyproject.toml "$SNAP"/
     environment; cd "$SNAP"; mkdir -p "$LOGS"
@@ -232,5 +258,5 @@ case "${1:-}" in
     pack
     ;;
   pack) environment; cd "$SNAP"; report; pack ;;
-  *) echo "usage: $0 start | wait SECONDS | pack | bench | graph" >&2; exit 2 ;;
+  *) echo "usage: $0 start | wait SECONDS | pack | bench | graph | fused" >&2; exit 2 ;;
 esac

@@ -199,6 +199,10 @@ class ModelConfig:
     """Transformer code path: ``reference`` (per-layer semantic aggregation, as documented in
     docs/model.md) or ``fast`` (the algebraically folded semantic path and bf16-friendly softmax of
     docs/performance.md; same function, tested equal to fp32 rounding)."""
+    fused_kernels: bool = True
+    """``fast`` only: at inference (no autograd, no attention dropout) on CUDA with Triton, each FAT block's
+    per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`); training, the CPU
+    and the reference path keep the PyTorch ops. Same function to bf16 rounding (docs/performance.md)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
     outputs (less memory, one more transformer forward per step; same function)."""

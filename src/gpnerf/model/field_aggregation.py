@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
+from gpnerf.model.fused_field_attention import fused_field_attention, fused_field_attention_supported
 
 
 def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential:
@@ -46,11 +47,26 @@ class FieldAttention:
     Attributes:
         attention: ``(rays, samples, views, d_rgb)`` A_FAT: softmax over views per channel
             (post-dropout, as used for the radiance values), invalid views masked.
-        position: ``(rays, samples, views, d_rgb)`` P = f_P(Delta d).
+        position: ``(rays, samples, views, d_rgb)`` P = f_P(Delta d), or None where the fused kernel
+            ran (it never forms P; the fast path's fold needs only ``weighted_position``).
+        weighted_position: ``(rays, samples, d_rgb)`` float32 ``sum_views P A``, or None (then computed
+            from P by :meth:`weighted_position_sum`).
     """
 
     attention: torch.Tensor
-    position: torch.Tensor
+    position: torch.Tensor | None
+    weighted_position: torch.Tensor | None = None
+
+    def weighted_position_sum(self) -> torch.Tensor:
+        """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32."""
+        if self.weighted_position is not None:
+            return self.weighted_position
+        accumulate = torch.promote_types(self.attention.dtype, torch.float32)
+        return (self.position.to(accumulate) * self.attention).sum(dim=2)
+
+    def detached(self) -> "FieldAttention":
+        """The same maps cut from autograd (frozen attention, Table 4 ID 1)."""
+        return FieldAttention(*(None if t is None else t.detach() for t in (self.attention, self.position, self.weighted_position)))
 
 
 class FieldAggregationTransformer(nn.Module):
@@ -70,16 +86,22 @@ class FieldAggregationTransformer(nn.Module):
     ``d_attn_hidden``-wide per-view tensors: K and ``K - Q + P`` (``d_rgb`` wide per view) are never
     formed, and ``V`` and ``X_rgb (W_1 W_K)^T`` come from one matmul. Same function, float32 rounding
     aside (:meth:`attention_logits_reference` is the plain composition; tests/model/test_fast_paths.py).
+
+    ``fused_inference`` (fast path, with the folded logits): without autograd and without attention
+    dropout, on CUDA with Triton, the per-view work from the tokens to ``sum_views (V + P) A`` runs as one
+    kernel (:mod:`gpnerf.model.fused_field_attention`); elsewhere the PyTorch ops run.
     """
 
     def __init__(
-        self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False
+        self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False,
+        fused_inference: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
         self.compute_dtype_attention = compute_dtype_attention
         self.values_from_keys = config.fat_values_from == "keys"
         self.fold_logit_projections = fold_logit_projections and not self.values_from_keys
+        self.fused_inference = fused_inference
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
         self.k_fc = nn.Linear(d, d, bias=False)
@@ -106,17 +128,53 @@ class FieldAggregationTransformer(nn.Module):
         Returns:
             the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention`.
         """
-        residual = query
-        if self.fold_logit_projections:
-            v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
+        if self._runs_fused(tokens):
+            out, field_attention = self._aggregate_fused(query, tokens, relative_direction, valid)
         else:
-            v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
-        logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
-        attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
-        out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
-        x = residual + self.out_dropout(self.out_fc(out))
+            if self.fold_logit_projections:
+                v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
+            else:
+                v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
+            logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
+            attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
+            out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
+            field_attention = FieldAttention(attention=attention, position=pos)
+        x = query + self.out_dropout(self.out_fc(out))
         x = x + self.ff(self.ff_norm(x))
-        return x, FieldAttention(attention=attention, position=pos)
+        return x, field_attention
+
+    def _runs_fused(self, tokens: torch.Tensor) -> bool:
+        attention_dropout = self.training and self.attn_dropout.p > 0
+        return (
+            self.fused_inference and self.fold_logit_projections and not torch.is_grad_enabled()
+            and not attention_dropout and fused_field_attention_supported(tokens.flatten(0, 1))
+        )
+
+    def _folded_weights(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``W_1 W_K`` ``(h, d_rgb)``, ``W_1 W_Q`` ``(h, d_rgb)``, ``W_1 W_P2`` ``(h, d_pos_hidden)`` and the
+        hidden layer's bias ``b_1 + W_1 b_P2`` ``(h,)``, ``h = d_attn_hidden`` (one product)."""
+        d = self.v_fc.weight.shape[0]
+        first, pos_out = self.attn_fc[0], self.pos_fc[2]
+        folded = first.weight @ torch.cat([self.k_fc.weight, self.q_fc.weight, pos_out.weight, pos_out.bias[:, None]], 1)
+        key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = folded.split([d, d, pos_out.weight.shape[1], 1], 1)
+        return key_to_hidden, query_to_hidden, pos_to_hidden, first.bias + pos_bias[:, 0]
+
+    def _aggregate_fused(
+        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor
+    ) -> tuple[torch.Tensor, FieldAttention]:
+        """``sum_views (V + P) A`` ``(rays, samples, d_rgb)`` and the :class:`FieldAttention` from the fused kernel."""
+        key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
+        query_hidden = self.attn_norm(query) @ query_to_hidden.t() - hidden_bias  # (rays, samples, d_attn_hidden)
+        out, attention, weighted_position = fused_field_attention(
+            tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1),
+            self.v_fc.weight, key_to_hidden, self.pos_fc[0], self.pos_fc[2], pos_to_hidden, self.attn_fc[2],
+        )
+        rays_samples = tokens.shape[:2]
+        field_attention = FieldAttention(
+            attention=attention.unflatten(0, rays_samples), position=None,
+            weighted_position=weighted_position.unflatten(0, rays_samples),
+        )
+        return out.unflatten(0, rays_samples), field_attention
 
     def attention_logits_reference(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor
@@ -133,19 +191,14 @@ class FieldAggregationTransformer(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
         d = self.v_fc.weight.shape[0]
-        first, second = self.attn_fc[0], self.attn_fc[2]
-        pos_in, pos_out = self.pos_fc[0], self.pos_fc[2]
-        pos_hidden = torch.relu(pos_in(relative_direction))  # (rays, samples, views, d_pos_hidden)
-        pos = pos_out(pos_hidden)  # (rays, samples, views, d_rgb)
-        # W_1 [W_K | W_Q | W_P2 | b_P2] in one product: (d_attn_hidden, 2 d_rgb + d_pos_hidden + 1)
-        folded = first.weight @ torch.cat([self.k_fc.weight, self.q_fc.weight, pos_out.weight, pos_out.bias[:, None]], 1)
-        key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = folded.split([d, d, pos_out.weight.shape[1], 1], 1)
+        pos_hidden = torch.relu(self.pos_fc[0](relative_direction))  # (rays, samples, views, d_pos_hidden)
+        pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
+        key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
         value_and_key = tokens @ torch.cat([self.v_fc.weight, key_to_hidden]).t()
         v, key_hidden = value_and_key[..., :d], value_and_key[..., d:]  # d_rgb and d_attn_hidden wide
         query_hidden = self.attn_norm(query) @ query_to_hidden.t()  # (rays, samples, d_attn_hidden)
-        hidden_bias = (first.bias + pos_bias[:, 0]).to(key_hidden.dtype)
-        hidden = key_hidden - query_hidden[:, :, None, :] + pos_hidden @ pos_to_hidden.t() + hidden_bias
-        return v, pos, second(torch.relu(hidden))
+        hidden = key_hidden - query_hidden[:, :, None, :] + pos_hidden @ pos_to_hidden.t() + hidden_bias.to(key_hidden.dtype)
+        return v, pos, self.attn_fc[2](torch.relu(hidden))
 
 
 def aggregate_semantic_field(

@@ -34,7 +34,7 @@ def fold_semantic_path(
 
     Args:
         semantic_tokens: ``(rays, samples, views, d_sem)`` X_sem.
-        field_attentions: per layer, A_FAT and P, each ``(rays, samples, views, d_rgb)``.
+        field_attentions: per layer, A_FAT ``(rays, samples, views, d_rgb)`` and P (or ``sum_views P A``).
         ray_attentions: per layer, A_RAT ``(rays, heads, samples, samples)`` (rows = queries).
         add_position: include the ``+P'`` terms (paper) or not (released).
         with_field: also return the semantic field (else None; rendering with a head needs none).
@@ -69,7 +69,7 @@ def fold_semantic_path(
         if with_field:
             attention_sum = a.to(accumulate) if attention_sum is None else attention_sum + a
         if add_position:
-            pa = (field_attention.position.to(accumulate) * a).sum(dim=2)  # (rays, samples, d_rgb)
+            pa = field_attention.weighted_position_sum()  # (rays, samples, d_rgb), >= float32
             position_rendered = pa * m if position_rendered is None else position_rendered + pa * m
             if with_field:
                 position_field = pa if position_field is None else position_field + pa

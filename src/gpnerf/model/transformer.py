@@ -14,7 +14,8 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
 * Frozen attention (Table 4 ID 1): A_FAT, P and A_RAT are detached where the semantic path uses them.
 * ``implementation="fast"``: the same function with the semantic path folded over layers
   (:mod:`gpnerf.model.folded_semantics`) and attention maps kept in the compute dtype
-  (docs/performance.md).
+  (docs/performance.md); with ``fused_kernels``, FAT blocks at inference on CUDA run one Triton kernel
+  each (:mod:`gpnerf.model.fused_field_attention`).
 * ``activation_checkpointing``: in training each layer's activations are recomputed in backward;
   only the layer outputs (q, A_FAT, P, A_RAT) are kept.
 """
@@ -61,8 +62,10 @@ class GeneralizableTransformer(nn.Module):
         d_in = 3 + config.encoder.d_rgb_features
         self.posenc = PositionalEncoding(tcfg.num_frequencies)
         self.rgbfeat_fc = nn.Sequential(nn.Linear(d_in, d), nn.ReLU(), nn.Linear(d, d))
+        fused = self.fast and config.fused_kernels
         self.field_blocks = nn.ModuleList(
-            FieldAggregationTransformer(tcfg, self.fast, fold_logit_projections=self.fast) for _ in range(tcfg.num_layers)
+            FieldAggregationTransformer(tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused)
+            for _ in range(tcfg.num_layers)
         )
         self.ray_blocks = nn.ModuleList(RayAggregationTransformer(tcfg, self.fast) for _ in range(tcfg.num_layers))
         q_layers = [i for i in range(tcfg.num_layers) if i % tcfg.q_fc_every == 0]
@@ -82,14 +85,14 @@ class GeneralizableTransformer(nn.Module):
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
         pe_xyz: torch.Tensor, pe_dir: torch.Tensor,
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, A_FAT and P
-        ``(rays, samples, views, d_rgb)``, A_RAT ``(rays, heads, samples, samples)``)."""
+    ) -> tuple[torch.Tensor, FieldAttention, torch.Tensor]:
+        """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
+        :class:`FieldAttention`, A_RAT ``(rays, heads, samples, samples)``)."""
         q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid)
         if i in self.q_fc_index:
             q = self.q_fcs[self.q_fc_index[i]](torch.cat([q, pe_xyz, pe_dir], dim=-1))
         q, ray_attention = self.ray_blocks[i](q)
-        return q, field_attention.attention, field_attention.position, ray_attention
+        return q, field_attention, ray_attention
 
     def forward(
         self,
@@ -125,14 +128,13 @@ class GeneralizableTransformer(nn.Module):
         for i in range(len(self.field_blocks)):
             layer_inputs = (i, q, tokens, relative_direction, valid, pe_xyz, pe_dir)
             if checkpointed:  # keep only the layer outputs; recompute the rest in backward (same dropout masks)
-                q, a, p, ray_attention = checkpoint(self._layer, *layer_inputs, use_reentrant=False)
+                q, field_attention, ray_attention = checkpoint(self._layer, *layer_inputs, use_reentrant=False)
             else:
-                q, a, p, ray_attention = self._layer(*layer_inputs)
-            field_attention = FieldAttention(attention=a, position=p)
+                q, field_attention, ray_attention = self._layer(*layer_inputs)
             if semantic_tokens is None:
                 continue
             if frozen:
-                field_attention = FieldAttention(field_attention.attention.detach(), field_attention.position.detach())
+                field_attention = field_attention.detached()
             semantic_ray_attention = ray_attention.detach() if frozen else ray_attention
             if self.fast:
                 field_attentions.append(field_attention)

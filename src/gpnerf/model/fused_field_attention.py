@@ -1,0 +1,229 @@
+"""One Triton kernel for a FAT block's per-view work at inference (fast path; docs/performance.md).
+
+The folded FAT block (:meth:`FieldAggregationTransformer.attention_logits_folded`) builds per
+``(point, view)`` the values V, the position code P, the hidden layer of f_A and the logits, then masks,
+takes the softmax over views per channel and sums ``(V + P) A`` over views. Written with PyTorch ops each
+of these is a ``(points, views, d_rgb)`` tensor written to and read back from GPU memory, and the
+small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points
+(the size autotuned once per shape) with all their views, keeps every intermediate on chip, and writes only what the layer's callers read:
+
+* ``out`` ``(points, d_rgb)``: ``sum_views (V + P) A`` (the input of ``out_fc``);
+* ``attention`` ``(points, views, d_rgb)``: A_FAT, reused by the semantic fold;
+* ``weighted_position`` ``(points, d_rgb)`` float32: ``sum_views P A``, the only use of P in the fold.
+
+Inference only (no autograd, no dropout). The products run in the tokens' dtype with float32
+accumulation, like autocast; the softmax and both sums run in float32 (the PyTorch path rounds the
+logits and the ``(V + P) A`` products to bf16 first), so under bf16 the two differ by bf16 rounding
+(tests/model/test_fused_field_attention.py states the tolerances). :func:`fused_field_attention_supported`
+says when the kernel applies; otherwise callers keep the PyTorch path.
+"""
+
+import os
+
+import torch
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError:  # CPU-only installs: the PyTorch path is used
+    triton = None
+
+DIRECTION_WIDTH = 4
+"""Width of Delta d (unit direction difference + dot product, :mod:`gpnerf.model.projection`)."""
+MIN_DOT = 16
+"""Triton's smallest matrix-product dimension: narrower operands are zero-padded to it."""
+MAX_VIEWS = 64
+
+
+def _padded(n: int) -> int:
+    return max(MIN_DOT, triton.next_power_of_2(n))
+
+
+def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
+    """Whether the kernel can run on ``tokens`` ``(points, views, d_rgb)``: Triton installed, a CUDA tensor
+    (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU tests use),
+    ``d_rgb`` a power of two >= 16, at most ``MAX_VIEWS`` views, float32 / bf16 / fp16."""
+    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
+    if triton is None or not (tokens.is_cuda or interpreted) or tokens.dim() != 3:
+        return False
+    views, d = tokens.shape[1:]
+    return (
+        d >= MIN_DOT and d & (d - 1) == 0 and 1 <= views <= MAX_VIEWS
+        and tokens.dtype in (torch.float32, torch.bfloat16, torch.float16)
+    )
+
+
+def _launch_configs() -> list:
+    """Points per program x warps, tried once per (views, d_rgb) by Triton's autotuner (one config under the
+    interpreter, which cannot time kernels)."""
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        return [triton.Config({"BLOCK_POINTS": 8}, num_warps=4)]
+    shapes = ((2, 2), (4, 2), (4, 4), (8, 4), (8, 8), (16, 4), (16, 8))
+    return [triton.Config({"BLOCK_POINTS": points}, num_warps=warps) for points, warps in shapes]
+
+
+if triton is not None:
+
+    @triton.jit
+    def _dot(a, b, IEEE: tl.constexpr):
+        if IEEE:
+            return tl.dot(a, b, input_precision="ieee")
+        return tl.dot(a, b)
+
+    @triton.autotune(configs=_launch_configs(), key=["VIEWS", "D", "IEEE"])
+    @triton.jit
+    def _fused_field_attention_kernel(
+        tokens_ptr, direction_ptr, valid_ptr, query_hidden_ptr,
+        value_w_ptr, key_hidden_w_ptr, pos_in_w_ptr, pos_in_b_ptr, pos_out_w_ptr, pos_out_b_ptr,
+        pos_hidden_w_ptr, logit_w_ptr, logit_b_ptr,
+        out_ptr, attention_ptr, weighted_position_ptr,
+        points, masked_logit,
+        VIEWS: tl.constexpr, VIEWS_PAD: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
+        HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
+        BLOCK_POINTS: tl.constexpr, IEEE: tl.constexpr,
+    ):
+        ROWS: tl.constexpr = BLOCK_POINTS * VIEWS_PAD
+        rows = tl.arange(0, ROWS)
+        first_point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS
+        point = first_point + rows // VIEWS_PAD  # (ROWS,) one row per (point, padded view)
+        view = rows % VIEWS_PAD
+        row_ok = (point < points) & (view < VIEWS)
+        pair = point * VIEWS + view  # flat (point, view) index
+        ch = tl.arange(0, D)
+        k_d = tl.arange(0, D)
+        hid = tl.arange(0, H_PAD)
+        pos_hid = tl.arange(0, HP_PAD)
+        dirs = tl.arange(0, DIR_PAD)
+
+        tokens = tl.load(tokens_ptr + pair[:, None] * D + ch[None, :], mask=row_ok[:, None], other=0.0)
+        dtype = tokens.dtype
+        # Weights are (out, in) like nn.Linear; loaded transposed as (in, out), zero-padded.
+        value_w = tl.load(value_w_ptr + ch[None, :] * D + k_d[:, None])
+        key_hidden_w = tl.load(key_hidden_w_ptr + hid[None, :] * D + k_d[:, None], mask=hid[None, :] < H, other=0.0)
+        values = _dot(tokens, value_w, IEEE).to(dtype).to(tl.float32)  # (ROWS, D), rounded like a Linear output
+        key_hidden = _dot(tokens, key_hidden_w, IEEE)  # (ROWS, H_PAD)
+
+        direction = tl.load(
+            direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=row_ok[:, None] & (dirs[None, :] < DIR), other=0.0
+        ).to(dtype)
+        pos_in_w = tl.load(
+            pos_in_w_ptr + pos_hid[None, :] * DIR + dirs[:, None], mask=(pos_hid[None, :] < HP) & (dirs[:, None] < DIR),
+            other=0.0,
+        )
+        pos_in_b = tl.load(pos_in_b_ptr + pos_hid, mask=pos_hid < HP, other=0.0)
+        pos_hidden = tl.maximum(_dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)  # (ROWS, HP_PAD)
+        pos_out_w = tl.load(pos_out_w_ptr + ch[None, :] * HP + pos_hid[:, None], mask=pos_hid[:, None] < HP, other=0.0)
+        pos_out_b = tl.load(pos_out_b_ptr + ch)
+        position = (_dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(dtype).to(tl.float32)  # (ROWS, D)
+
+        pos_hidden_w = tl.load(
+            pos_hidden_w_ptr + hid[None, :] * HP + pos_hid[:, None], mask=(hid[None, :] < H) & (pos_hid[:, None] < HP),
+            other=0.0,
+        )
+        query_hidden = tl.load(
+            query_hidden_ptr + point[:, None] * H + hid[None, :], mask=(point[:, None] < points) & (hid[None, :] < H),
+            other=0.0,
+        )  # already minus f_A's folded bias
+        hidden = tl.maximum(key_hidden + _dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden, 0.0).to(dtype)
+        logit_w = tl.load(logit_w_ptr + ch[None, :] * H + hid[:, None], mask=hid[:, None] < H, other=0.0)
+        logit_b = tl.load(logit_b_ptr + ch)
+        logits = _dot(hidden, logit_w, IEEE) + logit_b[None, :]  # (ROWS, D) float32
+
+        valid = tl.load(valid_ptr + pair, mask=row_ok, other=0) != 0
+        logits = tl.where(valid[:, None], logits, masked_logit)  # invalid views, as masked_fill
+        logits = tl.where(row_ok[:, None], logits, float("-inf"))  # padding rows take no weight at all
+        logits = tl.reshape(logits, (BLOCK_POINTS, VIEWS_PAD, D))
+        peak = tl.max(logits, axis=1)
+        peak = tl.where(peak == float("-inf"), 0.0, peak)  # points past the end: keep the padding finite
+        weights = tl.exp(logits - peak[:, None, :])
+        total = tl.sum(weights, axis=1)
+        total = tl.where(total == 0.0, 1.0, total)  # points past the end again
+        attention = (weights / total[:, None, :]).to(dtype)  # softmax over views per channel
+        tl.store(
+            attention_ptr + pair[:, None] * D + ch[None, :], tl.reshape(attention, (ROWS, D)), mask=row_ok[:, None]
+        )
+
+        attention = attention.to(tl.float32)
+        position = tl.reshape(position, (BLOCK_POINTS, VIEWS_PAD, D))
+        values = tl.reshape(values, (BLOCK_POINTS, VIEWS_PAD, D))
+        out = tl.sum((values + position) * attention, axis=1)  # (BLOCK_POINTS, D)
+        weighted_position = tl.sum(position * attention, axis=1)
+        out_point = first_point + tl.arange(0, BLOCK_POINTS)
+        out_offsets = out_point[:, None] * D + ch[None, :]
+        out_mask = out_point[:, None] < points
+        tl.store(out_ptr + out_offsets, out.to(dtype), mask=out_mask)
+        tl.store(weighted_position_ptr + out_offsets, weighted_position, mask=out_mask)
+
+
+def tuned_launch() -> str | None:
+    """The launch configuration the autotuner chose last (points per program, warps), or None before any run."""
+    if triton is None:
+        return None
+    config = getattr(_fused_field_attention_kernel, "best_config", None)
+    return None if config is None else str(config)
+
+
+def fused_field_attention(
+    tokens: torch.Tensor,
+    relative_direction: torch.Tensor,
+    valid: torch.Tensor,
+    query_hidden: torch.Tensor,
+    value_weight: torch.Tensor,
+    key_hidden_weight: torch.Tensor,
+    pos_in: torch.nn.Linear,
+    pos_out: torch.nn.Linear,
+    pos_hidden_weight: torch.Tensor,
+    logits_out: torch.nn.Linear,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The FAT block's per-view work in one kernel launch (module docstring).
+
+    Args:
+        tokens: ``(points, views, d_rgb)`` X_rgb in the compute dtype (contiguous or not).
+        relative_direction: ``(points, views, 4)`` Delta d.
+        valid: ``(points, views)`` bool.
+        query_hidden: ``(points, d_attn_hidden)`` ``LN(X_0) (W_1 W_Q)^T`` minus f_A's folded bias
+            ``b_1 + W_1 b_P2`` (the folded logits' per-point term).
+        value_weight: ``(d_rgb, d_rgb)`` W_V.
+        key_hidden_weight: ``(d_attn_hidden, d_rgb)`` ``W_1 W_K``.
+        pos_in: f_P's first layer, 4 -> d_pos_hidden.
+        pos_out: f_P's second layer, d_pos_hidden -> d_rgb.
+        pos_hidden_weight: ``(d_attn_hidden, d_pos_hidden)`` ``W_1 W_P2``.
+        logits_out: f_A's second layer, d_attn_hidden -> d_rgb.
+
+    Returns:
+        ``out`` ``(points, d_rgb)`` and ``attention`` ``(points, views, d_rgb)`` in the tokens' dtype,
+        ``weighted_position`` ``(points, d_rgb)`` float32.
+    """
+    if not fused_field_attention_supported(tokens):
+        raise ValueError(
+            f"fused_field_attention needs Triton and CUDA tokens (points, views, d_rgb) with d_rgb a power of two "
+            f">= {MIN_DOT} and <= {MAX_VIEWS} views in float32/bf16/fp16; got {tuple(tokens.shape)} "
+            f"{tokens.dtype} on {tokens.device}. Check fused_field_attention_supported first."
+        )
+    points, views, d = tokens.shape
+    hidden, pos_hidden = key_hidden_weight.shape[0], pos_in.weight.shape[0]
+    dtype = tokens.dtype
+    out = torch.empty(points, d, device=tokens.device, dtype=dtype)
+    attention = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
+    weighted_position = torch.empty(points, d, device=tokens.device, dtype=torch.float32)
+
+    def weight(w: torch.Tensor) -> torch.Tensor:
+        return w.detach().to(dtype).contiguous()
+
+    def bias(b: torch.Tensor) -> torch.Tensor:
+        return b.detach().float().contiguous()
+
+    def grid(launch: dict) -> tuple[int]:
+        return (triton.cdiv(points, launch["BLOCK_POINTS"]),)
+
+    _fused_field_attention_kernel[grid](
+        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query_hidden.float().contiguous(),
+        weight(value_weight), weight(key_hidden_weight), weight(pos_in.weight), bias(pos_in.bias),
+        weight(pos_out.weight), bias(pos_out.bias), weight(pos_hidden_weight), weight(logits_out.weight),
+        bias(logits_out.bias),
+        out, attention, weighted_position,
+        points, torch.finfo(dtype).min,
+        VIEWS=views, VIEWS_PAD=_padded(views), D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
+        HP_PAD=_padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=_padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
+    )
+    return out, attention, weighted_position

@@ -1,0 +1,127 @@
+"""The fused Triton FAT kernel against the PyTorch FAT block (docs/performance.md, "Fused FAT kernel").
+
+On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a
+function, so it runs in a subprocess: this file run as a script). The interpreter computes float32 only (its
+bf16 matrix product is wrong in Triton 3.9), so bf16 is checked on the GPU.
+Tolerances: float32 ``1e-5`` relative (only the order of the float32 sums differs); bf16 ``2e-2`` relative
+(the PyTorch path rounds the logits and the ``(V + P) A`` products to bf16, the kernel keeps them in float32).
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from gpnerf.model import PRESETS
+from gpnerf.model.field_aggregation import FieldAggregationTransformer
+
+HAS_TRITON = importlib.util.find_spec("triton") is not None
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+
+
+def fat_block(d_rgb: int = 64, views: int = 10, points: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 0):
+    """A paper-preset FAT block (eval mode) and random inputs: some views invalid, one point with none valid."""
+    torch.manual_seed(seed)
+    config = replace(PRESETS["paper-scannet"].transformer, d_rgb=d_rgb)
+    block = FieldAggregationTransformer(config, True, fold_logit_projections=True, fused_inference=True).to(device).eval()
+    rays, samples = points
+    query = torch.randn(rays, samples, d_rgb, device=device)
+    tokens = torch.randn(rays, samples, views, d_rgb, device=device)
+    direction = torch.randn(rays, samples, views, 4, device=device)
+    valid = torch.rand(rays, samples, views, device=device) > 0.3
+    valid[0, 0] = False
+    return block, (query, tokens, direction, valid)
+
+
+def compare_fused_with_pytorch(block, inputs, tolerance: float, autocast_dtype: torch.dtype | None = None) -> None:
+    """Fused (no grad) against the PyTorch ops (grad enabled, so the block keeps them) on the same inputs."""
+    device = inputs[0].device.type
+    with torch.autocast(device, dtype=autocast_dtype or torch.bfloat16, enabled=autocast_dtype is not None):
+        with torch.no_grad():
+            fused_x, fused = block(*inputs)
+        plain_x, plain = block(*inputs)
+    assert fused.position is None and plain.position is not None, "the fused kernel did not run (or ran with grad)"
+    pairs = {
+        "x": (fused_x, plain_x),
+        "attention": (fused.attention, plain.attention),
+        "weighted_position": (fused.weighted_position_sum(), plain.weighted_position_sum()),
+    }
+    for name, (got, expected) in pairs.items():
+        got, expected = got.detach(), expected.detach()
+        assert got.shape == expected.shape and got.dtype == expected.dtype, name
+        error = float((got.float() - expected.float()).norm() / expected.float().norm()) if expected.numel() else 0.0
+        assert error <= tolerance, (name, error)
+
+
+def interpreted_checks() -> None:
+    """Run under TRITON_INTERPRET=1: float32, paper width and a narrow one, point counts that leave a partial block."""
+    for d_rgb, views, points in ((64, 10, (3, 7)), (16, 3, (1, 5)), (32, 17, (2, 3))):
+        block, inputs = fat_block(d_rgb, views, points)
+        compare_fused_with_pytorch(block, inputs, 1e-5)
+    block, inputs = fat_block(16, 3, (1, 5))
+    block.train()  # dropout 0.1 on the attention: the kernel has none, so the PyTorch ops run
+    with torch.no_grad():
+        _, attention = block(*inputs)
+    assert attention.position is not None
+    print("interpreted checks passed")
+
+
+@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+def test_fused_kernel_under_the_triton_interpreter_matches_the_block():
+    env = {**os.environ, "TRITON_INTERPRET": "1"}
+    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "interpreted checks passed" in result.stdout
+
+
+def test_cpu_blocks_keep_the_pytorch_ops():
+    block, inputs = fat_block(16, 3, (1, 5))
+    with torch.no_grad():
+        _, attention = block(*inputs)
+    assert attention.position is not None and attention.weighted_position is None
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_fused_kernel_on_the_gpu_matches_the_block(precision):
+    autocast_dtype = torch.bfloat16 if precision == "bf16" else None
+    tolerance = 1e-5 if precision == "fp32" else 2e-2
+    for d_rgb, views, points in ((64, 10, (64, 48)), (16, 3, (5, 7)), (32, 17, (9, 3))):
+        block, inputs = fat_block(d_rgb, views, points, device="cuda")
+        compare_fused_with_pytorch(block, inputs, tolerance, autocast_dtype)
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("compiled", [False, True])
+def test_render_with_fused_kernels_matches_the_pytorch_render(compiled):
+    """Whole render, bf16 autocast, fused kernels on and off (same weights); compiled blocks trace the kernel."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from model_helpers import make_episode, small_config
+
+    from gpnerf.model import GPNeRF, compile_transformer_blocks
+
+    torch._dynamo.reset()
+    torch.manual_seed(0)
+    config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
+    fused = GPNeRF(config, 5).cuda().eval()
+    plain = GPNeRF(replace(config, fused_kernels=False), 5).cuda().eval()
+    plain.load_state_dict(fused.state_dict())
+    if compiled:
+        compile_transformer_blocks(fused)
+    episode = make_episode(rays=None).to("cuda")
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        got, expected = fused.render_image(episode, 160), plain.render_image(episode, 160)
+    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+        a, b = getattr(expected, name).float(), getattr(got, name).float()
+        assert float((b - a).norm() / a.norm()) <= 2e-2, name
+
+
+if __name__ == "__main__":
+    interpreted_checks()
