@@ -4,8 +4,10 @@ The folded FAT block (:meth:`FieldAggregationTransformer.attention_logits_folded
 ``(point, view)`` the values V, the position code P, the hidden layer of f_A and the logits, then masks,
 takes the softmax over views per channel and sums ``(V + P) A`` over views. Written with PyTorch ops each
 of these is a ``(points, views, d_rgb)`` tensor written to and read back from GPU memory, and the
-small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points
-(the size autotuned once per shape) with all their views, keeps every intermediate on chip, and writes only what the layer's callers read:
+small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points (its
+size autotuned once per shape) and walks their views with an online softmax (running max and sum per
+channel, as in flash attention), keeping every intermediate on chip; a second walk recomputes the logits
+to write the normalised A. It writes only what the layer's callers read:
 
 * ``out`` ``(points, d_rgb)``: ``sum_views (V + P) A`` (the input of ``out_fc``);
 * ``attention`` ``(points, views, d_rgb)``: A_FAT, reused by the semantic fold;
@@ -32,7 +34,6 @@ DIRECTION_WIDTH = 4
 """Width of Delta d (unit direction difference + dot product, :mod:`gpnerf.model.projection`)."""
 MIN_DOT = 16
 """Triton's smallest matrix-product dimension: narrower operands are zero-padded to it."""
-MAX_VIEWS = 64
 
 
 def _padded(n: int) -> int:
@@ -42,23 +43,23 @@ def _padded(n: int) -> int:
 def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
     """Whether the kernel can run on ``tokens`` ``(points, views, d_rgb)``: Triton installed, a CUDA tensor
     (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU tests use),
-    ``d_rgb`` a power of two >= 16, at most ``MAX_VIEWS`` views, float32 / bf16 / fp16."""
+    ``d_rgb`` a power of two >= 16, float32 / bf16 / fp16."""
     interpreted = os.environ.get("TRITON_INTERPRET") == "1"
     if triton is None or not (tokens.is_cuda or interpreted) or tokens.dim() != 3:
         return False
     views, d = tokens.shape[1:]
     return (
-        d >= MIN_DOT and d & (d - 1) == 0 and 1 <= views <= MAX_VIEWS
+        d >= MIN_DOT and d & (d - 1) == 0 and views >= 1
         and tokens.dtype in (torch.float32, torch.bfloat16, torch.float16)
     )
 
 
 def _launch_configs() -> list:
-    """Points per program x warps, tried once per (views, d_rgb) by Triton's autotuner (one config under the
-    interpreter, which cannot time kernels)."""
+    """Points per program x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner (one config under
+    the interpreter, which cannot time kernels)."""
     if os.environ.get("TRITON_INTERPRET") == "1":
-        return [triton.Config({"BLOCK_POINTS": 8}, num_warps=4)]
-    shapes = ((2, 2), (4, 2), (4, 4), (8, 4), (8, 8), (16, 4), (16, 8))
+        return [triton.Config({"BLOCK_POINTS": 16}, num_warps=4)]
+    shapes = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
     return [triton.Config({"BLOCK_POINTS": points}, num_warps=warps) for points, warps in shapes]
 
 
@@ -70,6 +71,26 @@ if triton is not None:
             return tl.dot(a, b, input_precision="ieee")
         return tl.dot(a, b)
 
+    @triton.jit
+    def _load_transposed(w_ptr, OUT: tl.constexpr, OUT_PAD: tl.constexpr, IN: tl.constexpr, IN_PAD: tl.constexpr):
+        """An nn.Linear weight ``(OUT, IN)`` as the ``(IN_PAD, OUT_PAD)`` right operand, zero-padded."""
+        rows = tl.arange(0, IN_PAD)[:, None]
+        cols = tl.arange(0, OUT_PAD)[None, :]
+        return tl.load(w_ptr + cols * IN + rows, mask=(rows < IN) & (cols < OUT), other=0.0)
+
+    @triton.jit
+    def _view_logits(
+        tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
+        valid, masked_logit, IEEE: tl.constexpr,
+    ):
+        """Masked logits ``f_A(K - Q + P)`` of one view for a block of points, float32 ``(BLOCK_POINTS, D)``,
+        and the hidden layer of f_P (the caller turns it into P)."""
+        dtype = tokens.dtype
+        pos_hidden = tl.maximum(_dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
+        hidden = _dot(tokens, key_hidden_w, IEEE) + _dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden
+        logits = _dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE) + logit_b[None, :]
+        return tl.where(valid[:, None], logits, masked_logit), pos_hidden
+
     @triton.autotune(configs=_launch_configs(), key=["VIEWS", "D", "IEEE"])
     @triton.jit
     def _fused_field_attention_kernel(
@@ -78,81 +99,77 @@ if triton is not None:
         pos_hidden_w_ptr, logit_w_ptr, logit_b_ptr,
         out_ptr, attention_ptr, weighted_position_ptr,
         points, masked_logit,
-        VIEWS: tl.constexpr, VIEWS_PAD: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
+        VIEWS: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
         BLOCK_POINTS: tl.constexpr, IEEE: tl.constexpr,
     ):
-        ROWS: tl.constexpr = BLOCK_POINTS * VIEWS_PAD
-        rows = tl.arange(0, ROWS)
-        first_point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS
-        point = first_point + rows // VIEWS_PAD  # (ROWS,) one row per (point, padded view)
-        view = rows % VIEWS_PAD
-        row_ok = (point < points) & (view < VIEWS)
-        pair = point * VIEWS + view  # flat (point, view) index
+        """One program: ``BLOCK_POINTS`` points, their views one after another. Pass 1 keeps a running max and
+        sum of the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``; pass 2
+        recomputes each view's logits and writes the normalised A."""
+        point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
+        point_ok = point < points
         ch = tl.arange(0, D)
-        k_d = tl.arange(0, D)
         hid = tl.arange(0, H_PAD)
-        pos_hid = tl.arange(0, HP_PAD)
         dirs = tl.arange(0, DIR_PAD)
-
-        tokens = tl.load(tokens_ptr + pair[:, None] * D + ch[None, :], mask=row_ok[:, None], other=0.0)
-        dtype = tokens.dtype
-        # Weights are (out, in) like nn.Linear; loaded transposed as (in, out), zero-padded.
-        value_w = tl.load(value_w_ptr + ch[None, :] * D + k_d[:, None])
-        key_hidden_w = tl.load(key_hidden_w_ptr + hid[None, :] * D + k_d[:, None], mask=hid[None, :] < H, other=0.0)
-        values = _dot(tokens, value_w, IEEE).to(dtype).to(tl.float32)  # (ROWS, D), rounded like a Linear output
-        key_hidden = _dot(tokens, key_hidden_w, IEEE)  # (ROWS, H_PAD)
-
-        direction = tl.load(
-            direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=row_ok[:, None] & (dirs[None, :] < DIR), other=0.0
-        ).to(dtype)
-        pos_in_w = tl.load(
-            pos_in_w_ptr + pos_hid[None, :] * DIR + dirs[:, None], mask=(pos_hid[None, :] < HP) & (dirs[:, None] < DIR),
-            other=0.0,
-        )
-        pos_in_b = tl.load(pos_in_b_ptr + pos_hid, mask=pos_hid < HP, other=0.0)
-        pos_hidden = tl.maximum(_dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)  # (ROWS, HP_PAD)
-        pos_out_w = tl.load(pos_out_w_ptr + ch[None, :] * HP + pos_hid[:, None], mask=pos_hid[:, None] < HP, other=0.0)
+        value_w = _load_transposed(value_w_ptr, D, D, D, D)
+        key_hidden_w = _load_transposed(key_hidden_w_ptr, H, H_PAD, D, D)
+        pos_in_w = _load_transposed(pos_in_w_ptr, HP, HP_PAD, DIR, DIR_PAD)
+        pos_in_b = tl.load(pos_in_b_ptr + tl.arange(0, HP_PAD), mask=tl.arange(0, HP_PAD) < HP, other=0.0)
+        pos_out_w = _load_transposed(pos_out_w_ptr, D, D, HP, HP_PAD)
         pos_out_b = tl.load(pos_out_b_ptr + ch)
-        position = (_dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(dtype).to(tl.float32)  # (ROWS, D)
-
-        pos_hidden_w = tl.load(
-            pos_hidden_w_ptr + hid[None, :] * HP + pos_hid[:, None], mask=(hid[None, :] < H) & (pos_hid[:, None] < HP),
-            other=0.0,
-        )
-        query_hidden = tl.load(
-            query_hidden_ptr + point[:, None] * H + hid[None, :], mask=(point[:, None] < points) & (hid[None, :] < H),
-            other=0.0,
-        )  # already minus f_A's folded bias
-        hidden = tl.maximum(key_hidden + _dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden, 0.0).to(dtype)
-        logit_w = tl.load(logit_w_ptr + ch[None, :] * H + hid[:, None], mask=hid[:, None] < H, other=0.0)
+        pos_hidden_w = _load_transposed(pos_hidden_w_ptr, H, H_PAD, HP, HP_PAD)
+        logit_w = _load_transposed(logit_w_ptr, D, D, H, H_PAD)
         logit_b = tl.load(logit_b_ptr + ch)
-        logits = _dot(hidden, logit_w, IEEE) + logit_b[None, :]  # (ROWS, D) float32
-
-        valid = tl.load(valid_ptr + pair, mask=row_ok, other=0) != 0
-        logits = tl.where(valid[:, None], logits, masked_logit)  # invalid views, as masked_fill
-        logits = tl.where(row_ok[:, None], logits, float("-inf"))  # padding rows take no weight at all
-        logits = tl.reshape(logits, (BLOCK_POINTS, VIEWS_PAD, D))
-        peak = tl.max(logits, axis=1)
-        peak = tl.where(peak == float("-inf"), 0.0, peak)  # points past the end: keep the padding finite
-        weights = tl.exp(logits - peak[:, None, :])
-        total = tl.sum(weights, axis=1)
-        total = tl.where(total == 0.0, 1.0, total)  # points past the end again
-        attention = (weights / total[:, None, :]).to(dtype)  # softmax over views per channel
-        tl.store(
-            attention_ptr + pair[:, None] * D + ch[None, :], tl.reshape(attention, (ROWS, D)), mask=row_ok[:, None]
+        query_hidden = tl.load(  # already minus f_A's folded bias
+            query_hidden_ptr + point[:, None] * H + hid[None, :], mask=point_ok[:, None] & (hid[None, :] < H), other=0.0
         )
 
-        attention = attention.to(tl.float32)
-        position = tl.reshape(position, (BLOCK_POINTS, VIEWS_PAD, D))
-        values = tl.reshape(values, (BLOCK_POINTS, VIEWS_PAD, D))
-        out = tl.sum((values + position) * attention, axis=1)  # (BLOCK_POINTS, D)
-        weighted_position = tl.sum(position * attention, axis=1)
-        out_point = first_point + tl.arange(0, BLOCK_POINTS)
-        out_offsets = out_point[:, None] * D + ch[None, :]
-        out_mask = out_point[:, None] < points
-        tl.store(out_ptr + out_offsets, out.to(dtype), mask=out_mask)
-        tl.store(weighted_position_ptr + out_offsets, weighted_position, mask=out_mask)
+        peak = tl.full((BLOCK_POINTS, D), float("-inf"), tl.float32)
+        total = tl.zeros((BLOCK_POINTS, D), tl.float32)
+        out = tl.zeros((BLOCK_POINTS, D), tl.float32)
+        weighted_position = tl.zeros((BLOCK_POINTS, D), tl.float32)
+        for view in range(VIEWS):
+            pair = point * VIEWS + view  # flat (point, view) index
+            tokens = tl.load(tokens_ptr + pair[:, None] * D + ch[None, :], mask=point_ok[:, None], other=0.0)
+            direction = tl.load(
+                direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=point_ok[:, None] & (dirs[None, :] < DIR),
+                other=0.0,
+            ).to(tokens.dtype)
+            valid = tl.load(valid_ptr + pair, mask=point_ok, other=0) != 0
+            logits, pos_hidden = _view_logits(
+                tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
+                valid, masked_logit, IEEE,
+            )
+            values = _dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
+            position = (_dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
+            new_peak = tl.maximum(peak, logits)
+            rescale = tl.exp(peak - new_peak)
+            weight = tl.exp(logits - new_peak)
+            total = total * rescale + weight
+            out = out * rescale + weight * (values + position)
+            weighted_position = weighted_position * rescale + weight * position
+            peak = new_peak
+        out_offsets = point[:, None] * D + ch[None, :]
+        tl.store(out_ptr + out_offsets, (out / total).to(out_ptr.dtype.element_ty), mask=point_ok[:, None])
+        tl.store(weighted_position_ptr + out_offsets, weighted_position / total, mask=point_ok[:, None])
+
+        for view in range(VIEWS):
+            pair = point * VIEWS + view
+            tokens = tl.load(tokens_ptr + pair[:, None] * D + ch[None, :], mask=point_ok[:, None], other=0.0)
+            direction = tl.load(
+                direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=point_ok[:, None] & (dirs[None, :] < DIR),
+                other=0.0,
+            ).to(tokens.dtype)
+            valid = tl.load(valid_ptr + pair, mask=point_ok, other=0) != 0
+            logits, _ = _view_logits(
+                tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
+                valid, masked_logit, IEEE,
+            )
+            attention = tl.exp(logits - peak) / total  # softmax over views per channel
+            tl.store(
+                attention_ptr + pair[:, None] * D + ch[None, :], attention.to(attention_ptr.dtype.element_ty),
+                mask=point_ok[:, None],
+            )
 
 
 def tuned_launch() -> str | None:
@@ -197,7 +214,7 @@ def fused_field_attention(
     if not fused_field_attention_supported(tokens):
         raise ValueError(
             f"fused_field_attention needs Triton and CUDA tokens (points, views, d_rgb) with d_rgb a power of two "
-            f">= {MIN_DOT} and <= {MAX_VIEWS} views in float32/bf16/fp16; got {tuple(tokens.shape)} "
+            f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16; got {tuple(tokens.shape)} "
             f"{tokens.dtype} on {tokens.device}. Check fused_field_attention_supported first."
         )
     points, views, d = tokens.shape
@@ -223,7 +240,7 @@ def fused_field_attention(
         bias(logits_out.bias),
         out, attention, weighted_position,
         points, torch.finfo(dtype).min,
-        VIEWS=views, VIEWS_PAD=_padded(views), D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
+        VIEWS=views, D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
         HP_PAD=_padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=_padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
     )
     return out, attention, weighted_position
