@@ -135,9 +135,11 @@ fused_chain() {  # the fused FAT kernel: its GPU tests, the block alone, then fu
   timeout 300 python3 -m pytest -q -p no:cacheprovider tests/model/test_fused_field_attention.py \
     tests/model/test_render_precision.py tests/model/test_render_graph.py > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
-  timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision bf16 --warmup 5 --repeats 20 \
-    --json "$bench/fat_block_bf16.json" > "$bench/fat_block_bf16.log" 2>&1
-  cat "$bench/fat_block_bf16.log"
+  for rays in 512 4800; do  # a training batch's and a render chunk's points (64 samples each)
+    timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision bf16 --rays $rays --warmup 5 --repeats 20 \
+      --json "$bench/fat_block_bf16_$rays.json" > "$bench/fat_block_bf16_$rays.log" 2>&1
+    cat "$bench/fat_block_bf16_$rays.log"
+  done
   local rows="--what render --render-warmup 1 --render-repeats 3 --chunk 4800"
   b released_ref_fp32_render "released-code reference fp32" --preset released-code --implementation reference \
     --precision fp32 --what render --render-warmup 1 --render-repeats 2 --chunk 2400
@@ -151,6 +153,8 @@ fused_chain() {  # the fused FAT kernel: its GPU tests, the block alone, then fu
   done
   python3 benchmarks/bench_table.py "$bench"/released_ref*.json "$bench"/paper_fast*.json --out "$bench/table.md" \
     > "$bench/table.log" 2>&1
+  timeout 200 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+    --precision bf16 --chunk 4800 --what render --compile --out "$bench/profile" > "$bench/profile_fused.log" 2>&1
 }
 
 graph_training_run() {  # the trainer on the built-in data: compiled blocks, graphed steps and graphed validation renders

@@ -81,7 +81,7 @@ if triton is not None:
     @triton.jit
     def _view_logits(
         tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
-        valid, masked_logit, IEEE: tl.constexpr,
+        valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr,
     ):
         """Masked logits ``f_A(K - Q + P)`` of one view for a block of points, float32 ``(BLOCK_POINTS, D)``,
         and the hidden layer of f_P (the caller turns it into P)."""
@@ -89,7 +89,7 @@ if triton is not None:
         pos_hidden = tl.maximum(_dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
         hidden = _dot(tokens, key_hidden_w, IEEE) + _dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden
         logits = _dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE) + logit_b[None, :]
-        return tl.where(valid[:, None], logits, masked_logit), pos_hidden
+        return tl.where(valid[:, None], logits, MASKED_LOGIT), pos_hidden
 
     @triton.autotune(configs=_launch_configs(), key=["VIEWS", "D", "IEEE"])
     @triton.jit
@@ -98,14 +98,15 @@ if triton is not None:
         value_w_ptr, key_hidden_w_ptr, pos_in_w_ptr, pos_in_b_ptr, pos_out_w_ptr, pos_out_b_ptr,
         pos_hidden_w_ptr, logit_w_ptr, logit_b_ptr,
         out_ptr, attention_ptr, weighted_position_ptr,
-        points, masked_logit,
-        VIEWS: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
+        points,
+        VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
         BLOCK_POINTS: tl.constexpr, IEEE: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another. Pass 1 keeps a running max and
-        sum of the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``; pass 2
-        recomputes each view's logits and writes the normalised A."""
+        sum of the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, and
+        parks each view's logits, rounded to the output dtype like a Linear output, in the attention buffer;
+        pass 2 reads them back (from L2: the block's own recent writes) and overwrites them with A."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point < points
         ch = tl.arange(0, D)
@@ -138,8 +139,11 @@ if triton is not None:
             valid = tl.load(valid_ptr + pair, mask=point_ok, other=0) != 0
             logits, pos_hidden = _view_logits(
                 tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
-                valid, masked_logit, IEEE,
+                valid, MASKED_LOGIT, IEEE,
             )
+            logits = logits.to(attention_ptr.dtype.element_ty)  # rounded like a Linear output
+            tl.store(attention_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
+            logits = logits.to(tl.float32)
             values = _dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
             position = (_dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
             new_peak = tl.maximum(peak, logits)
@@ -154,22 +158,10 @@ if triton is not None:
         tl.store(weighted_position_ptr + out_offsets, weighted_position / total, mask=point_ok[:, None])
 
         for view in range(VIEWS):
-            pair = point * VIEWS + view
-            tokens = tl.load(tokens_ptr + pair[:, None] * D + ch[None, :], mask=point_ok[:, None], other=0.0)
-            direction = tl.load(
-                direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=point_ok[:, None] & (dirs[None, :] < DIR),
-                other=0.0,
-            ).to(tokens.dtype)
-            valid = tl.load(valid_ptr + pair, mask=point_ok, other=0) != 0
-            logits, _ = _view_logits(
-                tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
-                valid, masked_logit, IEEE,
-            )
+            offsets = (point * VIEWS + view)[:, None] * D + ch[None, :]
+            logits = tl.load(attention_ptr + offsets, mask=point_ok[:, None], other=0.0).to(tl.float32)
             attention = tl.exp(logits - peak) / total  # softmax over views per channel
-            tl.store(
-                attention_ptr + pair[:, None] * D + ch[None, :], attention.to(attention_ptr.dtype.element_ty),
-                mask=point_ok[:, None],
-            )
+            tl.store(attention_ptr + offsets, attention.to(attention_ptr.dtype.element_ty), mask=point_ok[:, None])
 
 
 def tuned_launch() -> str | None:
@@ -239,8 +231,8 @@ def fused_field_attention(
         weight(pos_out.weight), bias(pos_out.bias), weight(pos_hidden_weight), weight(logits_out.weight),
         bias(logits_out.bias),
         out, attention, weighted_position,
-        points, torch.finfo(dtype).min,
-        VIEWS=views, D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
+        points,
+        VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
         HP_PAD=_padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=_padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
     )
     return out, attention, weighted_position
