@@ -20,7 +20,8 @@
 #                                            # (GRAPH_ROWS=compiled-render: the tests, the training run and the
 #                                            # compiled graphed render row alone)
 #   bash experiments/gpu_lease.sh fused      # one GPU, one call: the fused FAT kernel's GPU tests, the block alone,
-#                                            # and full renders (eager, compiled + graphed) with the kernel off and on
+#                                            # compiled + graphed renders with the kernel off and on, a training row
+#                                            # (FUSED_ROWS=all: also the eager renders and a render profile)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -129,32 +130,41 @@ graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside th
   graph_training_run
 }
 
-fused_chain() {  # the fused FAT kernel: its GPU tests, the block alone, then full renders with the kernel off and on
-  local bench=outputs/bench
+fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders with the kernel off and on (FUSED_ROWS=all:
+  local bench=outputs/bench  # also the eager renders and a profile; default: the compiled graphed rows and a training row)
   mkdir -p "$bench"
   timeout 300 python3 -m pytest -q -p no:cacheprovider tests/model/test_fused_field_attention.py \
-    tests/model/test_render_precision.py tests/model/test_render_graph.py > "$bench/test_gpu.log" 2>&1
+    tests/model/test_render_precision.py tests/model/test_render_graph.py tests/engine/test_cuda_graph.py \
+    > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
-  for rays in 512 4800; do  # a training batch's and a render chunk's points (64 samples each)
+  local sizes="4800"; [ "${FUSED_ROWS:-}" = all ] && sizes="512 4800"
+  for rays in $sizes; do  # a training batch's and a render chunk's points (64 samples each)
     timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision bf16 --rays $rays --warmup 5 --repeats 20 \
       --json "$bench/fat_block_bf16_$rays.json" > "$bench/fat_block_bf16_$rays.log" 2>&1
     cat "$bench/fat_block_bf16_$rays.log"
   done
   local rows="--what render --render-warmup 1 --render-repeats 3 --chunk 4800"
-  b released_ref_fp32_render "released-code reference fp32" --preset released-code --implementation reference \
-    --precision fp32 --what render --render-warmup 1 --render-repeats 2 --chunk 2400
-  for fused in off on; do
-    b paper_fast_bf16_fused_$fused "paper-scannet fast bf16 fused-kernels $fused" --preset paper-scannet \
-      --implementation fast --precision bf16 --fused-kernels $fused $rows
-  done
+  b released_ref_fp32 "released-code reference fp32" --preset released-code --implementation reference \
+    --precision fp32 --warmup 2 --repeats 10 --render-warmup 1 --render-repeats 2 --chunk 2400
+  if [ "${FUSED_ROWS:-}" = all ]; then
+    for fused in off on; do
+      b paper_fast_bf16_fused_$fused "paper-scannet fast bf16 fused-kernels $fused" --preset paper-scannet \
+        --implementation fast --precision bf16 --fused-kernels $fused $rows
+    done
+  fi
   for fused in on off; do
     LIMIT=240 b paper_fast_bf16_compile_blocks_graph_fused_$fused "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels $fused" \
       --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --fused-kernels $fused $rows
   done
+  LIMIT=240 b paper_fast_bf16_compile_blocks_graph_train "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
+    --preset paper-scannet --implementation fast --precision bf16 --compile blocks --trainer-step --cuda-graph \
+    --what train --warmup 3 --repeats 20
   python3 benchmarks/bench_table.py "$bench"/released_ref*.json "$bench"/paper_fast*.json --out "$bench/table.md" \
     > "$bench/table.log" 2>&1
-  timeout 200 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
-    --precision bf16 --chunk 4800 --what render --compile --out "$bench/profile" > "$bench/profile_fused.log" 2>&1
+  if [ "${FUSED_ROWS:-}" = all ]; then
+    timeout 200 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --chunk 4800 --what render --compile --out "$bench/profile" > "$bench/profile_fused.log" 2>&1
+  fi
 }
 
 graph_training_run() {  # the trainer on the built-in data: compiled blocks, graphed steps and graphed validation renders
