@@ -2,7 +2,8 @@
 
 On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a
 function, so it runs in a subprocess: this file run as a script). The interpreter computes float32 only (its
-bf16 matrix product is wrong in Triton 3.9), so bf16 is checked on the GPU.
+bf16 matrix product is wrong in Triton 3.6 and 3.9), so bf16 is checked on the GPU. Every launch configuration
+is also compiled for sm_90 on the CPU, with the Triton the GPU machines use (pinned in the dev extra).
 Tolerances: float32 ``1e-5`` relative (only the order of the float32 sums differs); bf16 ``2e-2`` relative
 (the PyTorch path rounds the logits and the ``(V + P) A`` products to bf16, the kernel keeps them in float32).
 """
@@ -77,6 +78,38 @@ def test_fused_kernel_under_the_triton_interpreter_matches_the_block():
     result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "interpreted checks passed" in result.stdout
+
+
+@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
+def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
+    """Compile (no launch, no GPU) for sm_90 with each autotuner configuration and the paper's shapes. The dev extra
+    pins the Triton that the GPU machines' torch bundles: a second kernel once crashed that Triton's compiler on
+    the GPU while passing under the interpreter (docs/benchmarks.md, fifth run)."""
+    import triton
+    from triton.backends.compiler import GPUTarget
+
+    from gpnerf.model import fused_field_attention as fused
+
+    block, (query, tokens, direction, valid) = fat_block(points=(2, 8))
+    key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = block._folded_weights()
+    arguments, constants = fused.kernel_arguments(
+        tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
+        (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), block.v_fc.weight, key_to_hidden, block.pos_fc[0],
+        block.pos_fc[2], pos_to_hidden, block.attn_fc[2],
+    )
+    pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32", torch.bool: "*i1"}
+    kernel = fused._fused_field_attention_kernel
+    names = kernel.fn.arg_names
+    signature = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(names, arguments)}
+    for config in kernel.configs:
+        constexprs = {**constants, **config.kwargs}
+        source = triton.compiler.ASTSource(
+            fn=kernel.fn, signature={**signature, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
+            attrs={(i,): [["tt.divisibility", 16]] for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)},
+        )
+        compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options={"num_warps": config.num_warps})
+        assert "cubin" in compiled.asm, config
 
 
 def test_cpu_blocks_keep_the_pytorch_ops():

@@ -172,6 +172,52 @@ def tuned_launch() -> str | None:
     return None if config is None else str(config)
 
 
+OUTPUTS = slice(13, 16)
+"""Where ``out``, ``attention`` and ``weighted_position`` sit in :func:`kernel_arguments`' list."""
+
+
+def kernel_arguments(
+    tokens: torch.Tensor,
+    relative_direction: torch.Tensor,
+    valid: torch.Tensor,
+    query_hidden: torch.Tensor,
+    value_weight: torch.Tensor,
+    key_hidden_weight: torch.Tensor,
+    pos_in: torch.nn.Linear,
+    pos_out: torch.nn.Linear,
+    pos_hidden_weight: torch.Tensor,
+    logits_out: torch.nn.Linear,
+) -> tuple[list, dict]:
+    """The kernel's runtime arguments (inputs made contiguous in the kernel's dtypes, outputs allocated) and its
+    compile-time constants, for :func:`fused_field_attention`'s arguments (no launch: any device)."""
+    points, views, d = tokens.shape
+    hidden, pos_hidden = key_hidden_weight.shape[0], pos_in.weight.shape[0]
+    dtype = tokens.dtype
+    out = torch.empty(points, d, device=tokens.device, dtype=dtype)
+    attention = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
+    weighted_position = torch.empty(points, d, device=tokens.device, dtype=torch.float32)
+
+    def weight(w: torch.Tensor) -> torch.Tensor:
+        return w.detach().to(dtype).contiguous()
+
+    def bias(b: torch.Tensor) -> torch.Tensor:
+        return b.detach().float().contiguous()
+
+    arguments = [
+        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query_hidden.float().contiguous(),
+        weight(value_weight), weight(key_hidden_weight), weight(pos_in.weight), bias(pos_in.bias),
+        weight(pos_out.weight), bias(pos_out.bias), weight(pos_hidden_weight), weight(logits_out.weight),
+        bias(logits_out.bias),
+        out, attention, weighted_position,
+        points,
+    ]
+    constants = dict(
+        VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
+        HP_PAD=_padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=_padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
+    )
+    return arguments, constants
+
+
 def fused_field_attention(
     tokens: torch.Tensor,
     relative_direction: torch.Tensor,
@@ -209,30 +255,15 @@ def fused_field_attention(
             f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16; got {tuple(tokens.shape)} "
             f"{tokens.dtype} on {tokens.device}. Check fused_field_attention_supported first."
         )
-    points, views, d = tokens.shape
-    hidden, pos_hidden = key_hidden_weight.shape[0], pos_in.weight.shape[0]
-    dtype = tokens.dtype
-    out = torch.empty(points, d, device=tokens.device, dtype=dtype)
-    attention = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
-    weighted_position = torch.empty(points, d, device=tokens.device, dtype=torch.float32)
-
-    def weight(w: torch.Tensor) -> torch.Tensor:
-        return w.detach().to(dtype).contiguous()
-
-    def bias(b: torch.Tensor) -> torch.Tensor:
-        return b.detach().float().contiguous()
+    arguments, constants = kernel_arguments(
+        tokens, relative_direction, valid, query_hidden, value_weight, key_hidden_weight, pos_in, pos_out,
+        pos_hidden_weight, logits_out,
+    )
+    points = tokens.shape[0]
 
     def grid(launch: dict) -> tuple[int]:
         return (triton.cdiv(points, launch["BLOCK_POINTS"]),)
 
-    _fused_field_attention_kernel[grid](
-        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query_hidden.float().contiguous(),
-        weight(value_weight), weight(key_hidden_weight), weight(pos_in.weight), bias(pos_in.bias),
-        weight(pos_out.weight), bias(pos_out.bias), weight(pos_hidden_weight), weight(logits_out.weight),
-        bias(logits_out.bias),
-        out, attention, weighted_position,
-        points,
-        VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
-        HP_PAD=_padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=_padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
-    )
+    _fused_field_attention_kernel[grid](*arguments, **constants)
+    out, attention, weighted_position = arguments[OUTPUTS]
     return out, attention, weighted_position
