@@ -45,10 +45,12 @@ def test_train_eval_render(dataset, tmp_path):
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert any("val/psnr" in r.get("scalars", r) or "val/psnr" in json.dumps(r) for r in records)
 
-    entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "2", "--precision", "bf16", "--out", str(tmp_path / "eval")])
+    entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "2", "--precision", "bf16", "--out", str(tmp_path / "eval"),
+                "--fused-kernels", "False"])
     results = json.loads((tmp_path / "eval" / "results.json").read_text())
     assert results["step"] == 3 and results["num_images"] == 2 and results["num_scenes"] == 1
     assert results["settings"]["eval"]["precision"] == "bf16" and results["settings"]["render_precision"] == "fp32"  # CPU
+    assert results["settings"]["model"]["fused_kernels"] is False  # the override is what the results record
     assert 0.0 <= results["semantic"]["miou"] <= 1.0
     assert results["metrics"]["psnr_gnt"] > 0 and results["metrics"]["lpips_gnt"] is None
     assert 0.0 <= results["majority_class_baseline"]["miou"] <= 1.0

@@ -1,7 +1,7 @@
 """Build a run from its config, train it, and reload a saved run (the glue under train/finetune/eval/render)."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -87,13 +87,17 @@ class LoadedRun:
 
 
 def load_run(
-    run_dir: Path, checkpoint: Path | None = None, device: str | None = None, compile: bool | None = None
+    run_dir: Path, checkpoint: Path | None = None, device: str | None = None, compile: bool | None = None,
+    fused_kernels: bool | None = None,
 ) -> LoadedRun:
     """Rebuild the config, data and model of ``run_dir`` and load a checkpoint (default: newest valid one).
 
-    ``compile``: compile the transformer blocks (default: the run's ``compile`` setting)."""
+    ``compile``: compile the transformer blocks (default: the run's ``compile`` setting). ``fused_kernels``:
+    override ``ModelConfig.fused_kernels`` (the returned config records the value used)."""
     run = RunDir.open(Path(run_dir))
     config = run.load_config(ExperimentConfig)
+    if fused_kernels is not None:
+        config = replace(config, model=replace(config.model, fused_kernels=fused_kernels))
     if checkpoint is None:
         checkpoint, _ = find_latest_checkpoint(run.checkpoints_dir)
     resolved = resolve_device(device or config.device)

@@ -39,11 +39,14 @@ class Eval:
     """Render arithmetic: fp32, or bf16 autocast on CUDA (default: the run's eval.precision, fp32 unless set)."""
     cuda_graph: bool | None = None
     """Replay render chunks from CUDA graphs on CUDA (default: the run's eval.cuda_graph, off unless set)."""
+    fused_kernels: bool | None = None
+    """Fast path on CUDA: run each FAT block as one Triton kernel (default: the run's model.fused_kernels, on
+    unless set)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
 
-        run = load_run(self.run_dir, self.checkpoint, self.device, self.compile)
+        run = load_run(self.run_dir, self.checkpoint, self.device, self.compile, self.fused_kernels)
         eval_config = run.config.eval
         if self.max_targets_per_scene is not None:
             eval_config = replace(eval_config, max_targets_per_scene=self.max_targets_per_scene)

@@ -35,6 +35,9 @@ class Render:
     """Render arithmetic: fp32, or bf16 autocast on CUDA (default: the run's eval.precision, fp32 unless set)."""
     cuda_graph: bool | None = None
     """Replay render chunks from CUDA graphs on CUDA (default: the run's eval.cuda_graph, off unless set)."""
+    fused_kernels: bool | None = None
+    """Fast path on CUDA: run each FAT block as one Triton kernel (default: the run's model.fused_kernels, on
+    unless set)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
@@ -42,7 +45,7 @@ class Render:
 
         if self.num_frames < 2 and self.trajectory == "interpolate":
             raise ValueError(f"--num-frames must be >= 2 for an interpolated trajectory; got {self.num_frames}.")
-        run = load_run(self.run_dir, self.checkpoint, self.device, self.compile)
+        run = load_run(self.run_dir, self.checkpoint, self.device, self.compile, self.fused_kernels)
         names = [s.name for s in run.data.test_set.scenes]
         scene = self.scene or names[0]
         if scene not in names:
