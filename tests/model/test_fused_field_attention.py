@@ -93,10 +93,12 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
 
     block, (query, tokens, direction, valid) = fat_block(points=(2, 8))
     key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = block._folded_weights()
+    weights = fused.FoldedFieldWeights(
+        block.v_fc.weight, key_to_hidden, block.pos_fc[0], block.pos_fc[2], pos_to_hidden, block.attn_fc[2]
+    )
     arguments, constants = fused.kernel_arguments(
         tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
-        (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), block.v_fc.weight, key_to_hidden, block.pos_fc[0],
-        block.pos_fc[2], pos_to_hidden, block.attn_fc[2],
+        (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), weights,
     )
     pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32", torch.bool: "*i1"}
     kernel = fused._fused_field_attention_kernel

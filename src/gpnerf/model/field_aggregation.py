@@ -11,7 +11,11 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.fused_field_attention import fused_field_attention, fused_field_attention_supported
+from gpnerf.model.fused_field_attention import (
+    FoldedFieldWeights,
+    fused_field_attention,
+    fused_field_attention_supported,
+)
 
 
 def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential:
@@ -168,9 +172,12 @@ class FieldAggregationTransformer(nn.Module):
             tokens = tokens.to(torch.get_autocast_dtype(device_type))
         key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
         query_hidden = self.attn_norm(query) @ query_to_hidden.t() - hidden_bias  # (rays, samples, d_attn_hidden)
+        weights = FoldedFieldWeights(
+            self.v_fc.weight, key_to_hidden, self.pos_fc[0], self.pos_fc[2], pos_to_hidden, self.attn_fc[2]
+        )
         out, attention, weighted_position = fused_field_attention(
             tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1),
-            self.v_fc.weight, key_to_hidden, self.pos_fc[0], self.pos_fc[2], pos_to_hidden, self.attn_fc[2],
+            weights,
         )
         rays_samples = tokens.shape[:2]
         field_attention = FieldAttention(

@@ -21,6 +21,7 @@ says when the kernel applies; otherwise callers keep the PyTorch path.
 """
 
 import os
+from dataclasses import dataclass
 
 import torch
 
@@ -172,26 +173,40 @@ def tuned_launch() -> str | None:
     return None if config is None else str(config)
 
 
+@dataclass
+class FoldedFieldWeights:
+    """A FAT block's weights as the kernel takes them (f_A's first layer folded in, as in
+    :meth:`FieldAggregationTransformer.attention_logits_folded`).
+
+    Attributes:
+        value: ``(d_rgb, d_rgb)`` W_V.
+        key_hidden: ``(d_attn_hidden, d_rgb)`` ``W_1 W_K``.
+        pos_in: f_P's first layer, 4 -> d_pos_hidden.
+        pos_out: f_P's second layer, d_pos_hidden -> d_rgb.
+        pos_hidden: ``(d_attn_hidden, d_pos_hidden)`` ``W_1 W_P2``.
+        logits_out: f_A's second layer, d_attn_hidden -> d_rgb.
+    """
+
+    value: torch.Tensor
+    key_hidden: torch.Tensor
+    pos_in: torch.nn.Linear
+    pos_out: torch.nn.Linear
+    pos_hidden: torch.Tensor
+    logits_out: torch.nn.Linear
+
+
 OUTPUTS = slice(13, 16)
 """Where ``out``, ``attention`` and ``weighted_position`` sit in :func:`kernel_arguments`' list."""
 
 
 def kernel_arguments(
-    tokens: torch.Tensor,
-    relative_direction: torch.Tensor,
-    valid: torch.Tensor,
-    query_hidden: torch.Tensor,
-    value_weight: torch.Tensor,
-    key_hidden_weight: torch.Tensor,
-    pos_in: torch.nn.Linear,
-    pos_out: torch.nn.Linear,
-    pos_hidden_weight: torch.Tensor,
-    logits_out: torch.nn.Linear,
+    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query_hidden: torch.Tensor,
+    weights: FoldedFieldWeights,
 ) -> tuple[list, dict]:
     """The kernel's runtime arguments (inputs made contiguous in the kernel's dtypes, outputs allocated) and its
     compile-time constants, for :func:`fused_field_attention`'s arguments (no launch: any device)."""
     points, views, d = tokens.shape
-    hidden, pos_hidden = key_hidden_weight.shape[0], pos_in.weight.shape[0]
+    hidden, pos_hidden = weights.key_hidden.shape[0], weights.pos_in.weight.shape[0]
     dtype = tokens.dtype
     out = torch.empty(points, d, device=tokens.device, dtype=dtype)
     attention = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
@@ -205,9 +220,9 @@ def kernel_arguments(
 
     arguments = [
         tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query_hidden.float().contiguous(),
-        weight(value_weight), weight(key_hidden_weight), weight(pos_in.weight), bias(pos_in.bias),
-        weight(pos_out.weight), bias(pos_out.bias), weight(pos_hidden_weight), weight(logits_out.weight),
-        bias(logits_out.bias),
+        weight(weights.value), weight(weights.key_hidden), weight(weights.pos_in.weight), bias(weights.pos_in.bias),
+        weight(weights.pos_out.weight), bias(weights.pos_out.bias), weight(weights.pos_hidden),
+        weight(weights.logits_out.weight), bias(weights.logits_out.bias),
         out, attention, weighted_position,
         points,
     ]
@@ -219,16 +234,8 @@ def kernel_arguments(
 
 
 def fused_field_attention(
-    tokens: torch.Tensor,
-    relative_direction: torch.Tensor,
-    valid: torch.Tensor,
-    query_hidden: torch.Tensor,
-    value_weight: torch.Tensor,
-    key_hidden_weight: torch.Tensor,
-    pos_in: torch.nn.Linear,
-    pos_out: torch.nn.Linear,
-    pos_hidden_weight: torch.Tensor,
-    logits_out: torch.nn.Linear,
+    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query_hidden: torch.Tensor,
+    weights: FoldedFieldWeights,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The FAT block's per-view work in one kernel launch (module docstring).
 
@@ -238,12 +245,7 @@ def fused_field_attention(
         valid: ``(points, views)`` bool.
         query_hidden: ``(points, d_attn_hidden)`` ``LN(X_0) (W_1 W_Q)^T`` minus f_A's folded bias
             ``b_1 + W_1 b_P2`` (the folded logits' per-point term).
-        value_weight: ``(d_rgb, d_rgb)`` W_V.
-        key_hidden_weight: ``(d_attn_hidden, d_rgb)`` ``W_1 W_K``.
-        pos_in: f_P's first layer, 4 -> d_pos_hidden.
-        pos_out: f_P's second layer, d_pos_hidden -> d_rgb.
-        pos_hidden_weight: ``(d_attn_hidden, d_pos_hidden)`` ``W_1 W_P2``.
-        logits_out: f_A's second layer, d_attn_hidden -> d_rgb.
+        weights: the block's :class:`FoldedFieldWeights`.
 
     Returns:
         ``out`` ``(points, d_rgb)`` and ``attention`` ``(points, views, d_rgb)`` in the tokens' dtype,
@@ -255,10 +257,7 @@ def fused_field_attention(
             f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16; got {tuple(tokens.shape)} "
             f"{tokens.dtype} on {tokens.device}. Check fused_field_attention_supported first."
         )
-    arguments, constants = kernel_arguments(
-        tokens, relative_direction, valid, query_hidden, value_weight, key_hidden_weight, pos_in, pos_out,
-        pos_hidden_weight, logits_out,
-    )
+    arguments, constants = kernel_arguments(tokens, relative_direction, valid, query_hidden, weights)
     points = tokens.shape[0]
 
     def grid(launch: dict) -> tuple[int]:
