@@ -70,7 +70,8 @@ class FieldAttention:
 
     def detached(self) -> "FieldAttention":
         """The same maps cut from autograd (frozen attention, Table 4 ID 1)."""
-        return FieldAttention(*(None if t is None else t.detach() for t in (self.attention, self.position, self.weighted_position)))
+        maps = (self.attention, self.position, self.weighted_position)
+        return FieldAttention(*(None if t is None else t.detach() for t in maps))
 
 
 class FieldAggregationTransformer(nn.Module):
