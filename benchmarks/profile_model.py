@@ -18,7 +18,10 @@ at call time (``project_points``, ``sample_feature_maps``, ``ray_sampling`` in
 ``render_semantic_points`` in ``gpnerf.model.transformer``), plus the phases of a training step
 (``train.zero_grad/forward/losses/backward/optimizer``, and ``train.guard`` with ``--trainer-step``). Backward is one range (``train.backward``);
 its split shows in the op and kernel tables (``...Backward0`` ops). With ``--checkpoint`` the
-recomputed layers appear as ranges under ``train.backward``.
+recomputed layers appear as ranges under ``train.backward``. With ``--cuda-graph`` (CUDA) forward, losses and
+backward replay from one graph (``train.graph_replay``) and render chunks from theirs, as ``bench_model.py
+--cuda-graph`` times them; the replayed kernels carry no module ranges, and the kernel table and the device-busy
+share show where the graphed step's time goes.
 
 Range times: on CUDA, the summed duration of the device kernels (and copies) *launched* while the
 range was open, on any host thread (backward runs on the autograd thread); on CPU, the range's wall
@@ -55,6 +58,7 @@ from torch.profiler import ProfilerActivity, profile, record_function
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_model, which also finds src/
 
 import bench_model  # noqa: E402  (benchmarks/bench_model.py)
+from gpnerf.cuda_graphs import GraphedTrainingStep  # noqa: E402
 from gpnerf.engine.guard import find_nonfinite  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, compile_transformer_blocks  # noqa: E402
@@ -447,17 +451,26 @@ def run(args: argparse.Namespace) -> list[dict]:
     render_episode = replace(train_episode, ray_indices=None)
     autocast = lambda: bench_model.precision_context(args.precision, device)  # noqa: E731  (fresh context per use)
 
+    def forward_and_losses(episode):
+        with autocast():
+            with record_function("train.forward"):
+                output = model(episode)
+            with record_function("train.losses"):
+                return compute_losses(output, episode, config)
+
+    graphed = GraphedTrainingStep(forward_and_losses, model) if args.cuda_graph else None
+
     def train_step() -> None:
         model.train()
         with record_function("train.zero_grad"):
             optimizer.zero_grad(set_to_none=True)
-        with autocast():
-            with record_function("train.forward"):
-                output = model(train_episode)
-            with record_function("train.losses"):
-                total, terms = compute_losses(output, train_episode, config)
-        with record_function("train.backward"):
-            total.backward()
+        if graphed is None:
+            total, terms = forward_and_losses(train_episode)
+            with record_function("train.backward"):
+                total.backward()
+        else:  # forward, losses and backward replayed: their kernels land in this one range
+            with record_function("train.graph_replay"):
+                total, terms = graphed(train_episode)
         if args.trainer_step:
             with record_function("train.guard"):
                 find_nonfinite(total, terms, model.named_parameters())
@@ -466,11 +479,12 @@ def run(args: argparse.Namespace) -> list[dict]:
 
     def render() -> None:
         with autocast():
-            model.render_image(render_episode, chunk_rays=args.chunk)
+            model.render_image(render_episode, chunk_rays=args.chunk, cuda_graph=args.cuda_graph)
 
     label = re.sub(r"[^A-Za-z0-9_.-]+", "_", args.label or (
         f"{args.preset}_{args.implementation}_{args.precision}{'_ckpt' if args.checkpoint else ''}"
-        f"{'_compiled' if args.compile else ''}{'_trainer' if args.trainer_step else ''}"))
+        f"{'_compiled' if args.compile else ''}{'_trainer' if args.trainer_step else ''}"
+        f"{'_graphed' if args.cuda_graph else ''}"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     instrumentation = Instrumentation(model, per_layer=args.per_layer, compiled=args.compile)
@@ -500,6 +514,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--compile-backend", default="inductor", help="torch.compile backend for --compile")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it (bench_model.py --trainer-step): + guard, fused Adam on CUDA")
+    parser.add_argument("--cuda-graph", action="store_true",
+                        help="replay the training step's forward, losses and backward and each render chunk from CUDA "
+                        "graphs (bench_model.py --cuda-graph); CUDA only; the replayed kernels have no module ranges")
     parser.add_argument("--per-layer", action="store_true", help="one range per transformer layer (field_block[i], ...)")
     parser.add_argument("--record-shapes", action="store_true", help="torch.profiler record_shapes (slower)")
     parser.add_argument("--row-limit", type=int, default=40, help="rows of the ops table")
@@ -512,6 +529,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         bench_model.apply_smoke(args)
         args.chunk, args.warmup, args.steps = 256, 1, 1
     bench_model.check_model_arguments(args, "chunk", "row_limit")
+    if args.cuda_graph and not args.device.startswith("cuda"):
+        raise SystemExit(f"--cuda-graph needs a CUDA device; got --device {args.device}.")
     if args.steps is not None and args.steps < 1:
         raise SystemExit(f"--steps must be >= 1; got {args.steps}.")
     if args.warmup is not None and args.warmup < 0:

@@ -164,6 +164,9 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   if [ "${FUSED_ROWS:-}" = all ]; then
     timeout 200 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
       --precision bf16 --chunk 4800 --what render --compile --out "$bench/profile" > "$bench/profile_fused.log" 2>&1
+    timeout 200 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --what train --compile --trainer-step --cuda-graph --out "$bench/profile" \
+      > "$bench/profile_graphed_train.log" 2>&1  # where the graphed step's wall time exceeds its kernels'
   fi
 }
 

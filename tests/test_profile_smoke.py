@@ -121,3 +121,13 @@ def test_profile_model_fast_compiled_keeps_the_fold_range(tmp_path):
     ranges = (tmp_path / "tiny-cpu_fast_fp32_compiled_train_ranges.txt").read_text()
     assert "fold_semantic_path" in ranges and "transformer.q_fc" in ranges
     assert "transformer.field_block" not in ranges  # compiled blocks carry no hooks
+
+
+def test_profile_model_refuses_cuda_graphs_off_cuda():
+    module = load("profile_model")
+    try:
+        module.parse_args(["--smoke", "--cuda-graph"])
+    except SystemExit as error:
+        assert "--cuda-graph needs a CUDA device" in str(error)
+    else:
+        raise AssertionError("--cuda-graph on the CPU was accepted")
