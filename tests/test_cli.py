@@ -6,7 +6,7 @@ from gpnerf.cli import COMMANDS, entrypoint
 def test_info_runs(capsys):
     entrypoint(["info"])
     out = capsys.readouterr().out
-    assert "gpnerf" in out and "torch" in out
+    assert "gpnerf" in out and "torch" in out and "fused kernels of the fast implementation" in out
 
 
 def test_unknown_subcommand_is_rejected():
