@@ -21,7 +21,8 @@
 #                                            # compiled graphed render row alone)
 #   bash experiments/gpu_lease.sh fused      # one GPU, one call: the fused FAT kernel's GPU tests, the block alone,
 #                                            # compiled + graphed renders with the kernel off and on, a training row
-#                                            # (FUSED_ROWS=all: also the eager renders and a render profile)
+#                                            # (FUSED_ROWS=all: also the eager renders and a render profile;
+#                                            # FUSED_ROWS=quick: the kernels' tests and one compiled graphed row)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -133,10 +134,18 @@ graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside th
 fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders with the kernel off and on (FUSED_ROWS=all:
   local bench=outputs/bench  # also the eager renders and a profile; default: the compiled graphed rows and a training row)
   mkdir -p "$bench"
-  timeout 300 python3 -m pytest -q -p no:cacheprovider tests/model/test_fused_field_attention.py \
-    tests/model/test_render_precision.py tests/model/test_render_graph.py tests/engine/test_cuda_graph.py \
-    > "$bench/test_gpu.log" 2>&1
+  local tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py"
+  [ "${FUSED_ROWS:-}" = quick ] || tests="$tests tests/model/test_render_precision.py tests/model/test_render_graph.py
+    tests/engine/test_cuda_graph.py"
+  timeout 300 python3 -m pytest -q -p no:cacheprovider $tests > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
+  if [ "${FUSED_ROWS:-}" = quick ]; then  # the kernels' tests, then the compiled graphed render and training step only
+    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
+      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what both \
+      --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 --trainer-step
+    cat "$bench"/*.log | grep "^| paper"
+    return
+  fi
   local sizes="4800"; [ "${FUSED_ROWS:-}" = all ] && sizes="512 4800"
   for rays in $sizes; do  # a training batch's and a render chunk's points (64 samples each)
     timeout 120 python3 benchmarks/bench_fat_block.py --device cuda --precision bf16 --rays $rays --warmup 5 --repeats 20 \

@@ -200,9 +200,11 @@ class ModelConfig:
     docs/model.md) or ``fast`` (the algebraically folded semantic path and bf16-friendly softmax of
     docs/performance.md; same function, tested equal to fp32 rounding)."""
     fused_kernels: bool = True
-    """``fast`` only: at inference (no autograd, no attention dropout) on CUDA with Triton, each FAT block's
-    per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`); training, the CPU
-    and the reference path keep the PyTorch ops. Same function to bf16 rounding (docs/performance.md)."""
+    """``fast`` only, on CUDA with Triton: at inference (no autograd, no attention dropout) each FAT block's
+    per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`), and the detached
+    semantic maps are sampled by one kernel (:mod:`gpnerf.model.fused_feature_sampling`; in training too,
+    with the gradient block). The CPU and the reference path keep the PyTorch ops. Same function to bf16
+    rounding (docs/performance.md)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
     outputs (less memory, one more transformer forward per step; same function)."""

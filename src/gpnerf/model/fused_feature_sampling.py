@@ -1,0 +1,124 @@
+"""One Triton kernel that bilinearly samples per-view feature maps without autograd (fast path).
+
+:func:`gpnerf.model.projection.sample_feature_maps` with ``full_precision_grid`` upcasts the maps to
+float32, samples with ``grid_sample`` into a ``(views, C, rays, samples)`` float32 tensor, permutes it to
+``(rays, samples, views, C)`` and the caller casts it to bf16: three passes over the largest tensor of the
+render (512 semantic channels per point and view). Here each program gathers the four neighbours of a block
+of (point, view) pairs from channels-last maps, blends them in float32 with ``grid_sample``'s own
+arithmetic (``align_corners=True``, zero padding: the same coordinates, weights and order of the four
+terms) and writes the ``(rays, samples, views, C)`` result once, in the output dtype.
+
+No autograd: the semantic maps reach the transformer detached (the paper's gradient block) or under
+``torch.no_grad`` (renders). tests/model/test_fused_feature_sampling.py holds it to ``sample_feature_maps``.
+"""
+
+import os
+
+import torch
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError:  # CPU-only installs: grid_sample is used
+    triton = None
+
+
+def fused_sampling_supported(feature_maps: torch.Tensor) -> bool:
+    """Whether the kernel can sample ``feature_maps`` ``(views, C, h, w)``: Triton installed, a CUDA tensor (or
+    any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``), float32 / bf16 / fp16, no autograd."""
+    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
+    return (
+        triton is not None and (feature_maps.is_cuda or interpreted) and feature_maps.dim() == 4
+        and feature_maps.dtype in (torch.float32, torch.bfloat16, torch.float16)
+        and not (feature_maps.requires_grad and torch.is_grad_enabled())
+    )
+
+
+def _launch_configs() -> list:
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        return [triton.Config({"BLOCK_PAIRS": 16, "BLOCK_CHANNELS": 16}, num_warps=4)]
+    shapes = ((16, 128, 4), (32, 128, 4), (32, 64, 4), (64, 64, 8), (16, 256, 8))
+    return [triton.Config({"BLOCK_PAIRS": p, "BLOCK_CHANNELS": c}, num_warps=w) for p, c, w in shapes]
+
+
+if triton is not None:
+
+    @triton.autotune(configs=_launch_configs(), key=["VIEWS", "CHANNELS"])
+    @triton.jit
+    def _sample_kernel(
+        maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width, u_scale, v_scale,
+        VIEWS: tl.constexpr, CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
+    ):
+        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` pixel coordinates; ``out`` ``(points, views, C)``."""
+        pair = tl.program_id(0).to(tl.int64) * BLOCK_PAIRS + tl.arange(0, BLOCK_PAIRS)  # output row: point * VIEWS + view
+        channel = tl.program_id(1) * BLOCK_CHANNELS + tl.arange(0, BLOCK_CHANNELS)
+        pair_ok = pair < pairs
+        channel_ok = channel < CHANNELS
+        point = pair // VIEWS
+        view = pair % VIEWS
+        u = tl.load(uv_ptr + (view * points + point) * 2, mask=pair_ok, other=0.0).to(tl.float32)
+        v = tl.load(uv_ptr + (view * points + point) * 2 + 1, mask=pair_ok, other=0.0).to(tl.float32)
+        # sample_feature_maps' grid in [-1, 1], then grid_sample's unnormalisation with align_corners=True
+        x = ((u * u_scale - 1.0 + 1.0) / 2.0) * (map_width - 1).to(tl.float32)
+        y = ((v * v_scale - 1.0 + 1.0) / 2.0) * (map_height - 1).to(tl.float32)
+        x0 = tl.floor(x)
+        y0 = tl.floor(y)
+        x1 = x0 + 1.0
+        y1 = y0 + 1.0
+        view_base = view * map_height * map_width  # (BLOCK_PAIRS,) first cell of this view
+        result = tl.zeros((BLOCK_PAIRS, BLOCK_CHANNELS), tl.float32)
+        for corner in tl.static_range(4):  # nw, ne, sw, se: grid_sample's order and weights
+            if corner == 0:
+                cx, cy, weight = x0, y0, (x1 - x) * (y1 - y)
+            elif corner == 1:
+                cx, cy, weight = x1, y0, (x - x0) * (y1 - y)
+            elif corner == 2:
+                cx, cy, weight = x0, y1, (x1 - x) * (y - y0)
+            else:
+                cx, cy, weight = x1, y1, (x - x0) * (y - y0)
+            inside = pair_ok & (cx >= 0) & (cx <= map_width - 1) & (cy >= 0) & (cy <= map_height - 1)  # NaN: outside
+            cell = view_base + tl.where(inside, cy, 0.0).to(tl.int64) * map_width + tl.where(inside, cx, 0.0).to(tl.int64)
+            values = tl.load(
+                maps_ptr + cell[:, None] * CHANNELS + channel[None, :], mask=inside[:, None] & channel_ok[None, :],
+                other=0.0,
+            )
+            result += values.to(tl.float32) * weight[:, None]
+        tl.store(
+            out_ptr + pair[:, None] * CHANNELS + channel[None, :], result.to(out_ptr.dtype.element_ty),
+            mask=pair_ok[:, None] & channel_ok[None, :],
+        )
+
+
+def sample_feature_maps_fused(
+    feature_maps: torch.Tensor, uv_pix: torch.Tensor, image_height: int, image_width: int, out_dtype: torch.dtype
+) -> torch.Tensor:
+    """:func:`gpnerf.model.projection.sample_feature_maps` with ``full_precision_grid``, cast to ``out_dtype``.
+
+    Args:
+        feature_maps: ``(views, C, h, w)`` at any resolution covering the ``image_height x image_width`` image.
+        uv_pix: ``(views, rays, samples, 2)`` pixel coordinates.
+        out_dtype: dtype of the result (sampled in float32, rounded once).
+
+    Returns:
+        ``(rays, samples, views, C)``; points outside the image read zeros.
+    """
+    if not fused_sampling_supported(feature_maps):
+        raise ValueError(
+            f"sample_feature_maps_fused needs Triton, CUDA maps (views, C, h, w) in float32/bf16/fp16 without autograd; "
+            f"got {tuple(feature_maps.shape)} {feature_maps.dtype} on {feature_maps.device} "
+            f"(requires_grad={feature_maps.requires_grad}). Check fused_sampling_supported first."
+        )
+    views, channels, map_height, map_width = feature_maps.shape
+    _, rays, samples, _ = uv_pix.shape
+    points = rays * samples
+    out = torch.empty(rays, samples, views, channels, device=feature_maps.device, dtype=out_dtype)
+    channels_last = feature_maps.permute(0, 2, 3, 1).contiguous()  # (views, h, w, C): one neighbour = C contiguous values
+
+    def grid(launch: dict) -> tuple[int, int]:
+        return triton.cdiv(points * views, launch["BLOCK_PAIRS"]), triton.cdiv(channels, launch["BLOCK_CHANNELS"])
+
+    _sample_kernel[grid](
+        channels_last, uv_pix.float().contiguous(), out, points * views, points, map_height, map_width,
+        2.0 / max(image_width - 1, 1), 2.0 / max(image_height - 1, 1), VIEWS=views, CHANNELS=channels,
+    )
+    return out

@@ -1,0 +1,114 @@
+"""The fused sampling kernel against ``sample_feature_maps`` (docs/performance.md, section 8).
+
+On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, in a subprocess: this file run
+as a script), float32. Tolerances: float32 ``1e-6`` absolute on unit-scale features (the same coordinates,
+weights and order of terms as ``grid_sample``; only fused multiply-adds may round differently); bf16: the
+float32 result rounded once, so within one bf16 rounding step (``2^-8`` relative) of the reference's own
+``sample in float32, then cast``. NaN coordinates give NaN, as in ``grid_sample``.
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from gpnerf.model.fused_feature_sampling import fused_sampling_supported, sample_feature_maps_fused
+from gpnerf.model.projection import sample_feature_maps
+
+HAS_TRITON = importlib.util.find_spec("triton") is not None
+
+
+def maps_and_coordinates(views=3, channels=40, map_size=(6, 8), image_size=(24, 32), points=(5, 7), device="cpu"):
+    """Random maps and pixel coordinates, some outside the image, one NaN, the image corners exactly."""
+    torch.manual_seed(0)
+    height, width = image_size
+    maps = torch.randn(views, channels, *map_size, device=device)
+    uv = torch.rand(views, *points, 2, device=device) * torch.tensor([width + 4.0, height + 4.0], device=device) - 2
+    uv[0, 0, 0] = float("nan")
+    uv[1, 0, 1] = torch.tensor([width - 1.0, height - 1.0])
+    uv[-1, 0, 2] = 0.0
+    uv[0, 1, 0] = torch.tensor([1e9, -1e9])
+    return maps, uv, height, width
+
+
+def assert_matches(got: torch.Tensor, expected: torch.Tensor, tolerance: float) -> None:
+    assert got.shape == expected.shape
+    nan = torch.isnan(expected)
+    assert nan.any() and torch.equal(torch.isnan(got), nan)
+    error = (got.float() - expected.float())[~nan].abs()
+    bound = tolerance * (1 + expected.float()[~nan].abs())
+    assert bool((error <= bound).all()), float(error.max())
+
+
+def interpreted_checks() -> None:
+    for channels, map_size in ((40, (6, 8)), (512, (3, 4)), (7, (24, 32))):
+        maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size)
+        expected = sample_feature_maps(maps, uv, height, width, full_precision_grid=True)
+        assert_matches(sample_feature_maps_fused(maps, uv, height, width, torch.float32), expected, 1e-6)
+    print("interpreted checks passed")
+
+
+@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+def test_fused_sampling_under_the_triton_interpreter_matches_grid_sample():
+    env = {**os.environ, "TRITON_INTERPRET": "1"}
+    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "interpreted checks passed" in result.stdout
+
+
+def test_maps_that_need_gradients_or_live_on_the_cpu_keep_grid_sample():
+    maps = torch.randn(2, 4, 3, 3, requires_grad=True)
+    assert not fused_sampling_supported(maps.detach())  # a CPU tensor outside the interpreter
+    assert not fused_sampling_supported(maps)
+    with pytest.raises(ValueError, match="Check fused_sampling_supported"):
+        sample_feature_maps_fused(maps, torch.zeros(2, 1, 1, 2), 3, 3, torch.float32)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_fused_sampling_on_the_gpu_matches_grid_sample(dtype):
+    for channels, map_size in ((512, (60, 80)), (7, (24, 32))):
+        maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size, points=(64, 48), device="cuda")
+        maps = maps.to(dtype)  # bf16 maps, as under autocast; sampled in float32 by both paths
+        expected = sample_feature_maps(maps, uv, height, width, full_precision_grid=True).to(dtype)
+        assert_matches(sample_feature_maps_fused(maps, uv, height, width, dtype), expected, 1e-6 if dtype == torch.float32 else 2**-8)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+def test_training_step_with_fused_sampling_matches_grid_sample():
+    """With the gradient block the semantic maps reach the transformer detached, so training samples them with the
+    kernel too: losses and gradients with the kernels on vs off (same weights, same samples), bf16 autocast."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from model_helpers import make_episode, small_config
+
+    from gpnerf.losses import compute_losses
+    from gpnerf.model import GPNeRF
+
+    config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
+    episode = make_episode().to("cuda")
+    results = []
+    for fused in (True, False):
+        torch.manual_seed(0)
+        model = GPNeRF(replace(config, fused_kernels=fused), 5).cuda().train()
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            total, _ = compute_losses(model(episode), episode, model.config)
+        total.backward()
+        results.append((total.detach(), {n: p.grad for n, p in model.named_parameters() if p.grad is not None}))
+    (loss_on, grads_on), (loss_off, grads_off) = results
+    assert float((loss_on - loss_off).abs() / loss_off.abs()) <= 2e-2
+    assert grads_on.keys() == grads_off.keys()
+    total_norm = torch.stack([g.float().norm() for g in grads_off.values()]).norm()
+    for name, grad in grads_off.items():
+        assert float((grads_on[name].float() - grad.float()).norm()) <= 2e-2 * float(total_norm), name
+
+
+if __name__ == "__main__":
+    interpreted_checks()
