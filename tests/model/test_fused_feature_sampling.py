@@ -59,6 +59,28 @@ def test_fused_sampling_under_the_triton_interpreter_matches_grid_sample():
     assert "interpreted checks passed" in result.stdout
 
 
+@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+def test_kernel_compiles_for_hopper_in_every_launch_configuration():
+    """Compile (no launch, no GPU) for sm_90 with the pinned Triton: int64 cell offsets crashed Triton 3.6's layout
+    pass here and on the GPU (call 5 of the fifth run)."""
+    import triton
+    from triton.backends.compiler import GPUTarget
+
+    from gpnerf.model import fused_feature_sampling as fused
+
+    kernel = fused._sample_kernel
+    for channels, out in ((512, "*bf16"), (48, "*fp32")):
+        signature = dict(zip(kernel.fn.arg_names, ["*fp32", "*fp32", out] + ["i32"] * 4 + ["fp32"] * 2))
+        for config in kernel.configs:
+            constexprs = {"VIEWS": 10, "CHANNELS": channels, **config.kwargs}
+            source = triton.compiler.ASTSource(
+                fn=kernel.fn, signature={**signature, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
+                attrs={(i,): [["tt.divisibility", 16]] for i in range(5)},
+            )
+            compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options={"num_warps": config.num_warps})
+            assert "cubin" in compiled.asm, (channels, config)
+
+
 def test_maps_that_need_gradients_or_live_on_the_cpu_keep_grid_sample():
     maps = torch.randn(2, 4, 3, 3, requires_grad=True)
     assert not fused_sampling_supported(maps.detach())  # a CPU tensor outside the interpreter

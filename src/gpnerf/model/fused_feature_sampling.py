@@ -25,12 +25,14 @@ except ImportError:  # CPU-only installs: grid_sample is used
 
 def fused_sampling_supported(feature_maps: torch.Tensor) -> bool:
     """Whether the kernel can sample ``feature_maps`` ``(views, C, h, w)``: Triton installed, a CUDA tensor (or
-    any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``), float32 / bf16 / fp16, no autograd."""
+    any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``), float32 / bf16 / fp16, no autograd, fewer
+    than 2^31 elements."""
     interpreted = os.environ.get("TRITON_INTERPRET") == "1"
     return (
         triton is not None and (feature_maps.is_cuda or interpreted) and feature_maps.dim() == 4
         and feature_maps.dtype in (torch.float32, torch.bfloat16, torch.float16)
         and not (feature_maps.requires_grad and torch.is_grad_enabled())
+        and feature_maps.numel() < 2**31  # int32 offsets into the maps
     )
 
 
@@ -77,7 +79,9 @@ if triton is not None:
             else:
                 cx, cy, weight = x1, y1, (x - x0) * (y - y0)
             inside = pair_ok & (cx >= 0) & (cx <= map_width - 1) & (cy >= 0) & (cy <= map_height - 1)  # NaN: outside
-            cell = view_base + tl.where(inside, cy, 0.0).to(tl.int64) * map_width + tl.where(inside, cx, 0.0).to(tl.int64)
+            # int32 cells (the wrapper checks the maps' size): int64 ones crash Triton 3.6's layout pass at
+            # BLOCK_PAIRS >= 32 (docs/benchmarks.md, fifth run, call 5)
+            cell = (view_base + tl.where(inside, cy, 0.0).to(tl.int64) * map_width + tl.where(inside, cx, 0.0).to(tl.int64)).to(tl.int32)
             values = tl.load(
                 maps_ptr + cell[:, None] * CHANNELS + channel[None, :], mask=inside[:, None] & channel_ok[None, :],
                 other=0.0,
