@@ -22,7 +22,7 @@
 #   bash experiments/gpu_lease.sh fused      # one GPU, one call: the fused FAT kernel's GPU tests, the block alone,
 #                                            # compiled + graphed renders with the kernel off and on, a training row
 #                                            # (FUSED_ROWS=all: also the eager renders and a render profile;
-#                                            # FUSED_ROWS=quick: the kernels' tests and one compiled graphed row)
+#                                            # FUSED_ROWS=quick: the kernels' tests, compiled graphed rows on and off, a graphed-step profile)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -139,11 +139,17 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
     tests/engine/test_cuda_graph.py"
   timeout 300 python3 -m pytest -q -p no:cacheprovider $tests > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
-  if [ "${FUSED_ROWS:-}" = quick ]; then  # the kernels' tests, then the compiled graphed render and training step only
-    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
-      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what both \
-      --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 --trainer-step
+  if [ "${FUSED_ROWS:-}" = quick ]; then  # the kernels' tests, the compiled graphed render and training step with the
+    for fused in on off; do                # kernels on and off, then a profile of the graphed training step
+      LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_$fused "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels $fused" \
+        --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what both \
+        --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 --trainer-step --fused-kernels $fused
+    done
     cat "$bench"/*.log | grep "^| paper"
+    timeout 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --what train --compile --trainer-step --cuda-graph --out "$bench/profile" \
+      > "$bench/profile_graphed_train.log" 2>&1  # where the graphed step's wall time exceeds its kernels'
+    tail -n 4 "$bench/profile_graphed_train.log"
     return
   fi
   local sizes="4800"; [ "${FUSED_ROWS:-}" = all ] && sizes="512 4800"
