@@ -6,7 +6,9 @@ float32, samples with ``grid_sample`` into a ``(views, C, rays, samples)`` float
 render (512 semantic channels per point and view). Here each program gathers the four neighbours of a block
 of (point, view) pairs from channels-last maps, blends them in float32 with ``grid_sample``'s own
 arithmetic (``align_corners=True``, zero padding: the same coordinates, weights and order of the four
-terms) and writes the ``(rays, samples, views, C)`` result once, in the output dtype.
+terms) and writes the ``(rays, samples, views, C)`` result once, in the output dtype. Like CUDA's
+``grid_sample`` (the path it replaces) a NaN or infinite coordinate reads zeros; the CPU's ``grid_sample``
+gives NaN there.
 
 No autograd: the semantic maps reach the transformer detached (the paper's gradient block) or under
 ``torch.no_grad`` (renders). tests/model/test_fused_feature_sampling.py holds it to ``sample_feature_maps``.
@@ -86,7 +88,8 @@ if triton is not None:
                 maps_ptr + cell[:, None] * CHANNELS + channel[None, :], mask=inside[:, None] & channel_ok[None, :],
                 other=0.0,
             )
-            result += values.to(tl.float32) * weight[:, None]
+            # only in-bounds corners contribute, as in CUDA's grid_sample: a NaN coordinate reads zeros
+            result += tl.where(inside[:, None], values.to(tl.float32) * weight[:, None], 0.0)
         tl.store(
             out_ptr + pair[:, None] * CHANNELS + channel[None, :], result.to(out_ptr.dtype.element_ty),
             mask=pair_ok[:, None] & channel_ok[None, :],
