@@ -22,7 +22,7 @@
 #   bash experiments/gpu_lease.sh fused      # one GPU, one call: the fused FAT kernel's GPU tests, the block alone,
 #                                            # compiled + graphed renders with the kernel off and on, a training row
 #                                            # (FUSED_ROWS=all: also the eager renders and a render profile;
-#                                            # FUSED_ROWS=quick: the kernels' tests, compiled graphed rows on and off, a graphed-step profile)
+#                                            # FUSED_ROWS=quick: the kernels' tests, compiled graphed rows on and off, render and graphed-step profiles)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -134,9 +134,9 @@ graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside th
 fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders with the kernel off and on (FUSED_ROWS=all:
   local bench=outputs/bench  # also the eager renders and a profile; default: the compiled graphed rows and a training row)
   mkdir -p "$bench"
-  local tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py"
-  [ "${FUSED_ROWS:-}" = quick ] || tests="$tests tests/model/test_render_precision.py tests/model/test_render_graph.py
-    tests/engine/test_cuda_graph.py"
+  local tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py
+    tests/model/test_render_precision.py"
+  [ "${FUSED_ROWS:-}" = quick ] || tests="$tests tests/model/test_render_graph.py tests/engine/test_cuda_graph.py"
   timeout 300 python3 -m pytest -q -p no:cacheprovider $tests > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
   if [ "${FUSED_ROWS:-}" = quick ]; then  # the kernels' tests, the compiled graphed render and training step with the
@@ -147,9 +147,12 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
     done
     cat "$bench"/*.log | grep "^| paper"
     timeout 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
-      --precision bf16 --what train --compile --trainer-step --cuda-graph --out "$bench/profile" \
-      > "$bench/profile_graphed_train.log" 2>&1  # where the graphed step's wall time exceeds its kernels'
-    tail -n 4 "$bench/profile_graphed_train.log"
+      --precision bf16 --chunk 4800 --what render --compile --row-limit 60 --out "$bench/profile" \
+      > "$bench/profile_fused.log" 2>&1
+    timeout 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --what train --compile --trainer-step --cuda-graph --row-limit 150 --out "$bench/profile" \
+      > "$bench/profile_graphed_train.log" 2>&1  # the graph's kernels appear in the ops table only
+    tail -n 4 "$bench/profile_fused.log" "$bench/profile_graphed_train.log"
     return
   fi
   local sizes="4800"; [ "${FUSED_ROWS:-}" = all ] && sizes="512 4800"

@@ -16,7 +16,10 @@ import sys
 import pytest
 import torch
 
-from gpnerf.model.fused_feature_sampling import fused_sampling_supported, sample_feature_maps_fused
+from gpnerf.model.folded_semantics import fold_semantic_path
+from gpnerf.model.fused_feature_sampling import (
+    DeferredSamples, fused_sampling_supported, sample_and_contract_fused, sample_feature_maps_fused,
+)
 from gpnerf.model.projection import sample_feature_maps
 
 HAS_TRITON = importlib.util.find_spec("triton") is not None
@@ -53,11 +56,35 @@ def assert_matches(got: torch.Tensor, expected: torch.Tensor, tolerance: float) 
     assert bool((error <= bound).all()), float(error.max())
 
 
+def contraction_case(channels: int, groups: int, map_size: tuple[int, int], device: str = "cpu", dtype=torch.float32):
+    """Maps in ``dtype``, coordinates and random weights ``(rays, samples, views, groups)``, and the reference
+    contraction ``einsum("rsvgk,rsvg->rgk")`` of the float32 reference samples with its magnitude
+    ``einsum(|X|, |W|)``."""
+    maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size, device=device)
+    maps = maps.to(dtype)  # bf16 maps, as under autocast, are sampled in float32 by both paths
+    views, rays, samples, _ = uv.shape
+    weight = torch.randn(rays, samples, views, groups, device=device)
+    x = reference(maps, uv, height, width, torch.float32).unflatten(-1, (groups, channels // groups))
+    expected = torch.einsum("rsvgk,rsvg->rgk", x, weight)
+    magnitude = torch.einsum("rsvgk,rsvg->rgk", x.abs(), weight.abs())
+    return maps, uv, height, width, weight, expected, magnitude
+
+
+def assert_contraction_matches(got: torch.Tensor, expected: torch.Tensor, magnitude: torch.Tensor, tolerance: float) -> None:
+    """Within ``tolerance`` of the sum of the terms' magnitudes (float32 sums in another order)."""
+    assert got.shape == expected.shape and got.dtype == torch.float32 and not torch.isnan(got).any()
+    error = (got - expected).abs()
+    assert bool((error <= tolerance * (magnitude + 1)).all()), float(error.max())
+
+
 def interpreted_checks() -> None:
     for channels, map_size in ((40, (6, 8)), (512, (3, 4)), (7, (24, 32))):
         maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size)
         expected = reference(maps, uv, height, width, torch.float32)
         assert_matches(sample_feature_maps_fused(maps, uv, height, width, torch.float32), expected, 1e-6)
+    for channels, groups, map_size in ((40, 8, (6, 8)), (512, 64, (3, 4)), (7, 7, (24, 32)), (48, 1, (6, 8))):
+        maps, uv, height, width, weight, expected, magnitude = contraction_case(channels, groups, map_size)
+        assert_contraction_matches(sample_and_contract_fused(maps, uv, weight, height, width), expected, magnitude, 1e-6)
     print("interpreted checks passed")
 
 
@@ -91,6 +118,32 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration():
             assert "cubin" in compiled.asm, (channels, config)
 
 
+@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+def test_contraction_kernel_compiles_for_hopper_in_every_launch_configuration():
+    import triton
+    from triton.backends.compiler import GPUTarget
+
+    from gpnerf.model import fused_feature_sampling as fused
+
+    kernel = fused._sample_and_contract_kernel
+    signature = dict(zip(kernel.fn.arg_names, ["*bf16", "*fp32", "*fp32", "*fp32"] + ["i32"] * 3 + ["fp32"] * 2))
+    for config in kernel.configs:
+        constexprs = {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64, **config.kwargs}
+        source = triton.compiler.ASTSource(
+            fn=kernel.fn, signature={**signature, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
+            attrs={(i,): [["tt.divisibility", 16]] for i in range(4)},
+        )
+        compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options={"num_warps": config.num_warps})
+        assert "cubin" in compiled.asm, config
+
+
+def test_deferred_samples_give_no_semantic_field():
+    maps, uv, height, width = maps_and_coordinates()
+    deferred = DeferredSamples(maps, uv, height, width, torch.float32)
+    with pytest.raises(ValueError, match="sample X to build the semantic field"):
+        fold_semantic_path(deferred, [None], [None], add_position=False, with_field=True)
+
+
 def test_maps_that_need_gradients_or_live_on_the_cpu_keep_grid_sample():
     maps = torch.randn(2, 4, 3, 3, requires_grad=True)
     assert not fused_sampling_supported(maps.detach())  # a CPU tensor outside the interpreter
@@ -108,6 +161,15 @@ def test_fused_sampling_on_the_gpu_matches_grid_sample(dtype):
         maps = maps.to(dtype)  # bf16 maps, as under autocast; sampled in float32 by both paths
         expected = reference(maps, uv, height, width, dtype)
         assert_matches(sample_feature_maps_fused(maps, uv, height, width, dtype), expected, 1e-6 if dtype == torch.float32 else 2**-8)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_fused_contraction_on_the_gpu_matches_the_einsum(dtype):
+    for channels, groups, map_size in ((512, 64, (60, 80)), (40, 8, (6, 8))):
+        maps, uv, height, width, weight, expected, magnitude = contraction_case(channels, groups, map_size, "cuda", dtype)
+        assert_contraction_matches(sample_and_contract_fused(maps, uv, weight, height, width), expected, magnitude, 1e-5)
 
 
 @pytest.mark.gpu

@@ -21,10 +21,11 @@ maps are used). docs/performance.md gives the derivation and the tolerances.
 import torch
 
 from gpnerf.model.field_aggregation import FieldAttention
+from gpnerf.model.fused_feature_sampling import DeferredSamples
 
 
 def fold_semantic_path(
-    semantic_tokens: torch.Tensor,
+    semantic_tokens: torch.Tensor | DeferredSamples,
     field_attentions: list[FieldAttention],
     ray_attentions: list[torch.Tensor],
     add_position: bool,
@@ -33,7 +34,8 @@ def fold_semantic_path(
     """Semantic field and the sample-mean of the rendered feature, summed over layers.
 
     Args:
-        semantic_tokens: ``(rays, samples, views, d_sem)`` X_sem.
+        semantic_tokens: ``(rays, samples, views, d_sem)`` X_sem, or the maps and coordinates to sample it from
+            (inference, ``with_field`` False: sampled and contracted on chip by one kernel).
         field_attentions: per layer, A_FAT ``(rays, samples, views, d_rgb)`` and P (or ``sum_views P A``).
         ray_attentions: per layer, A_RAT ``(rays, heads, samples, samples)`` (rows = queries).
         add_position: include the ``+P'`` terms (paper) or not (released).
@@ -47,7 +49,10 @@ def fold_semantic_path(
         raise ValueError(
             f"need one FAT and one RAT attention per layer (>= 1 layer); got {len(field_attentions)} and {len(ray_attentions)}."
         )
-    d_sem = semantic_tokens.shape[-1]
+    deferred = isinstance(semantic_tokens, DeferredSamples)
+    if deferred and with_field:
+        raise ValueError("deferred semantic samples give the rendered term only; sample X to build the semantic field.")
+    d_sem = semantic_tokens.channels if deferred else semantic_tokens.shape[-1]
     d_rgb = field_attentions[0].attention.shape[-1]
     heads = ray_attentions[0].shape[1]
     if d_sem % d_rgb != 0 or d_rgb % heads != 0:
@@ -73,8 +78,11 @@ def fold_semantic_path(
             position_rendered = pa * m if position_rendered is None else position_rendered + pa * m
             if with_field:
                 position_field = pa if position_field is None else position_field + pa
-    x = semantic_tokens.unflatten(-1, (d_rgb, d_sem // d_rgb))  # (rays, samples, views, d_rgb, r)
-    rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
+    if deferred:
+        rendered = semantic_tokens.contract(weight)  # (rays, d_rgb, r), sampled and summed in float32
+    else:
+        x = semantic_tokens.unflatten(-1, (d_rgb, d_sem // d_rgb))  # (rays, samples, views, d_rgb, r)
+        rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
     if add_position:
         rendered = rendered + position_rendered.sum(dim=1).to(rendered.dtype)[..., None]
     field = None

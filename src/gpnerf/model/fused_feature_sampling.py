@@ -12,9 +12,15 @@ gives NaN there.
 
 No autograd: the semantic maps reach the transformer detached (the paper's gradient block) or under
 ``torch.no_grad`` (renders). tests/model/test_fused_feature_sampling.py holds it to ``sample_feature_maps``.
+
+At inference a second kernel goes further: the fast path needs X only in the semantic fold's rendered term
+``sum_{samples, views} W X`` (:mod:`gpnerf.model.folded_semantics`), so :class:`DeferredSamples` carries the
+maps and coordinates to the fold and :func:`sample_and_contract_fused` samples and contracts on chip, never
+writing the ``(rays, samples, views, C)`` tensor.
 """
 
 import os
+from dataclasses import dataclass
 
 import torch
 
@@ -47,21 +53,13 @@ def _launch_configs() -> list:
 
 if triton is not None:
 
-    @triton.autotune(configs=_launch_configs(), key=["VIEWS", "CHANNELS"])
     @triton.jit
-    def _sample_kernel(
-        maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width, u_scale, v_scale,
-        VIEWS: tl.constexpr, CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
+    def _bilinear(
+        maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, u_scale, v_scale,
+        CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
     ):
-        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` pixel coordinates; ``out`` ``(points, views, C)``."""
-        pair = tl.program_id(0).to(tl.int64) * BLOCK_PAIRS + tl.arange(0, BLOCK_PAIRS)  # output row: point * VIEWS + view
-        channel = tl.program_id(1) * BLOCK_CHANNELS + tl.arange(0, BLOCK_CHANNELS)
-        pair_ok = pair < pairs
-        channel_ok = channel < CHANNELS
-        point = pair // VIEWS
-        view = pair % VIEWS
-        u = tl.load(uv_ptr + (view * points + point) * 2, mask=pair_ok, other=0.0).to(tl.float32)
-        v = tl.load(uv_ptr + (view * points + point) * 2 + 1, mask=pair_ok, other=0.0).to(tl.float32)
+        """``(BLOCK_PAIRS, BLOCK_CHANNELS)`` float32 samples of channels-last ``maps`` ``(views, h, w, C)`` at pixel
+        coordinates ``u, v`` (``(BLOCK_PAIRS,)``) of the views ``view``."""
         # sample_feature_maps' grid in [-1, 1], then grid_sample's unnormalisation with align_corners=True
         x = ((u * u_scale - 1.0 + 1.0) / 2.0) * (map_width - 1).to(tl.float32)
         y = ((v * v_scale - 1.0 + 1.0) / 2.0) * (map_height - 1).to(tl.float32)
@@ -81,7 +79,7 @@ if triton is not None:
             else:
                 cx, cy, weight = x1, y1, (x - x0) * (y - y0)
             inside = pair_ok & (cx >= 0) & (cx <= map_width - 1) & (cy >= 0) & (cy <= map_height - 1)  # NaN: outside
-            # int32 cells (the wrapper checks the maps' size): int64 ones crash Triton 3.6's layout pass at
+            # int32 cells (the wrappers check the maps' size): int64 ones crash Triton 3.6's layout pass at
             # BLOCK_PAIRS >= 32 (docs/benchmarks.md, fifth run, call 5)
             cell = (view_base + tl.where(inside, cy, 0.0).to(tl.int64) * map_width + tl.where(inside, cx, 0.0).to(tl.int64)).to(tl.int32)
             values = tl.load(
@@ -90,9 +88,72 @@ if triton is not None:
             )
             # only in-bounds corners contribute, as in CUDA's grid_sample: a NaN coordinate reads zeros
             result += tl.where(inside[:, None], values.to(tl.float32) * weight[:, None], 0.0)
+        return result
+
+    @triton.autotune(configs=_launch_configs(), key=["VIEWS", "CHANNELS"])
+    @triton.jit
+    def _sample_kernel(
+        maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width, u_scale, v_scale,
+        VIEWS: tl.constexpr, CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
+    ):
+        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` pixel coordinates; ``out`` ``(points, views, C)``."""
+        pair = tl.program_id(0).to(tl.int64) * BLOCK_PAIRS + tl.arange(0, BLOCK_PAIRS)  # output row: point * VIEWS + view
+        channel = tl.program_id(1) * BLOCK_CHANNELS + tl.arange(0, BLOCK_CHANNELS)
+        pair_ok = pair < pairs
+        channel_ok = channel < CHANNELS
+        point = pair // VIEWS
+        view = pair % VIEWS
+        u = tl.load(uv_ptr + (view * points + point) * 2, mask=pair_ok, other=0.0).to(tl.float32)
+        v = tl.load(uv_ptr + (view * points + point) * 2 + 1, mask=pair_ok, other=0.0).to(tl.float32)
+        result = _bilinear(
+            maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, u_scale, v_scale,
+            CHANNELS, BLOCK_PAIRS, BLOCK_CHANNELS,
+        )
         tl.store(
             out_ptr + pair[:, None] * CHANNELS + channel[None, :], result.to(out_ptr.dtype.element_ty),
             mask=pair_ok[:, None] & channel_ok[None, :],
+        )
+
+    @triton.autotune(configs=_launch_configs(), key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS"])
+    @triton.jit
+    def _sample_and_contract_kernel(
+        maps_ptr, uv_ptr, weight_ptr, out_ptr, rays, map_height, map_width, u_scale, v_scale,
+        SAMPLES: tl.constexpr, VIEWS: tl.constexpr, CHANNELS: tl.constexpr, GROUPS: tl.constexpr,
+        BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
+    ):
+        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)``; ``weight`` ``(rays, samples, views,
+        GROUPS)`` float32; ``out`` ``(rays, C)`` float32: ``sum_{samples, views} weight[..., c // (C / GROUPS)] X[..., c]``."""
+        ray = tl.program_id(0)
+        channel = tl.program_id(1) * BLOCK_CHANNELS + tl.arange(0, BLOCK_CHANNELS)
+        channel_ok = channel < CHANNELS
+        group = channel // (CHANNELS // GROUPS)
+        acc = tl.zeros((BLOCK_PAIRS, BLOCK_CHANNELS), tl.float32)
+        for first in range(0, SAMPLES * VIEWS, BLOCK_PAIRS):
+            pair = first + tl.arange(0, BLOCK_PAIRS)  # sample * VIEWS + view, the weight's order
+            pair_ok = pair < SAMPLES * VIEWS
+            sample = pair // VIEWS
+            view = pair % VIEWS
+            uv_offset = ((view.to(tl.int64) * rays + ray) * SAMPLES + sample) * 2
+            u = tl.load(uv_ptr + uv_offset, mask=pair_ok, other=0.0).to(tl.float32)
+            v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
+            sampled = _bilinear(
+                maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, u_scale, v_scale,
+                CHANNELS, BLOCK_PAIRS, BLOCK_CHANNELS,
+            )
+            weight = tl.load(
+                weight_ptr + ray.to(tl.int64) * (SAMPLES * VIEWS * GROUPS) + pair[:, None] * GROUPS + group[None, :],
+                mask=pair_ok[:, None] & channel_ok[None, :], other=0.0,
+            )
+            acc += sampled * weight
+        tl.store(out_ptr + ray.to(tl.int64) * CHANNELS + channel, tl.sum(acc, axis=0), mask=channel_ok)
+
+
+def _check_maps(feature_maps: torch.Tensor, caller: str) -> None:
+    if not fused_sampling_supported(feature_maps):
+        raise ValueError(
+            f"{caller} needs Triton, CUDA maps (views, C, h, w) in float32/bf16/fp16 without autograd; "
+            f"got {tuple(feature_maps.shape)} {feature_maps.dtype} on {feature_maps.device} "
+            f"(requires_grad={feature_maps.requires_grad}). Check fused_sampling_supported first."
         )
 
 
@@ -109,12 +170,7 @@ def sample_feature_maps_fused(
     Returns:
         ``(rays, samples, views, C)``; points outside the image read zeros.
     """
-    if not fused_sampling_supported(feature_maps):
-        raise ValueError(
-            f"sample_feature_maps_fused needs Triton, CUDA maps (views, C, h, w) in float32/bf16/fp16 without autograd; "
-            f"got {tuple(feature_maps.shape)} {feature_maps.dtype} on {feature_maps.device} "
-            f"(requires_grad={feature_maps.requires_grad}). Check fused_sampling_supported first."
-        )
+    _check_maps(feature_maps, "sample_feature_maps_fused")
     views, channels, map_height, map_width = feature_maps.shape
     _, rays, samples, _ = uv_pix.shape
     points = rays * samples
@@ -129,3 +185,71 @@ def sample_feature_maps_fused(
         2.0 / max(image_width - 1, 1), 2.0 / max(image_height - 1, 1), VIEWS=views, CHANNELS=channels,
     )
     return out
+
+
+def sample_and_contract_fused(
+    feature_maps: torch.Tensor, uv_pix: torch.Tensor, weight: torch.Tensor, image_height: int, image_width: int
+) -> torch.Tensor:
+    """``sum_{samples, views} weight X`` without forming X, the sampled maps (the semantic fold's rendered term).
+
+    ``X = sample_feature_maps(feature_maps, uv_pix, ..., full_precision_grid=True)`` ``(rays, samples, views, C)``
+    is sampled in float32 and contracted on chip: each program takes one ray and a block of channels and walks the
+    ray's ``samples x views`` pairs, so the ``(rays, samples, views, C)`` tensor is never written.
+
+    Args:
+        feature_maps: ``(views, C, h, w)`` at any resolution covering the ``image_height x image_width`` image.
+        uv_pix: ``(views, rays, samples, 2)`` pixel coordinates.
+        weight: ``(rays, samples, views, groups)``, one weight per group of ``C / groups`` consecutive channels.
+
+    Returns:
+        ``(rays, groups, C / groups)`` float32 (``einsum("rsvgk,rsvg->rgk")`` of X split into groups).
+    """
+    _check_maps(feature_maps, "sample_and_contract_fused")
+    views, channels, map_height, map_width = feature_maps.shape
+    _, rays, samples, _ = uv_pix.shape
+    groups = weight.shape[-1]
+    if weight.shape != (rays, samples, views, groups) or channels % groups != 0:
+        raise ValueError(
+            f"weight must be (rays, samples, views, groups) = ({rays}, {samples}, {views}, groups) with groups "
+            f"dividing the {channels} channels; got {tuple(weight.shape)}."
+        )
+    out = torch.empty(rays, channels, device=feature_maps.device, dtype=torch.float32)
+    channels_last = feature_maps.permute(0, 2, 3, 1).contiguous()
+
+    def grid(launch: dict) -> tuple[int, int]:
+        return rays, triton.cdiv(channels, launch["BLOCK_CHANNELS"])
+
+    _sample_and_contract_kernel[grid](
+        channels_last, uv_pix.float().contiguous(), weight.float().contiguous(), out, rays, map_height, map_width,
+        2.0 / max(image_width - 1, 1), 2.0 / max(image_height - 1, 1),
+        SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
+    )
+    return out.unflatten(-1, (groups, channels // groups))
+
+
+@dataclass
+class DeferredSamples:
+    """X = the maps sampled at the points, not yet sampled: the fast path's semantic tokens at inference when the
+    semantic field is not needed (:func:`gpnerf.model.folded_semantics.fold_semantic_path` contracts it directly).
+
+    Attributes:
+        maps: ``(views, C, h, w)`` detached semantic maps (CUDA, or any device under the Triton interpreter).
+        uv_pix: ``(views, rays, samples, 2)`` pixel coordinates of the ``image_height x image_width`` image.
+        dtype: the dtype X would have been stored in (the autocast dtype, else float32), that of the contraction.
+    """
+
+    maps: torch.Tensor
+    uv_pix: torch.Tensor
+    image_height: int
+    image_width: int
+    dtype: torch.dtype
+
+    @property
+    def channels(self) -> int:
+        return self.maps.shape[1]
+
+    def contract(self, weight: torch.Tensor) -> torch.Tensor:
+        """``einsum("rsvgk,rsvg->rgk", X split into groups, weight)`` ``(rays, groups, C / groups)`` in ``dtype``;
+        ``weight`` ``(rays, samples, views, groups)``."""
+        contracted = sample_and_contract_fused(self.maps, self.uv_pix, weight, self.image_height, self.image_width)
+        return contracted.to(self.dtype)

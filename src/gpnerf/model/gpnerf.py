@@ -18,7 +18,7 @@ from gpnerf.episode import Episode
 from gpnerf.geometry import pixel_centers_from_indices, rays_from_pixels
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.encoder import EncodedViews, MultiScaleFeatureExtractor, resize
-from gpnerf.model.fused_feature_sampling import fused_sampling_supported, sample_feature_maps_fused
+from gpnerf.model.fused_feature_sampling import DeferredSamples, fused_sampling_supported, sample_feature_maps_fused
 from gpnerf.model.label_rendering import LabelRenderer
 from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
 from gpnerf.model.projection import project_points, sample_feature_maps
@@ -166,7 +166,10 @@ class GPNeRF(nn.Module):
             if exact and self.config.fused_kernels and fused_sampling_supported(semantic_maps):
                 dtype = torch.promote_types(semantic_maps.dtype, torch.float32)
                 dtype = torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else dtype
-                semantic_tokens = sample_feature_maps_fused(semantic_maps, projection.uv_pix, height, width, dtype)
+                if with_field or torch.is_grad_enabled():  # the field and the fold's backward need X itself
+                    semantic_tokens = sample_feature_maps_fused(semantic_maps, projection.uv_pix, height, width, dtype)
+                else:
+                    semantic_tokens = DeferredSamples(semantic_maps, projection.uv_pix, height, width, dtype)
             else:
                 semantic_tokens = sample_feature_maps(semantic_maps, projection.uv_pix, height, width, exact)
                 if exact and torch.is_autocast_enabled(device_type):  # sampled exactly, stored once in bf16

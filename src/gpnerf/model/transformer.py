@@ -29,6 +29,7 @@ from torch.utils.checkpoint import checkpoint
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, aggregate_semantic_field
 from gpnerf.model.folded_semantics import fold_semantic_path
+from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, render_semantic_points
 
@@ -97,7 +98,7 @@ class GeneralizableTransformer(nn.Module):
     def forward(
         self,
         rgb_tokens: torch.Tensor,
-        semantic_tokens: torch.Tensor | None,
+        semantic_tokens: torch.Tensor | DeferredSamples | None,
         relative_direction: torch.Tensor,
         valid: torch.Tensor,
         xyz_world: torch.Tensor,
@@ -108,7 +109,8 @@ class GeneralizableTransformer(nn.Module):
 
         Args:
             rgb_tokens: ``(rays, samples, views, 3 + d_rgb_features)`` sampled RGB + F^rgb.
-            semantic_tokens: ``(rays, samples, views, d_sem)`` sampled F^sem, or None (RGB only).
+            semantic_tokens: ``(rays, samples, views, d_sem)`` sampled F^sem, or None (RGB only), or (fast
+                implementation at inference, ``with_field`` False) the maps and coordinates to sample it from.
             relative_direction: ``(rays, samples, views, 4)``.
             valid: ``(rays, samples, views)`` bool.
             xyz_world: ``(rays, samples, 3)`` sample points, world frame.
