@@ -22,7 +22,8 @@
 #   bash experiments/gpu_lease.sh fused      # one GPU, one call: the fused FAT kernel's GPU tests, the block alone,
 #                                            # compiled + graphed renders with the kernel off and on, a training row
 #                                            # (FUSED_ROWS=all: also the eager renders and a render profile;
-#                                            # FUSED_ROWS=quick: the kernels' tests, compiled graphed rows on and off, render and graphed-step profiles)
+#                                            # FUSED_ROWS=quick: the kernels' tests, compiled graphed rows on and off, render and graphed-step profiles;
+#                                            # FUSED_ROWS=check: the kernels' tests and the compiled graphed render, kernels on)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -136,9 +137,20 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   mkdir -p "$bench"
   local tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py
     tests/model/test_render_precision.py"
-  [ "${FUSED_ROWS:-}" = quick ] || tests="$tests tests/model/test_render_graph.py tests/engine/test_cuda_graph.py"
+  case "${FUSED_ROWS:-}" in
+    quick) ;;
+    check) tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py" ;;
+    *) tests="$tests tests/model/test_render_graph.py tests/engine/test_cuda_graph.py" ;;
+  esac
   timeout 300 python3 -m pytest -q -p no:cacheprovider $tests > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
+  if [ "${FUSED_ROWS:-}" = check ]; then  # the kernels' tests, then the compiled graphed render with the kernels on
+    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
+      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render \
+      --render-warmup 1 --render-repeats 3 --chunk 4800
+    grep "^| paper" "$bench"/*.log
+    return
+  fi
   if [ "${FUSED_ROWS:-}" = quick ]; then  # the kernels' tests, the compiled graphed render and training step with the
     for fused in on off; do                # kernels on and off, then a profile of the graphed training step
       LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_$fused "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels $fused" \

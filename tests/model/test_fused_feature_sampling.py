@@ -107,7 +107,7 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration():
 
     kernel = fused._sample_kernel
     for channels, out in ((512, "*bf16"), (48, "*fp32")):
-        signature = dict(zip(kernel.fn.arg_names, ["*fp32", "*fp32", out] + ["i32"] * 4 + ["fp32"] * 2))
+        signature = dict(zip(kernel.fn.arg_names, ["*fp32", "*fp32", out] + ["i32"] * 4))
         for config in kernel.configs:
             constexprs = {"VIEWS": 10, "CHANNELS": channels, **config.kwargs}
             source = triton.compiler.ASTSource(
@@ -126,7 +126,7 @@ def test_contraction_kernel_compiles_for_hopper_in_every_launch_configuration():
     from gpnerf.model import fused_feature_sampling as fused
 
     kernel = fused._sample_and_contract_kernel
-    signature = dict(zip(kernel.fn.arg_names, ["*bf16", "*fp32", "*fp32", "*fp32"] + ["i32"] * 3 + ["fp32"] * 2))
+    signature = dict(zip(kernel.fn.arg_names, ["*bf16", "*fp32", "*fp32", "*fp32"] + ["i32"] * 3))
     for config in kernel.configs:
         constexprs = {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64, **config.kwargs}
         source = triton.compiler.ASTSource(

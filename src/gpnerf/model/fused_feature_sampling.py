@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import torch
 
+from gpnerf.model.projection import sampling_grid
+
 try:
     import triton
     import triton.language as tl
@@ -55,14 +57,15 @@ if triton is not None:
 
     @triton.jit
     def _bilinear(
-        maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, u_scale, v_scale,
+        maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width,
         CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
     ):
-        """``(BLOCK_PAIRS, BLOCK_CHANNELS)`` float32 samples of channels-last ``maps`` ``(views, h, w, C)`` at pixel
-        coordinates ``u, v`` (``(BLOCK_PAIRS,)``) of the views ``view``."""
-        # sample_feature_maps' grid in [-1, 1], then grid_sample's unnormalisation with align_corners=True
-        x = ((u * u_scale - 1.0 + 1.0) / 2.0) * (map_width - 1).to(tl.float32)
-        y = ((v * v_scale - 1.0 + 1.0) / 2.0) * (map_height - 1).to(tl.float32)
+        """``(BLOCK_PAIRS, BLOCK_CHANNELS)`` float32 samples of channels-last ``maps`` ``(views, h, w, C)`` at grid
+        coordinates ``u, v`` in ``[-1, 1]`` (``(BLOCK_PAIRS,)``) of the views ``view``."""
+        # grid_sample's unnormalisation with align_corners=True (an add, then products: nothing to contract into an
+        # FMA, so the GPU rounds as CUDA's grid_sample does; the grid itself comes from the same PyTorch ops)
+        x = ((u + 1.0) / 2.0) * (map_width - 1).to(tl.float32)
+        y = ((v + 1.0) / 2.0) * (map_height - 1).to(tl.float32)
         x0 = tl.floor(x)
         y0 = tl.floor(y)
         x1 = x0 + 1.0
@@ -93,10 +96,10 @@ if triton is not None:
     @triton.autotune(configs=_launch_configs(), key=["VIEWS", "CHANNELS"])
     @triton.jit
     def _sample_kernel(
-        maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width, u_scale, v_scale,
+        maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width,
         VIEWS: tl.constexpr, CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
     ):
-        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` pixel coordinates; ``out`` ``(points, views, C)``."""
+        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` grid coordinates; ``out`` ``(points, views, C)``."""
         pair = tl.program_id(0).to(tl.int64) * BLOCK_PAIRS + tl.arange(0, BLOCK_PAIRS)  # output row: point * VIEWS + view
         channel = tl.program_id(1) * BLOCK_CHANNELS + tl.arange(0, BLOCK_CHANNELS)
         pair_ok = pair < pairs
@@ -106,8 +109,7 @@ if triton is not None:
         u = tl.load(uv_ptr + (view * points + point) * 2, mask=pair_ok, other=0.0).to(tl.float32)
         v = tl.load(uv_ptr + (view * points + point) * 2 + 1, mask=pair_ok, other=0.0).to(tl.float32)
         result = _bilinear(
-            maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, u_scale, v_scale,
-            CHANNELS, BLOCK_PAIRS, BLOCK_CHANNELS,
+            maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS, BLOCK_PAIRS, BLOCK_CHANNELS
         )
         tl.store(
             out_ptr + pair[:, None] * CHANNELS + channel[None, :], result.to(out_ptr.dtype.element_ty),
@@ -117,11 +119,11 @@ if triton is not None:
     @triton.autotune(configs=_launch_configs(), key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS"])
     @triton.jit
     def _sample_and_contract_kernel(
-        maps_ptr, uv_ptr, weight_ptr, out_ptr, rays, map_height, map_width, u_scale, v_scale,
+        maps_ptr, uv_ptr, weight_ptr, out_ptr, rays, map_height, map_width,
         SAMPLES: tl.constexpr, VIEWS: tl.constexpr, CHANNELS: tl.constexpr, GROUPS: tl.constexpr,
         BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
     ):
-        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)``; ``weight`` ``(rays, samples, views,
+        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)`` grid coordinates; ``weight`` ``(rays, samples, views,
         GROUPS)`` float32; ``out`` ``(rays, C)`` float32: ``sum_{samples, views} weight[..., c // (C / GROUPS)] X[..., c]``."""
         ray = tl.program_id(0)
         channel = tl.program_id(1) * BLOCK_CHANNELS + tl.arange(0, BLOCK_CHANNELS)
@@ -137,8 +139,8 @@ if triton is not None:
             u = tl.load(uv_ptr + uv_offset, mask=pair_ok, other=0.0).to(tl.float32)
             v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
             sampled = _bilinear(
-                maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, u_scale, v_scale,
-                CHANNELS, BLOCK_PAIRS, BLOCK_CHANNELS,
+                maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS, BLOCK_PAIRS,
+                BLOCK_CHANNELS,
             )
             weight = tl.load(
                 weight_ptr + ray.to(tl.int64) * (SAMPLES * VIEWS * GROUPS) + pair[:, None] * GROUPS + group[None, :],
@@ -180,9 +182,9 @@ def sample_feature_maps_fused(
     def grid(launch: dict) -> tuple[int, int]:
         return triton.cdiv(points * views, launch["BLOCK_PAIRS"]), triton.cdiv(channels, launch["BLOCK_CHANNELS"])
 
+    coordinates = sampling_grid(uv_pix.float(), image_height, image_width).contiguous()
     _sample_kernel[grid](
-        channels_last, uv_pix.float().contiguous(), out, points * views, points, map_height, map_width,
-        2.0 / max(image_width - 1, 1), 2.0 / max(image_height - 1, 1), VIEWS=views, CHANNELS=channels,
+        channels_last, coordinates, out, points * views, points, map_height, map_width, VIEWS=views, CHANNELS=channels
     )
     return out
 
@@ -219,9 +221,9 @@ def sample_and_contract_fused(
     def grid(launch: dict) -> tuple[int, int]:
         return rays, triton.cdiv(channels, launch["BLOCK_CHANNELS"])
 
+    coordinates = sampling_grid(uv_pix.float(), image_height, image_width).contiguous()
     _sample_and_contract_kernel[grid](
-        channels_last, uv_pix.float().contiguous(), weight.float().contiguous(), out, rays, map_height, map_width,
-        2.0 / max(image_width - 1, 1), 2.0 / max(image_height - 1, 1),
+        channels_last, coordinates, weight.float().contiguous(), out, rays, map_height, map_width,
         SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
     )
     return out.unflatten(-1, (groups, channels // groups))

@@ -60,6 +60,15 @@ def project_points(
     return SourceProjection(uv_pix=uv, valid=valid, relative_direction=torch.cat([direction, dot], dim=-1))
 
 
+def sampling_grid(uv_pix: torch.Tensor, image_height: int, image_width: int) -> torch.Tensor:
+    """``grid_sample``'s grid: pixel coordinates ``(..., 2)`` of the ``H x W`` image mapped to ``[-1, 1]``
+    (``align_corners=True``), in ``uv_pix``'s dtype."""
+    # Scalars, not a new tensor: a host-to-device copy here would synchronise every call.
+    u = uv_pix[..., 0] * (2.0 / max(image_width - 1, 1)) - 1.0
+    v = uv_pix[..., 1] * (2.0 / max(image_height - 1, 1)) - 1.0
+    return torch.stack([u, v], dim=-1)
+
+
 def sample_feature_maps(
     feature_maps: torch.Tensor, uv_pix: torch.Tensor, image_height: int, image_width: int,
     full_precision_grid: bool = False,
@@ -76,10 +85,7 @@ def sample_feature_maps(
     Returns:
         ``(rays, samples, views, C)``; points outside the image read the zero padding.
     """
-    # Scalars, not a new tensor: a host-to-device copy here would synchronise every call.
-    u = uv_pix[..., 0] * (2.0 / max(image_width - 1, 1)) - 1.0
-    v = uv_pix[..., 1] * (2.0 / max(image_height - 1, 1)) - 1.0
-    grid = torch.stack([u, v], dim=-1)  # (views, rays, samples, 2) in [-1, 1]
+    grid = sampling_grid(uv_pix, image_height, image_width)  # (views, rays, samples, 2) in [-1, 1]
     if full_precision_grid:
         dtype = torch.promote_types(torch.promote_types(feature_maps.dtype, grid.dtype), torch.float32)
         feature_maps, grid = feature_maps.to(dtype), grid.to(dtype)
