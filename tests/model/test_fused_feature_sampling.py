@@ -3,8 +3,9 @@
 On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, in a subprocess: this file run
 as a script), float32. Tolerances: float32 ``1e-6`` absolute on unit-scale features (the same coordinates,
 weights and order of terms as ``grid_sample``; only fused multiply-adds may round differently); bf16: the
-float32 result rounded once, so within one bf16 rounding step (``2^-8`` relative) of the reference's own
-``sample in float32, then cast``. A NaN coordinate reads zeros, as in CUDA's ``grid_sample`` (the path the
+float32 result rounded once, as the reference's own ``sample in float32, then cast``: where the two float32 values
+straddle a rounding boundary they land on neighbouring bf16 values, one bf16 step (``ulp(x) <= 2^-7 |x|``) apart
+(``2^-8`` was too tight: an H200 run of c267b05 saw 2^-6 at ``|x|`` in [2, 4)). A NaN coordinate reads zeros, as in CUDA's ``grid_sample`` (the path the
 kernel replaces; the CPU's ``grid_sample`` gives NaN there, so the CPU reference is zeroed at those points).
 """
 
@@ -160,7 +161,7 @@ def test_fused_sampling_on_the_gpu_matches_grid_sample(dtype):
         maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size, points=(64, 48), device="cuda")
         maps = maps.to(dtype)  # bf16 maps, as under autocast; sampled in float32 by both paths
         expected = reference(maps, uv, height, width, dtype)
-        assert_matches(sample_feature_maps_fused(maps, uv, height, width, dtype), expected, 1e-6 if dtype == torch.float32 else 2**-8)
+        assert_matches(sample_feature_maps_fused(maps, uv, height, width, dtype), expected, 1e-6 if dtype == torch.float32 else 2**-7)
 
 
 @pytest.mark.gpu

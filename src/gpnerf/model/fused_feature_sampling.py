@@ -62,10 +62,11 @@ if triton is not None:
     ):
         """``(BLOCK_PAIRS, BLOCK_CHANNELS)`` float32 samples of channels-last ``maps`` ``(views, h, w, C)`` at grid
         coordinates ``u, v`` in ``[-1, 1]`` (``(BLOCK_PAIRS,)``) of the views ``view``."""
-        # grid_sample's unnormalisation with align_corners=True (an add, then products: nothing to contract into an
-        # FMA, so the GPU rounds as CUDA's grid_sample does; the grid itself comes from the same PyTorch ops)
-        x = ((u + 1.0) / 2.0) * (map_width - 1).to(tl.float32)
-        y = ((v + 1.0) / 2.0) * (map_height - 1).to(tl.float32)
+        # grid_sample's unnormalisation with align_corners=True, ((g + 1) / 2) (size - 1): an add, then products, so
+        # nothing contracts into an FMA; "* 0.5" is the exact "/ 2" (Triton's "/" is an approximate division on the
+        # GPU). The grid itself comes from the same PyTorch ops as grid_sample's.
+        x = ((u + 1.0) * 0.5) * (map_width - 1).to(tl.float32)
+        y = ((v + 1.0) * 0.5) * (map_height - 1).to(tl.float32)
         x0 = tl.floor(x)
         y0 = tl.floor(y)
         x1 = x0 + 1.0
