@@ -6,8 +6,9 @@
 
 * **train**: encode the sources + target, render ``--rays`` rays (coarse + fine), head, all losses
   of the preset (``compute_losses``), backward, Adam step. ``--trainer-step`` adds what the trainer does
-  besides (``gpnerf.engine``): the non-finite guard over the loss terms and all gradients
-  (``find_nonfinite``) and the engine's Adam choice (``OptimConfig.fused``: fused on CUDA); without it
+  besides (``gpnerf.engine``): the guarded update (``gpnerf.engine.update.guarded_update``: the non-finite
+  guard over the loss terms and all gradients, fused Adam launched before the host reads the verdict unless
+  ``--overlap-optimizer off``) and the engine's Adam choice (``OptimConfig.fused``: fused on CUDA); without it
   the step is the one of the earlier figures (PyTorch's default Adam, no guard). ``--cuda-graph`` replays
   forward, losses and backward as one CUDA graph (``gpnerf.cuda_graphs``, the trainer's
   ``trainer.cuda_graph``); the capture happens in the first warm-up run.
@@ -44,7 +45,7 @@ except ImportError:  # run from a checkout without PYTHONPATH=src
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from gpnerf.cuda_graphs import GraphedTrainingStep  # noqa: E402
-from gpnerf.engine.guard import find_nonfinite  # noqa: E402
+from gpnerf.engine.update import guarded_update, overlap_supported  # noqa: E402
 from gpnerf.engine.optim import LearningRates, OptimConfig, build_optimizer  # noqa: E402
 from gpnerf.episode import Episode  # noqa: E402
 from gpnerf.geometry import Cameras, intrinsics_from_fov  # noqa: E402
@@ -199,6 +200,8 @@ def run(args: argparse.Namespace) -> dict:
             return compute_losses(model(episode), episode, config)
 
     graphed = GraphedTrainingStep(forward, model) if args.cuda_graph else None
+    trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    overlap = args.trainer_step and args.overlap_optimizer == "on" and overlap_supported(optimizer, 1)
 
     def train_step() -> None:
         model.train()
@@ -208,15 +211,17 @@ def run(args: argparse.Namespace) -> dict:
             total.backward()
         else:
             total, terms = graphed(train_episode)
-        if args.trainer_step:
-            find_nonfinite(total, terms, model.named_parameters())
-        optimizer.step()
+        if args.trainer_step:  # the trainer's guarded update (no clipping: the presets set none)
+            guarded_update(optimizer, total, terms, trainable, None, lambda bad: bad, overlap)
+        else:
+            optimizer.step()
 
     def render() -> None:
         with autocast():
             model.render_image(render_episode, chunk_rays=args.chunk, cuda_graph=args.cuda_graph)
 
     compiled = (" trainer-step" if args.trainer_step else "") + (" cuda-graph" if args.cuda_graph else "")
+    compiled += " no-overlap-optimizer" if args.trainer_step and not overlap else ""
     compiled += " no-fused-kernels" if args.fused_kernels == "off" and args.implementation == "fast" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     if args.compile_mode is not None:
@@ -225,7 +230,7 @@ def run(args: argparse.Namespace) -> dict:
         "label": args.label or f"{args.preset} {args.implementation} {args.precision}{compiled}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
         "compile": args.compile, "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
-        "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
+        "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels, "overlap_optimizer": overlap,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
@@ -378,6 +383,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--cuda-graph", action="store_true",
                         help="replay the train step (forward + losses + backward) and each render chunk from CUDA graphs")
+    parser.add_argument("--overlap-optimizer", default="on", choices=["on", "off"],
+                        help="--trainer-step: launch fused Adam before the guard's host check (trainer.overlap_optimizer; "
+                        "applies with fused Adam, i.e. on CUDA)")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")

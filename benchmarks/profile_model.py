@@ -16,7 +16,7 @@ Named ranges are added *here only* (``src/`` is untouched): forward pre/post hoo
 at call time (``project_points``, ``sample_feature_maps``, ``ray_sampling`` in
 ``gpnerf.model.gpnerf``; ``fold_semantic_path``, ``aggregate_semantic_field``,
 ``render_semantic_points`` in ``gpnerf.model.transformer``), plus the phases of a training step
-(``train.zero_grad/forward/losses/backward/optimizer``, and ``train.guard`` with ``--trainer-step``). Backward is one range (``train.backward``);
+(``train.zero_grad/forward/losses/backward/optimizer``, or ``train.guarded_update`` (guard + Adam) with ``--trainer-step``). Backward is one range (``train.backward``);
 its split shows in the op and kernel tables (``...Backward0`` ops). With ``--checkpoint`` the
 recomputed layers appear as ranges under ``train.backward``. With ``--cuda-graph`` (CUDA) forward, losses and
 backward replay from one graph (``train.graph_replay``) and render chunks from theirs, as ``bench_model.py
@@ -59,12 +59,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_m
 
 import bench_model  # noqa: E402  (benchmarks/bench_model.py)
 from gpnerf.cuda_graphs import GraphedTrainingStep  # noqa: E402
-from gpnerf.engine.guard import find_nonfinite  # noqa: E402
+from gpnerf.engine.update import guarded_update, overlap_supported  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, compile_transformer_blocks  # noqa: E402
 
 STEP_RANGES = {"train": "train_step", "render": "render_frame"}
-TRAIN_PHASES = ("train.zero_grad", "train.forward", "train.losses", "train.backward", "train.guard", "train.optimizer")
+TRAIN_PHASES = ("train.zero_grad", "train.forward", "train.losses", "train.backward", "train.guarded_update", "train.optimizer")
 HOST_SYNCS = {"cudaStreamSynchronize", "cudaDeviceSynchronize", "cudaEventSynchronize"}
 PATCHED_FUNCTIONS = (  # (module, attribute, range name): module-level names resolved at call time
     ("gpnerf.model.gpnerf", "project_points", "project_points"),
@@ -447,6 +447,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     if args.compile:
         compile_transformer_blocks(model, backend=args.compile_backend)
     optimizer = bench_model.make_optimizer(model, args.trainer_step)
+    trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
     train_episode = bench_model.random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
     autocast = lambda: bench_model.precision_context(args.precision, device)  # noqa: E731  (fresh context per use)
@@ -471,11 +472,12 @@ def run(args: argparse.Namespace) -> list[dict]:
         else:  # forward, losses and backward replayed: their kernels land in this one range
             with record_function("train.graph_replay"):
                 total, terms = graphed(train_episode)
-        if args.trainer_step:
-            with record_function("train.guard"):
-                find_nonfinite(total, terms, model.named_parameters())
-        with record_function("train.optimizer"):
-            optimizer.step()
+        if args.trainer_step:  # the trainer's guarded update: guard and (fused, overlapped) Adam in one range
+            with record_function("train.guarded_update"):
+                guarded_update(optimizer, total, terms, trainable, None, lambda bad: bad, overlap_supported(optimizer, 1))
+        else:
+            with record_function("train.optimizer"):
+                optimizer.step()
 
     def render() -> None:
         with autocast():

@@ -22,7 +22,8 @@
 #   bash experiments/gpu_lease.sh fused      # one GPU, one call: the fused FAT kernel's GPU tests, the block alone,
 #                                            # compiled + graphed renders with the kernel off and on, a training row
 #                                            # (FUSED_ROWS=all: also the eager renders and a render profile;
-#                                            # FUSED_ROWS=quick: the kernels' tests, compiled graphed rows on and off, render and graphed-step profiles;
+#                                            # FUSED_ROWS=quick: the kernels' tests, compiled graphed rows on and off, a training row without the
+#                                            # optimizer overlap, render and graphed-step profiles;
 #                                            # FUSED_ROWS=check: the kernels' tests and the compiled graphed render, kernels on)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
@@ -157,6 +158,9 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
         --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what both \
         --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 --trainer-step --fused-kernels $fused
     done
+    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_train_no_overlap "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph no-overlap-optimizer" \
+      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what train \
+      --warmup 3 --repeats 20 --trainer-step --overlap-optimizer off  # the reference order of the guarded update
     cat "$bench"/*.log | grep "^| paper"
     timeout 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
       --precision bf16 --chunk 4800 --what render --compile --row-limit 60 --out "$bench/profile" \

@@ -36,6 +36,63 @@ class NonFiniteReport:
         return text + (f", batch {self.batch}" if self.batch else "")
 
 
+@dataclass
+class NonFiniteScreen:
+    """The device half of :func:`find_nonfinite`: every checked tensor screened, nothing copied to the host yet.
+
+    :attr:`found_inf` can gate a fused optimizer step on the device before the host has looked (see
+    :func:`gpnerf.engine.update.guarded_update`); :meth:`resolve` makes the one host copy and the exact verdict.
+    """
+
+    terms: list[tuple[str, float | torch.Tensor]]
+    """``("loss", total)`` then the task's terms, in order."""
+    grads: list[tuple[str, torch.Tensor]]
+    """Parameters that have a gradient, with it."""
+    suspicious: torch.Tensor | None
+    """``(tensors,)`` bool on the device: the tensor's L1 norm is not finite (a superset of the non-finite ones);
+    None when nothing was a tensor."""
+    host_bad: bool
+    """A term given as a Python number is not finite."""
+
+    @property
+    def tensors(self) -> list[torch.Tensor]:
+        return [value.detach() for _, value in self.terms if torch.is_tensor(value)] + [g for _, g in self.grads]
+
+    def found_inf(self) -> torch.Tensor:
+        """float32 scalar on the device, 1.0 when anything may be non-finite (the screen, so possibly a finite
+        tensor whose norm overflows), else 0.0; no host synchronisation."""
+        if self.suspicious is None:
+            raise ValueError("found_inf needs at least one tensor among the loss, its terms and the gradients.")
+        found = self.suspicious.any().float()  # a device kernel: no host value enters, so no copy and no sync
+        return found.fill_(1.0) if self.host_bad else found
+
+    def resolve(self) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+        """``(bad_terms, bad_grads, flagged)``: exactly the non-finite term names (``"loss"`` is the total) and
+        parameter names, and whether the screen flagged anything (then :meth:`found_inf` was 1). One host copy."""
+        suspicious = [] if self.suspicious is None else self.suspicious.cpu().tolist()
+        tensors = self.tensors
+        flags = iter([bool(s) and not bool(torch.isfinite(t).all()) for s, t in zip(suspicious, tensors)])
+        bad_terms = [
+            name for name, value in self.terms
+            if (next(flags) if torch.is_tensor(value) else not math.isfinite(float(value)))
+        ]
+        bad_grads = [name for name, _ in self.grads if next(flags)]
+        return tuple(bad_terms), tuple(bad_grads), self.host_bad or any(suspicious)
+
+
+def screen_nonfinite(
+    loss: torch.Tensor, terms: Mapping[str, float | torch.Tensor], named_params: Iterable[tuple[str, torch.nn.Parameter]]
+) -> NonFiniteScreen:
+    """Screen the loss, its terms and every gradient on the device (:func:`screen_tensors`); no host copy."""
+    term_items = [("loss", loss)] + list(terms.items())
+    with_grad = [(n, p.grad) for n, p in named_params if p.grad is not None]
+    host_bad = any(not math.isfinite(float(value)) for _, value in term_items if not torch.is_tensor(value))
+    screen = NonFiniteScreen(term_items, with_grad, None, host_bad)
+    tensors = screen.tensors
+    screen.suspicious = screen_tensors(tensors) if tensors else None
+    return screen
+
+
 def find_nonfinite(
     loss: torch.Tensor, terms: Mapping[str, float | torch.Tensor], named_params: Iterable[tuple[str, torch.nn.Parameter]]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -44,30 +101,28 @@ def find_nonfinite(
     One device-to-host transfer for all tensor checks (one synchronisation per step, not one per term), and a
     handful of device kernels: :func:`nonfinite_flags` screens every tensor with one multi-tensor L1 norm.
     """
-    term_items = [("loss", loss)] + list(terms.items())
-    with_grad = [(n, p.grad) for n, p in named_params if p.grad is not None]
-    checked = [value.detach() for _, value in term_items if torch.is_tensor(value)] + [g for _, g in with_grad]
-    flags = iter(nonfinite_flags(checked))
-    bad_terms = [
-        name for name, value in term_items
-        if (next(flags) if torch.is_tensor(value) else not math.isfinite(float(value)))
-    ]
-    bad_grads = [name for name, _ in with_grad if next(flags)]
-    return tuple(bad_terms), tuple(bad_grads)
+    bad_terms, bad_grads, _ = screen_nonfinite(loss, terms, named_params).resolve()
+    return bad_terms, bad_grads
+
+
+def screen_tensors(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+    """``(len(tensors),)`` bool on the first tensor's device: the tensor's L1 norm is not finite. Every tensor
+    holding a NaN or inf is flagged (a NaN or inf element makes the norm NaN or inf), and so is a finite one whose
+    norm overflows. One ``torch._foreach_norm`` call, no host synchronisation."""
+    norms = torch._foreach_norm([t if t.is_floating_point() else t.float() for t in tensors], 1)
+    return ~torch.isfinite(torch.stack([n.float().to(tensors[0].device) for n in norms]))
 
 
 def nonfinite_flags(tensors: Sequence[torch.Tensor]) -> list[bool]:
     """For each tensor, whether it holds a NaN or an inf (exactly ``not torch.isfinite(t).all()``).
 
-    Screen: the L1 norm of every tensor in one ``torch._foreach_norm`` call (a NaN or inf element makes it
-    NaN or inf) and one host copy. Only tensors whose norm is not finite, including finite ones whose norm
+    Screen: :func:`screen_tensors` and one host copy. Only tensors it flags, including finite ones whose norm
     overflows, are checked element-wise, so the result is exact. :func:`nonfinite_flags_reference` is the plain
     per-tensor check it must agree with.
     """
     if not tensors:
         return []
-    norms = torch._foreach_norm([t if t.is_floating_point() else t.float() for t in tensors], 1)
-    suspicious = (~torch.isfinite(torch.stack([n.float().to(tensors[0].device) for n in norms]))).cpu().tolist()
+    suspicious = screen_tensors(tensors).cpu().tolist()
     return [bool(s) and not bool(torch.isfinite(t).all()) for s, t in zip(suspicious, tensors)]
 
 

@@ -8,7 +8,8 @@ Each optimizer step ``s`` (0-based; ``Trainer.step`` counts completed steps):
    (:mod:`gpnerf.cuda_graphs`);
 4. if the loss, any term or any gradient is NaN/inf on any rank: zero grads, skip optimizer AND scheduler step,
    log it, abort after ``max_consecutive_nonfinite`` in a row; else clip (optional), ``optimizer.step()``,
-   ``scheduler.step()``;
+   ``scheduler.step()`` (with fused Adam in one process the step is launched before the verdict reaches the
+   host and skipped on the device if needed: :mod:`gpnerf.engine.update`, same result);
 5. every ``log_every`` steps log scalars; every ``val_every`` validate (rank 0); every ``save_every`` checkpoint.
 """
 
@@ -38,13 +39,14 @@ from gpnerf.engine.checkpoint import (
 from gpnerf.engine.config_io import dataclass_to_dict
 from gpnerf.engine.distributed import DistContext, all_gather_objects, any_rank, broadcast_object, wrap_model
 from gpnerf.engine.errors import CheckpointMismatchError
-from gpnerf.engine.guard import NonFiniteGuard, NonFiniteReport, find_nonfinite
+from gpnerf.engine.guard import NonFiniteGuard, NonFiniteReport
 from gpnerf.engine.logger import RunLogger
 from gpnerf.engine.optim import OptimConfig, build_optimizer, build_scheduler
 from gpnerf.engine.progress import ProgressBar, progress_enabled
 from gpnerf.engine.rng import capture_rng_state, derive_seed, restore_rng_state, seed_globals
 from gpnerf.engine.run_dir import RunDir, git_commit
 from gpnerf.engine.task import TrainTask
+from gpnerf.engine.update import guarded_update, overlap_supported
 
 log = logging.getLogger("gpnerf.engine")
 
@@ -77,6 +79,10 @@ class TrainerConfig:
     """Capture the forward, losses and backward in a CUDA graph once per batch shape and replay it (CUDA, one
     process): the host stops launching ~7,000 kernels a step (docs/benchmarks.md). The step must not sync with the
     host (a sync is named before capture)."""
+    overlap_optimizer: bool = True
+    """Launch the fused Adam step before the host reads the non-finite guard's verdict, gated on the device
+    (:mod:`gpnerf.engine.update`; same result, the GPU no longer idles while the host launches it). Applies with
+    fused Adam (``optim.fused``, the default on CUDA) in one process; otherwise the reference order runs."""
     max_minutes: float | None = None
     """Stop this invocation after this much training wall time (rank 0's clock decides for all ranks), saving a
     checkpoint; `--resume` continues. The schedule still runs to max_steps. None: no time limit."""
@@ -154,6 +160,7 @@ class Trainer:
         if writes:
             remove_stale_temp_files(run_dir.checkpoints_dir)
         self.graphed_step = self._graphed_step() if config.cuda_graph else None
+        self.overlap_optimizer = config.overlap_optimizer and overlap_supported(self.optimizer, self.ctx.world_size)
 
     def _graphed_step(self) -> GraphedTrainingStep:
         if self.ctx.device.type != "cuda" or self.ctx.world_size > 1:
@@ -184,9 +191,11 @@ class Trainer:
         else:
             loss, terms = self._forward(batch)
             loss.backward()
-        bad_terms, bad_grads = find_nonfinite(loss, terms, self._named_params())
+        bad_terms, bad_grads, skipped = guarded_update(
+            self.optimizer, loss, terms, self._named_params(), self.config.optim.grad_clip_max_norm,
+            lambda bad: any_rank(bad, self.ctx), self.overlap_optimizer,
+        )
         loss_value = float(loss.detach().float().item())
-        skipped = any_rank(bool(bad_terms or bad_grads), self.ctx)
         self.step = step + 1
         if skipped:
             self.optimizer.zero_grad(set_to_none=True)
@@ -195,9 +204,6 @@ class Trainer:
             self.logger.log_event(step, "nonfinite", {"terms": list(bad_terms), "grads": list(bad_grads), "batch": report.batch})
             self.guard.record_bad(report)
         else:
-            if self.config.optim.grad_clip_max_norm is not None:
-                torch.nn.utils.clip_grad_norm_([p for _, p in self._named_params()], self.config.optim.grad_clip_max_norm)
-            self.optimizer.step()
             self.scheduler.step()
             self.optimizer.zero_grad(set_to_none=True)
             self.guard.record_good()
