@@ -70,8 +70,7 @@ class NonFiniteScreen:
         """``(bad_terms, bad_grads, flagged)``: exactly the non-finite term names (``"loss"`` is the total) and
         parameter names, and whether the screen flagged anything (then :meth:`found_inf` was 1). One host copy."""
         suspicious = [] if self.suspicious is None else self.suspicious.cpu().tolist()
-        tensors = self.tensors
-        flags = iter([bool(s) and not bool(torch.isfinite(t).all()) for s, t in zip(suspicious, tensors)])
+        flags = iter(confirm_nonfinite(suspicious, self.tensors))
         bad_terms = [
             name for name, value in self.terms
             if (next(flags) if torch.is_tensor(value) else not math.isfinite(float(value)))
@@ -122,7 +121,11 @@ def nonfinite_flags(tensors: Sequence[torch.Tensor]) -> list[bool]:
     """
     if not tensors:
         return []
-    suspicious = screen_tensors(tensors).cpu().tolist()
+    return confirm_nonfinite(screen_tensors(tensors).cpu().tolist(), tensors)
+
+
+def confirm_nonfinite(suspicious: Sequence[bool], tensors: Sequence[torch.Tensor]) -> list[bool]:
+    """The exact verdict for screened tensors: only those the screen flagged are checked element-wise."""
     return [bool(s) and not bool(torch.isfinite(t).all()) for s, t in zip(suspicious, tensors)]
 
 
