@@ -9,9 +9,6 @@ straddle a rounding boundary they land on neighbouring bf16 values, one bf16 ste
 kernel replaces; the CPU's ``grid_sample`` gives NaN there, so the CPU reference is zeroed at those points).
 """
 
-import importlib.util
-import os
-import subprocess
 import sys
 
 import pytest
@@ -22,8 +19,8 @@ from gpnerf.model.fused_feature_sampling import (
     DeferredSamples, fused_sampling_supported, sample_and_contract_fused, sample_feature_maps_fused,
 )
 from gpnerf.model.projection import sample_feature_maps
+from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
 
-HAS_TRITON = importlib.util.find_spec("triton") is not None
 
 
 def maps_and_coordinates(views=3, channels=40, map_size=(6, 8), image_size=(24, 32), points=(5, 7), device="cpu"):
@@ -89,53 +86,23 @@ def interpreted_checks() -> None:
     print("interpreted checks passed")
 
 
-@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+@needs_triton
 def test_fused_sampling_under_the_triton_interpreter_matches_grid_sample():
-    env = {**os.environ, "TRITON_INTERPRET": "1"}
-    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "interpreted checks passed" in result.stdout
+    run_interpreted(__file__)
 
 
-@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
-def test_kernel_compiles_for_hopper_in_every_launch_configuration():
-    """Compile (no launch, no GPU) for sm_90 with the pinned Triton: int64 cell offsets crashed Triton 3.6's layout
-    pass here and on the GPU (call 5 of the fifth run)."""
-    import triton
-    from triton.backends.compiler import GPUTarget
-
+@needs_triton
+def test_kernels_compile_for_hopper_in_every_launch_configuration():
+    """int64 cell offsets crashed Triton 3.6's layout pass here and on the GPU (call 5 of the fifth run)."""
     from gpnerf.model import fused_feature_sampling as fused
 
     kernel = fused._sample_kernel
     for channels, out in ((512, "*bf16"), (48, "*fp32")):
-        signature = dict(zip(kernel.fn.arg_names, ["*fp32", "*fp32", out] + ["i32"] * 4))
-        for config in kernel.configs:
-            constexprs = {"VIEWS": 10, "CHANNELS": channels, **config.kwargs}
-            source = triton.compiler.ASTSource(
-                fn=kernel.fn, signature={**signature, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
-                attrs={(i,): [["tt.divisibility", 16]] for i in range(5)},
-            )
-            compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options={"num_warps": config.num_warps})
-            assert "cubin" in compiled.asm, (channels, config)
-
-
-@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
-def test_contraction_kernel_compiles_for_hopper_in_every_launch_configuration():
-    import triton
-    from triton.backends.compiler import GPUTarget
-
-    from gpnerf.model import fused_feature_sampling as fused
-
+        types = dict(zip(kernel.fn.arg_names, ["*fp32", "*fp32", out] + ["i32"] * 4))
+        compile_for_hopper(kernel, types, {"VIEWS": 10, "CHANNELS": channels}, list(range(3)))
     kernel = fused._sample_and_contract_kernel
-    signature = dict(zip(kernel.fn.arg_names, ["*bf16", "*fp32", "*fp32", "*fp32"] + ["i32"] * 3))
-    for config in kernel.configs:
-        constexprs = {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64, **config.kwargs}
-        source = triton.compiler.ASTSource(
-            fn=kernel.fn, signature={**signature, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
-            attrs={(i,): [["tt.divisibility", 16]] for i in range(4)},
-        )
-        compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options={"num_warps": config.num_warps})
-        assert "cubin" in compiled.asm, config
+    types = dict(zip(kernel.fn.arg_names, ["*bf16", "*fp32", "*fp32", "*fp32"] + ["i32"] * 3))
+    compile_for_hopper(kernel, types, {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64}, list(range(4)))
 
 
 def test_deferred_samples_give_no_semantic_field():
@@ -154,7 +121,7 @@ def test_maps_that_need_gradients_or_live_on_the_cpu_keep_grid_sample():
 
 
 @pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+@needs_cuda
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_fused_sampling_on_the_gpu_matches_grid_sample(dtype):
     for channels, map_size in ((512, (60, 80)), (7, (24, 32))):
@@ -165,7 +132,7 @@ def test_fused_sampling_on_the_gpu_matches_grid_sample(dtype):
 
 
 @pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+@needs_cuda
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_fused_contraction_on_the_gpu_matches_the_einsum(dtype):
     for channels, groups, map_size in ((512, 64, (60, 80)), (40, 8, (6, 8))):
@@ -174,7 +141,7 @@ def test_fused_contraction_on_the_gpu_matches_the_einsum(dtype):
 
 
 @pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+@needs_cuda
 def test_training_step_with_fused_sampling_matches_grid_sample():
     """With the gradient block the semantic maps reach the transformer detached, so training samples them with the
     kernel too: losses and gradients with the kernels on vs off (same weights, same samples), bf16 autocast."""

@@ -8,9 +8,6 @@ Tolerances: float32 ``1e-5`` relative (only the order of the float32 sums differ
 (the PyTorch path rounds the logits and the ``(V + P) A`` products to bf16, the kernel keeps them in float32).
 """
 
-import importlib.util
-import os
-import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,9 +17,7 @@ import torch
 
 from gpnerf.model import PRESETS
 from gpnerf.model.field_aggregation import FieldAggregationTransformer
-
-HAS_TRITON = importlib.util.find_spec("triton") is not None
-needs_cuda = pytest.mark.skipif(not torch.cuda.is_available() or not HAS_TRITON, reason="needs CUDA and Triton")
+from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
 
 
 def fat_block(d_rgb: int = 64, views: int = 10, points: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 0):
@@ -72,23 +67,17 @@ def interpreted_checks() -> None:
     print("interpreted checks passed")
 
 
-@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+@needs_triton
 def test_fused_kernel_under_the_triton_interpreter_matches_the_block():
-    env = {**os.environ, "TRITON_INTERPRET": "1"}
-    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "interpreted checks passed" in result.stdout
+    run_interpreted(__file__)
 
 
-@pytest.mark.skipif(not HAS_TRITON, reason="needs Triton (installed with the dev extra on Linux x86_64)")
+@needs_triton
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
 def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
     """Compile (no launch, no GPU) for sm_90 with each autotuner configuration and the paper's shapes. The dev extra
     pins the Triton that the GPU machines' torch bundles: a second kernel once crashed that Triton's compiler on
     the GPU while passing under the interpreter (docs/benchmarks.md, fifth run)."""
-    import triton
-    from triton.backends.compiler import GPUTarget
-
     from gpnerf.model import fused_field_attention as fused
 
     block, (query, tokens, direction, valid) = fat_block(points=(2, 8))
@@ -102,16 +91,8 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
     )
     pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32", torch.bool: "*i1"}
     kernel = fused._fused_field_attention_kernel
-    names = kernel.fn.arg_names
-    signature = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(names, arguments)}
-    for config in kernel.configs:
-        constexprs = {**constants, **config.kwargs}
-        source = triton.compiler.ASTSource(
-            fn=kernel.fn, signature={**signature, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
-            attrs={(i,): [["tt.divisibility", 16]] for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)},
-        )
-        compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options={"num_warps": config.num_warps})
-        assert "cubin" in compiled.asm, config
+    types = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)}
+    compile_for_hopper(kernel, types, constants, [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)])
 
 
 def test_cpu_blocks_keep_the_pytorch_ops():
