@@ -137,10 +137,10 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   local bench=outputs/bench  # also the eager renders and a profile; default: the compiled graphed rows and a training row)
   mkdir -p "$bench"
   local tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py
-    tests/model/test_render_precision.py"
+    tests/model/test_render_precision.py tests/engine/test_update.py"
   case "${FUSED_ROWS:-}" in
     quick) ;;
-    check) tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py" ;;
+    check) tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py tests/engine/test_update.py" ;;
     *) tests="$tests tests/model/test_render_graph.py tests/engine/test_cuda_graph.py" ;;
   esac
   timeout 300 python3 -m pytest -q -p no:cacheprovider $tests > "$bench/test_gpu.log" 2>&1

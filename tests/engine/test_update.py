@@ -17,13 +17,14 @@ KINDS = ("finite", "nan_grad", "inf_term", "finite", "overflowing_norm", "finite
 def step_inputs(kind: str, params: list[torch.nn.Parameter], step: int) -> tuple[torch.Tensor, dict]:
     """Set each parameter's gradient for one step of ``kind``; return the loss and its terms."""
     generator = torch.Generator().manual_seed(step)
+    device = params[0].device
     for p in params:
-        p.grad = torch.randn(p.shape, generator=generator)
-    loss, terms = torch.tensor(0.5), {"rgb": torch.tensor(0.25), "count": 3.0}
+        p.grad = torch.randn(p.shape, generator=generator).to(device)
+    loss, terms = torch.tensor(0.5, device=device), {"rgb": torch.tensor(0.25, device=device), "count": 3.0}
     if kind == "nan_grad":
         params[0].grad[0] = float("nan")
     elif kind == "inf_term":
-        terms["rgb"] = torch.tensor(float("inf"))
+        terms["rgb"] = torch.tensor(float("inf"), device=device)
     elif kind == "overflowing_norm":  # finite values whose float32 L1 norm is inf: the screen flags them
         params[1].grad.fill_(3e38)
     elif kind == "host_nan_term":
@@ -31,9 +32,9 @@ def step_inputs(kind: str, params: list[torch.nn.Parameter], step: int) -> tuple
     return loss, terms
 
 
-def run(overlap: bool, clip: float | None, kinds=KINDS) -> list:
+def run(overlap: bool, clip: float | None, kinds=KINDS, device: str = "cpu") -> list:
     torch.manual_seed(0)
-    model = ToyModel(dropout=0.0)
+    model = ToyModel(dropout=0.0).to(device)
     named = [(n, p) for n, p in model.named_parameters()]
     params = [p for _, p in named]
     optimizer = torch.optim.Adam(params, lr=1e-2, fused=True)
@@ -48,13 +49,16 @@ def run(overlap: bool, clip: float | None, kinds=KINDS) -> list:
     return history
 
 
+@pytest.mark.parametrize("device", [
+    "cpu", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]),
+])
 @pytest.mark.parametrize("clip", [None, 0.5])
-def test_overlapped_update_matches_the_reference_order(clip):
+def test_overlapped_update_matches_the_reference_order(clip, device):
     expected_verdicts = {
         "finite": ((), (), False), "nan_grad": ((), ("encoder.weight",), True), "inf_term": (("rgb",), (), True),
         "overflowing_norm": ((), (), False), "host_nan_term": (("count",), (), True),
     }
-    reference, overlapped = run(False, clip), run(True, clip)
+    reference, overlapped = run(False, clip, device=device), run(True, clip, device=device)
     for kind, (v_ref, p_ref, s_ref), (v_ovl, p_ovl, s_ovl) in zip(KINDS, reference, overlapped):
         assert v_ref == v_ovl == expected_verdicts[kind], kind
         for a, b in zip(p_ref, p_ovl):
