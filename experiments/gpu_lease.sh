@@ -138,9 +138,8 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   mkdir -p "$bench"
   local tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py
     tests/model/test_render_precision.py tests/engine/test_update.py"
-  case "${FUSED_ROWS:-}" in
-    quick) ;;
-    check) tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py tests/engine/test_update.py" ;;
+  case "${FUSED_ROWS:-}" in  # quick and check: the kernels' and the update's tests only (~2 min), rows first
+    quick|check) tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py tests/engine/test_update.py" ;;
     *) tests="$tests tests/model/test_render_graph.py tests/engine/test_cuda_graph.py" ;;
   esac
   timeout 300 python3 -m pytest -q -p no:cacheprovider $tests > "$bench/test_gpu.log" 2>&1
@@ -152,15 +151,14 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
     grep "^| paper" "$bench"/*.log
     return
   fi
-  if [ "${FUSED_ROWS:-}" = quick ]; then  # the kernels' tests, the compiled graphed render and training step with the
-    for fused in on off; do                # kernels on and off, then a profile of the graphed training step
-      LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_$fused "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels $fused" \
-        --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what both \
-        --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 --trainer-step --fused-kernels $fused
-    done
-    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_train_no_overlap "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph no-overlap-optimizer" \
-      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what train \
-      --warmup 3 --repeats 20 --trainer-step --overlap-optimizer off  # the reference order of the guarded update
+  if [ "${FUSED_ROWS:-}" = quick ]; then  # the tests, then (most wanted first, each under its own limit) the compiled
+    local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
+    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
+      $rows --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800  # graphed render + step
+    LIMIT=120 b paper_fast_bf16_compile_blocks_graph_train_no_overlap "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph no-overlap-optimizer" \
+      $rows --what train --warmup 3 --repeats 20 --overlap-optimizer off  # the reference order of the guarded update
+    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_off "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels off" \
+      $rows --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 --fused-kernels off
     cat "$bench"/*.log | grep "^| paper"
     timeout 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
       --precision bf16 --chunk 4800 --what render --compile --row-limit 60 --out "$bench/profile" \
