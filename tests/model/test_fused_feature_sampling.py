@@ -75,15 +75,62 @@ def assert_contraction_matches(got: torch.Tensor, expected: torch.Tensor, magnit
     assert bool((error <= tolerance * (magnitude + 1)).all()), float(error.max())
 
 
+def concatenated_case(device: str, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """The render's RGB tokens: images (3 channels, image size) and features (32 channels, half size) sampled
+    into one ``(rays, samples, views, 35)`` tensor by the kernel, and ``torch.cat`` of the references."""
+    images, uv, height, width = maps_and_coordinates(channels=3, map_size=(24, 32), device=device)
+    features = torch.randn(images.shape[0], 32, 12, 16, device=device)
+    got = sample_feature_maps_fused((images, features), uv, height, width, dtype)
+    return got, torch.cat([reference(m, uv, height, width, dtype) for m in (images, features)], dim=-1)
+
+
 def interpreted_checks() -> None:
     for channels, map_size in ((40, (6, 8)), (512, (3, 4)), (7, (24, 32))):
         maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size)
         expected = reference(maps, uv, height, width, torch.float32)
         assert_matches(sample_feature_maps_fused(maps, uv, height, width, torch.float32), expected, 1e-6)
+    assert_matches(*concatenated_case("cpu", torch.float32), 1e-6)
     for channels, groups, map_size in ((40, 8, (6, 8)), (512, 64, (3, 4)), (7, 7, (24, 32)), (48, 1, (6, 8))):
         maps, uv, height, width, weight, expected, magnitude = contraction_case(channels, groups, map_size)
         assert_contraction_matches(sample_and_contract_fused(maps, uv, weight, height, width), expected, magnitude, 1e-6)
+    render_with_kernels_matches_render_without()
     print("interpreted checks passed")
+
+
+def render_with_kernels_matches_render_without() -> None:
+    """Under the interpreter every kernel accepts CPU tensors, so a whole float32 render takes the GPU's fast path:
+    the RGB tokens sampled and concatenated by the kernel, the FAT kernel, the semantic maps deferred into the
+    fold's contraction. Against the same model with the kernels off (PyTorch ops): float32 summation order only."""
+    from dataclasses import replace
+
+    from model_helpers import make_episode, small_config
+
+    from gpnerf.model import GPNeRF
+    from gpnerf.model import fused_feature_sampling, gpnerf
+
+    calls = []
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return function(*args, **kwargs)
+        return wrapper
+
+    gpnerf.sample_feature_maps_fused = counted("sample", gpnerf.sample_feature_maps_fused)
+    fused_feature_sampling.sample_and_contract_fused = counted("contract", fused_feature_sampling.sample_and_contract_fused)
+    torch.manual_seed(0)
+    config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
+    fused = GPNeRF(config, 5).eval()
+    plain = GPNeRF(replace(config, fused_kernels=False), 5).eval()
+    plain.load_state_dict(fused.state_dict())
+    episode = make_episode(height=12, width=16, rays=None)
+    with torch.no_grad():
+        got, expected = fused.render_image(episode, 96), plain.render_image(episode, 96)
+    assert calls.count("contract") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
+    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+        a, b = getattr(expected, name), getattr(got, name)
+        print(name, float((b - a).norm() / a.norm()))
+        assert float((b - a).norm() / a.norm()) <= 1e-5, name
 
 
 @needs_triton
@@ -99,7 +146,8 @@ def test_kernels_compile_for_hopper_in_every_launch_configuration():
     kernel = fused._sample_kernel
     for channels, out in ((512, "*bf16"), (48, "*fp32")):
         types = dict(zip(kernel.fn.arg_names, ["*fp32", "*fp32", out] + ["i32"] * 4))
-        compile_for_hopper(kernel, types, {"VIEWS": 10, "CHANNELS": channels}, list(range(3)))
+        compile_for_hopper(kernel, types, {"VIEWS": 10, "CHANNELS": channels, "OUT_STRIDE": channels}, list(range(3)))
+    compile_for_hopper(kernel, types, {"VIEWS": 10, "CHANNELS": 32, "OUT_STRIDE": 35}, list(range(2)))  # a column slice
     kernel = fused._sample_and_contract_kernel
     types = dict(zip(kernel.fn.arg_names, ["*bf16", "*fp32", "*fp32", "*fp32"] + ["i32"] * 3))
     compile_for_hopper(kernel, types, {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64}, list(range(4)))
@@ -132,6 +180,12 @@ def test_fused_sampling_on_the_gpu_matches_grid_sample(dtype):
 
 
 @pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_concatenated_sampling_on_the_gpu_matches_cat_of_grid_sample(dtype):
+    assert_matches(*concatenated_case("cuda", dtype), 1e-6 if dtype == torch.float32 else 2**-7)
+
+
 @needs_cuda
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_fused_contraction_on_the_gpu_matches_the_einsum(dtype):

@@ -204,7 +204,7 @@ class ModelConfig:
     per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`), and the detached
     semantic maps are sampled by one kernel (:mod:`gpnerf.model.fused_feature_sampling`; in training too,
     with the gradient block), or at inference without the semantic field sampled and contracted with the
-    semantic fold's weights on chip. The CPU and the reference path keep the PyTorch ops. Same function to
+    semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. The CPU and the reference path keep the PyTorch ops. Same function to
     bf16 rounding (docs/performance.md, sections 8 and 9)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its

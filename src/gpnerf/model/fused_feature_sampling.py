@@ -13,6 +13,9 @@ gives NaN there.
 No autograd: the semantic maps reach the transformer detached (the paper's gradient block) or under
 ``torch.no_grad`` (renders). tests/model/test_fused_feature_sampling.py holds it to ``sample_feature_maps``.
 
+Given several maps the kernel writes each into its columns of one output: at inference the RGB tokens (source
+images and F^rgb) are sampled and concatenated without ``torch.cat``.
+
 At inference a second kernel goes further: the fast path needs X only in the semantic fold's rendered term
 ``sum_{samples, views} W X`` (:mod:`gpnerf.model.folded_semantics`), so :class:`DeferredSamples` carries the
 maps and coordinates to the fold and :func:`sample_and_contract_fused` samples and contracts on chip, never
@@ -20,6 +23,7 @@ writing the ``(rays, samples, views, C)`` tensor.
 """
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -98,9 +102,11 @@ if triton is not None:
     @triton.jit
     def _sample_kernel(
         maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width,
-        VIEWS: tl.constexpr, CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
+        VIEWS: tl.constexpr, CHANNELS: tl.constexpr, OUT_STRIDE: tl.constexpr, BLOCK_PAIRS: tl.constexpr,
+        BLOCK_CHANNELS: tl.constexpr,
     ):
-        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` grid coordinates; ``out`` ``(points, views, C)``."""
+        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` grid coordinates; ``out``: the first ``C``
+        columns of ``(points, views, OUT_STRIDE)`` rows."""
         pair = tl.program_id(0).to(tl.int64) * BLOCK_PAIRS + tl.arange(0, BLOCK_PAIRS)  # output row: point * VIEWS + view
         channel = tl.program_id(1) * BLOCK_CHANNELS + tl.arange(0, BLOCK_CHANNELS)
         pair_ok = pair < pairs
@@ -113,7 +119,7 @@ if triton is not None:
             maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS, BLOCK_PAIRS, BLOCK_CHANNELS
         )
         tl.store(
-            out_ptr + pair[:, None] * CHANNELS + channel[None, :], result.to(out_ptr.dtype.element_ty),
+            out_ptr + pair[:, None] * OUT_STRIDE + channel[None, :], result.to(out_ptr.dtype.element_ty),
             mask=pair_ok[:, None] & channel_ok[None, :],
         )
 
@@ -161,33 +167,56 @@ def _check_maps(feature_maps: torch.Tensor, caller: str) -> None:
 
 
 def sample_feature_maps_fused(
-    feature_maps: torch.Tensor, uv_pix: torch.Tensor, image_height: int, image_width: int, out_dtype: torch.dtype
+    feature_maps: torch.Tensor | Sequence[torch.Tensor], uv_pix: torch.Tensor, image_height: int, image_width: int,
+    out_dtype: torch.dtype,
 ) -> torch.Tensor:
-    """:func:`gpnerf.model.projection.sample_feature_maps` with ``full_precision_grid``, cast to ``out_dtype``.
+    """:func:`gpnerf.model.projection.sample_feature_maps` with ``full_precision_grid``, cast to ``out_dtype``; given
+    several maps, their samples concatenated along channels (written in place: no ``torch.cat``).
 
     Args:
-        feature_maps: ``(views, C, h, w)`` at any resolution covering the ``image_height x image_width`` image.
+        feature_maps: ``(views, C, h, w)`` at any resolution covering the ``image_height x image_width`` image, or a
+            sequence of such maps (``C`` and ``h x w`` may differ; same views).
         uv_pix: ``(views, rays, samples, 2)`` pixel coordinates.
         out_dtype: dtype of the result (sampled in float32, rounded once).
 
     Returns:
-        ``(rays, samples, views, C)``; points outside the image read zeros.
+        ``(rays, samples, views, sum C)``; points outside the image read zeros.
     """
-    _check_maps(feature_maps, "sample_feature_maps_fused")
-    views, channels, map_height, map_width = feature_maps.shape
+    maps = [feature_maps] if isinstance(feature_maps, torch.Tensor) else list(feature_maps)
+    for m in maps:
+        _check_maps(m, "sample_feature_maps_fused")
+    views = maps[0].shape[0]
+    if any(m.shape[0] != views for m in maps):
+        raise ValueError(f"all maps must have the same number of views; got shapes {[tuple(m.shape) for m in maps]}.")
     _, rays, samples, _ = uv_pix.shape
     points = rays * samples
-    out = torch.empty(rays, samples, views, channels, device=feature_maps.device, dtype=out_dtype)
-    channels_last = feature_maps.permute(0, 2, 3, 1).contiguous()  # (views, h, w, C): one neighbour = C contiguous values
-
-    def grid(launch: dict) -> tuple[int, int]:
-        return triton.cdiv(points * views, launch["BLOCK_PAIRS"]), triton.cdiv(channels, launch["BLOCK_CHANNELS"])
-
+    width = sum(m.shape[1] for m in maps)
+    out = torch.empty(rays, samples, views, width, device=maps[0].device, dtype=out_dtype)
     coordinates = sampling_grid(uv_pix.float(), image_height, image_width).contiguous()
-    _sample_kernel[grid](
-        channels_last, coordinates, out, points * views, points, map_height, map_width, VIEWS=views, CHANNELS=channels
-    )
+    first = 0
+    for m in maps:
+        _, channels, map_height, map_width = m.shape
+        channels_last = m.permute(0, 2, 3, 1).contiguous()  # (views, h, w, C): one neighbour = C contiguous values
+
+        def grid(launch: dict, channels: int = channels) -> tuple[int, int]:
+            return triton.cdiv(points * views, launch["BLOCK_PAIRS"]), triton.cdiv(channels, launch["BLOCK_CHANNELS"])
+
+        _sample_kernel[grid](
+            channels_last, coordinates, out[..., first:], points * views, points, map_height, map_width,
+            VIEWS=views, CHANNELS=channels, OUT_STRIDE=width,
+        )
+        first += channels
     return out
+
+
+def stored_dtype(feature_maps: torch.Tensor) -> torch.dtype:
+    """The dtype the fast path stores features sampled from ``feature_maps`` in: the autocast dtype under autocast
+    (the ``Linear`` layers that read them cast to it anyway, so rounding here changes nothing), else at least
+    float32 (the maps are sampled in float32)."""
+    device_type = feature_maps.device.type
+    if torch.is_autocast_enabled(device_type):
+        return torch.get_autocast_dtype(device_type)
+    return torch.promote_types(feature_maps.dtype, torch.float32)
 
 
 def sample_and_contract_fused(

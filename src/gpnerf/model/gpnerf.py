@@ -18,7 +18,9 @@ from gpnerf.episode import Episode
 from gpnerf.geometry import pixel_centers_from_indices, rays_from_pixels
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.encoder import EncodedViews, MultiScaleFeatureExtractor, resize
-from gpnerf.model.fused_feature_sampling import DeferredSamples, fused_sampling_supported, sample_feature_maps_fused
+from gpnerf.model.fused_feature_sampling import (
+    DeferredSamples, fused_sampling_supported, sample_feature_maps_fused, stored_dtype,
+)
 from gpnerf.model.label_rendering import LabelRenderer
 from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
 from gpnerf.model.projection import project_points, sample_feature_maps
@@ -156,16 +158,19 @@ class GPNeRF(nn.Module):
         projection = project_points(xyz_world, episode.source_cameras, target_center)
         height, width = episode.height, episode.width
         exact = self.config.implementation == "fast"
-        rgb_tokens = torch.cat([
-            sample_feature_maps(episode.source_images, projection.uv_pix, height, width, exact),
-            sample_feature_maps(encoded.rgb_features, projection.uv_pix, height, width, exact),
-        ], dim=-1)  # (rays, samples, views, 3 + d_rgb_features)
+        fused = exact and self.config.fused_kernels
+        rgb_maps = (episode.source_images, encoded.rgb_features)
+        if fused and all(fused_sampling_supported(m) for m in rgb_maps):  # inference: F^rgb needs no gradient
+            rgb_tokens = sample_feature_maps_fused(rgb_maps, projection.uv_pix, height, width, stored_dtype(rgb_maps[1]))
+        else:
+            rgb_tokens = torch.cat([
+                sample_feature_maps(m, projection.uv_pix, height, width, exact) for m in rgb_maps
+            ], dim=-1)  # (rays, samples, views, 3 + d_rgb_features)
         semantic_tokens = None
         if semantic_maps is not None:
             device_type = semantic_maps.device.type
-            if exact and self.config.fused_kernels and fused_sampling_supported(semantic_maps):
-                dtype = torch.promote_types(semantic_maps.dtype, torch.float32)
-                dtype = torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else dtype
+            if fused and fused_sampling_supported(semantic_maps):
+                dtype = stored_dtype(semantic_maps)
                 if with_field or torch.is_grad_enabled():  # the field and the fold's backward need X itself
                     semantic_tokens = sample_feature_maps_fused(semantic_maps, projection.uv_pix, height, width, dtype)
                 else:
