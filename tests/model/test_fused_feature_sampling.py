@@ -9,7 +9,7 @@ straddle a rounding boundary they land on neighbouring bf16 values, one bf16 ste
 kernel replaces; the CPU's ``grid_sample`` gives NaN there, so the CPU reference is zeroed at those points).
 """
 
-import sys
+from contextlib import contextmanager
 
 import pytest
 import torch
@@ -94,7 +94,30 @@ def interpreted_checks() -> None:
         maps, uv, height, width, weight, expected, magnitude = contraction_case(channels, groups, map_size)
         assert_contraction_matches(sample_and_contract_fused(maps, uv, weight, height, width), expected, magnitude, 1e-6)
     render_with_kernels_matches_render_without()
+    compare_training_step("cpu", autocast=False, tolerance=1e-5)
     print("interpreted checks passed")
+
+
+@contextmanager
+def counting_kernel_calls():
+    """Yield a list that records ``"sample"`` / ``"contract"`` for each call of the two wrappers by the model."""
+    from gpnerf.model import fused_feature_sampling, gpnerf
+
+    calls = []
+    originals = gpnerf.sample_feature_maps_fused, fused_feature_sampling.sample_and_contract_fused
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return function(*args, **kwargs)
+        return wrapper
+
+    gpnerf.sample_feature_maps_fused = counted("sample", originals[0])
+    fused_feature_sampling.sample_and_contract_fused = counted("contract", originals[1])
+    try:
+        yield calls
+    finally:
+        gpnerf.sample_feature_maps_fused, fused_feature_sampling.sample_and_contract_fused = originals
 
 
 def render_with_kernels_matches_render_without() -> None:
@@ -106,25 +129,14 @@ def render_with_kernels_matches_render_without() -> None:
     from model_helpers import make_episode, small_config
 
     from gpnerf.model import GPNeRF
-    from gpnerf.model import fused_feature_sampling, gpnerf
 
-    calls = []
-
-    def counted(name, function):
-        def wrapper(*args, **kwargs):
-            calls.append(name)
-            return function(*args, **kwargs)
-        return wrapper
-
-    gpnerf.sample_feature_maps_fused = counted("sample", gpnerf.sample_feature_maps_fused)
-    fused_feature_sampling.sample_and_contract_fused = counted("contract", fused_feature_sampling.sample_and_contract_fused)
     torch.manual_seed(0)
     config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
     fused = GPNeRF(config, 5).eval()
     plain = GPNeRF(replace(config, fused_kernels=False), 5).eval()
     plain.load_state_dict(fused.state_dict())
     episode = make_episode(height=12, width=16, rays=None)
-    with torch.no_grad():
+    with torch.no_grad(), counting_kernel_calls() as calls:
         got, expected = fused.render_image(episode, 96), plain.render_image(episode, 96)
     assert calls.count("contract") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
     for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
@@ -195,35 +207,41 @@ def test_fused_contraction_on_the_gpu_matches_the_einsum(dtype):
 
 
 @pytest.mark.gpu
-@needs_cuda
-def test_training_step_with_fused_sampling_matches_grid_sample():
+def compare_training_step(device: str, autocast: bool, tolerance: float) -> None:
     """With the gradient block the semantic maps reach the transformer detached, so training samples them with the
-    kernel too: losses and gradients with the kernels on vs off (same weights, same samples), bf16 autocast."""
+    kernel too: losses and gradients with the kernels on vs off (same weights, same samples), within
+    ``tolerance`` (relative to the loss and to the norm of all gradients)."""
+    from contextlib import nullcontext
     from dataclasses import replace
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from model_helpers import make_episode, small_config
 
     from gpnerf.losses import compute_losses
     from gpnerf.model import GPNeRF
 
     config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
-    episode = make_episode().to("cuda")
+    episode = make_episode().to(device)
     results = []
     for fused in (True, False):
         torch.manual_seed(0)
-        model = GPNeRF(replace(config, fused_kernels=fused), 5).cuda().train()
-        with torch.autocast("cuda", dtype=torch.bfloat16):
+        model = GPNeRF(replace(config, fused_kernels=fused), 5).to(device).train()
+        with torch.autocast(device, dtype=torch.bfloat16) if autocast else nullcontext(), counting_kernel_calls() as calls:
             total, _ = compute_losses(model(episode), episode, model.config)
+        assert calls == (["sample"] * len(calls) if fused else []) and (len(calls) >= 1) == fused, calls  # semantic maps only
         total.backward()
         results.append((total.detach(), {n: p.grad for n, p in model.named_parameters() if p.grad is not None}))
     (loss_on, grads_on), (loss_off, grads_off) = results
-    assert float((loss_on - loss_off).abs() / loss_off.abs()) <= 2e-2
+    assert float((loss_on - loss_off).abs() / loss_off.abs()) <= tolerance
     assert grads_on.keys() == grads_off.keys()
     total_norm = torch.stack([g.float().norm() for g in grads_off.values()]).norm()
     for name, grad in grads_off.items():
-        assert float((grads_on[name].float() - grad.float()).norm()) <= 2e-2 * float(total_norm), name
+        assert float((grads_on[name].float() - grad.float()).norm()) <= tolerance * float(total_norm), name
+
+
+@needs_cuda
+def test_training_step_with_fused_sampling_matches_grid_sample():
+    """bf16 autocast on the GPU (float32 under the interpreter: ``interpreted_checks``)."""
+    compare_training_step("cuda", autocast=True, tolerance=2e-2)
 
 
 if __name__ == "__main__":
