@@ -168,7 +168,6 @@ class GPNeRF(nn.Module):
             ], dim=-1)  # (rays, samples, views, 3 + d_rgb_features)
         semantic_tokens = None
         if semantic_maps is not None:
-            device_type = semantic_maps.device.type
             if fused and fused_sampling_supported(semantic_maps):
                 dtype = stored_dtype(semantic_maps)
                 if with_field or torch.is_grad_enabled():  # the field and the fold's backward need X itself
@@ -177,8 +176,8 @@ class GPNeRF(nn.Module):
                     semantic_tokens = DeferredSamples(semantic_maps, projection.uv_pix, height, width, dtype)
             else:
                 semantic_tokens = sample_feature_maps(semantic_maps, projection.uv_pix, height, width, exact)
-                if exact and torch.is_autocast_enabled(device_type):  # sampled exactly, stored once in bf16
-                    semantic_tokens = semantic_tokens.to(torch.get_autocast_dtype(device_type))
+                if exact:  # sampled exactly (float32), stored once in the autocast dtype
+                    semantic_tokens = semantic_tokens.to(stored_dtype(semantic_maps))
         return self.transformer(
             rgb_tokens, semantic_tokens, projection.relative_direction, projection.valid,
             xyz_world, F.normalize(directions, dim=-1), with_field=with_field,
