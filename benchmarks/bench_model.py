@@ -188,7 +188,9 @@ def run(args: argparse.Namespace) -> dict:
         torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
         model.transformer.compile()
     elif args.compile == "blocks":
-        compile_transformer_blocks(model, mode=args.compile_mode)
+        compile_transformer_blocks(
+            model, glue=args.compile_glue == "on", encoder=args.compile_encoder == "on", mode=args.compile_mode
+        )
     optimizer = make_optimizer(model, args.trainer_step)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
@@ -224,12 +226,16 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-overlap-optimizer" if args.trainer_step and not overlap else ""
     compiled += " no-fused-kernels" if args.fused_kernels == "off" and args.implementation == "fast" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
+    compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
+    compiled += " encoder" if args.compile == "blocks" and args.compile_encoder == "on" else ""
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
     record = {
         "label": args.label or f"{args.preset} {args.implementation} {args.precision}{compiled}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
-        "compile": args.compile, "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
+        "compile": args.compile, "compile_glue": args.compile == "blocks" and args.compile_glue == "on",
+        "compile_encoder": args.compile == "blocks" and args.compile_encoder == "on",
+        "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels, "overlap_optimizer": overlap,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
@@ -379,6 +385,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--compile-mode", default=None, choices=["default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"],
         help="torch.compile mode for --compile blocks (reduce-overhead = CUDA graphs)",
     )
+    parser.add_argument("--compile-glue", default="on", choices=["on", "off"],
+                        help="--compile blocks: also compile the projection, embedding, query updates and read-out")
+    parser.add_argument("--compile-encoder", default="off", choices=["on", "off"],
+                        help="--compile blocks: also compile the encoder")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--cuda-graph", action="store_true",

@@ -67,8 +67,8 @@ STEP_RANGES = {"train": "train_step", "render": "render_frame"}
 TRAIN_PHASES = ("train.zero_grad", "train.forward", "train.losses", "train.backward", "train.guarded_update", "train.optimizer")
 HOST_SYNCS = {"cudaStreamSynchronize", "cudaDeviceSynchronize", "cudaEventSynchronize"}
 PATCHED_FUNCTIONS = (  # (module, attribute, range name): module-level names resolved at call time
-    ("gpnerf.model.gpnerf", "project_points", "project_points"),
     ("gpnerf.model.gpnerf", "sample_feature_maps", "sample_feature_maps"),
+    ("gpnerf.model.gpnerf", "sample_feature_maps_fused", "sample_feature_maps"),
     ("gpnerf.model.gpnerf", "coarse_samples", "ray_sampling"),
     ("gpnerf.model.gpnerf", "importance_samples", "ray_sampling"),
     ("gpnerf.model.gpnerf", "merge_samples", "ray_sampling"),
@@ -96,10 +96,10 @@ class Instrumentation:
             self._hook(part, "encoder.rgb_decoder")
         transformer = model.transformer
         self._hook(transformer, "transformer")
-        self._hook(getattr(transformer, "rgbfeat_fc", None), "transformer.rgbfeat_fc")
-        # Compiled blocks (--compile) get no hooks: dynamo would trace them into the compiled code.
-        groups = [("q_fcs", "q_fc")] if compiled else [("field_blocks", "field_block"), ("ray_blocks", "ray_block"),
-                                                        ("q_fcs", "q_fc")]
+        # Compiled blocks and glue (--compile) get no hooks: dynamo would trace them into the compiled code.
+        if not compiled:
+            self._hook(getattr(transformer, "rgbfeat_fc", None), "transformer.rgbfeat_fc")
+        groups = [] if compiled else [("field_blocks", "field_block"), ("ray_blocks", "ray_block"), ("q_fcs", "q_fc")]
         for group, name in groups:
             for i, block in enumerate(getattr(transformer, group, ())):
                 self._hook(block, f"transformer.{name}" + (f"[{i}]" if per_layer else ""))
@@ -108,6 +108,9 @@ class Instrumentation:
         for module_name, attribute, name in PATCHED_FUNCTIONS:
             self._patch(importlib.import_module(module_name), attribute, name)
         self._patch(transformer, "fold_semantics", "fold_semantic_path")  # the fast path's fold (maybe compiled)
+        for glue in ("embed_points", "update_query", "read_out"):  # the stack's glue (maybe compiled)
+            self._patch(transformer, glue, f"transformer.{glue}")
+        self._patch(model, "project_points", "project_points")
 
     def _hook(self, module: torch.nn.Module | None, name: str) -> None:
         if module is None:

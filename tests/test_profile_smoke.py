@@ -101,12 +101,13 @@ def test_instrumentation_is_removed():
     from gpnerf.model import PRESETS
 
     model = profile_model.GPNeRF(PRESETS["tiny-cpu"], 4)
-    original = gpnerf_module.sample_feature_maps, model.transformer.fold_semantics
+    original = gpnerf_module.sample_feature_maps, model.transformer.fold_semantics, model.project_points
     instrumentation = profile_model.Instrumentation(model, per_layer=True)
-    assert gpnerf_module.sample_feature_maps is not original[0] and model.transformer.fold_semantics is not original[1]
+    assert all(patched is not before for patched, before in zip(
+        (gpnerf_module.sample_feature_maps, model.transformer.fold_semantics, model.project_points), original))
     assert "transformer.field_block[1]" in instrumentation.names and model.encoder._forward_pre_hooks
     instrumentation.remove()
-    assert (gpnerf_module.sample_feature_maps, model.transformer.fold_semantics) == original
+    assert (gpnerf_module.sample_feature_maps, model.transformer.fold_semantics, model.project_points) == original
     assert not model.encoder._forward_pre_hooks and not model.encoder._forward_hooks
 
 
@@ -119,8 +120,11 @@ def test_profile_model_fast_compiled_keeps_the_fold_range(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     ranges = (tmp_path / "tiny-cpu_fast_fp32_compiled_train_ranges.txt").read_text()
-    assert "fold_semantic_path" in ranges and "transformer.q_fc" in ranges
-    assert "transformer.field_block" not in ranges  # compiled blocks carry no hooks
+    for glue in ("fold_semantic_path", "transformer.embed_points", "transformer.update_query", "transformer.read_out",
+                 "project_points"):
+        assert glue in ranges, glue
+    for hooked in ("transformer.field_block", "transformer.q_fc", "transformer.rgbfeat_fc"):
+        assert hooked not in ranges, hooked  # compiled blocks and glue carry no hooks
 
 
 def test_profile_model_refuses_cuda_graphs_off_cuda():

@@ -1,4 +1,4 @@
-"""Compiled FAT/RAT blocks and semantic fold compute the same training forward, gradients and render as eager blocks.
+"""Compiled FAT/RAT blocks, semantic fold and glue compute the same training forward, gradients and render as eager ones.
 
 ``backend="aot_eager"`` with ``fullgraph=True``: dynamo must capture each block as one graph (no graph
 breaks, which would cost the fusion on a GPU) and AOTAutograd must trace its backward; no C++ or
@@ -16,6 +16,8 @@ from gpnerf.losses import compute_losses
 from gpnerf.model import GPNeRF, compile_transformer_blocks
 
 TOLERANCE = 1e-5
+VANISHING = 1e-8
+GLUE = ("embed_points", "update_query", "read_out", "fold_semantics")
 
 
 def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -26,7 +28,7 @@ def test_compiled_blocks_match_eager():
     torch._dynamo.reset()
     torch.manual_seed(0)
     eager = GPNeRF(replace(small_config(d_fpn=16, num_heads=4), implementation="fast"), 5)
-    compiled = compile_transformer_blocks(copy.deepcopy(eager), backend="aot_eager", fullgraph=True)
+    compiled = compile_transformer_blocks(copy.deepcopy(eager), encoder=True, backend="aot_eager", fullgraph=True)
     assert compiled.state_dict().keys() == eager.state_dict().keys()
     episode = make_episode(views=3, rays=12)
     results = []
@@ -44,8 +46,15 @@ def test_compiled_blocks_match_eager():
         assert relative_error(getattr(new_out, name), getattr(ref_out, name)) < TOLERANCE, name
     assert new_grads.keys() == ref_grads.keys()
     for name, grad in ref_grads.items():
-        assert relative_error(new_grads[name], grad) < TOLERANCE or (new_grads[name] - grad).abs().max() < 1e-9, name
-    # FAT block, RAT block and the semantic fold really compiled (no silent eager fallback)
-    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] >= 3
+        if grad.abs().max() < VANISHING:  # analytically zero (a conv bias before a normalisation): float32 residue
+            assert new_grads[name].abs().max() < VANISHING, name
+            continue
+        assert relative_error(new_grads[name], grad) < TOLERANCE, name
+    # FAT block, RAT block, the semantic fold, the encoder, the projection, embedding, query update and read-out really
+    # compiled (no silent eager fallback; fullgraph=True makes a graph break an error)
+    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] >= 8
+    assert compiled.encoder._compiled_call_impl is not None
+    glue = (compiled.project_points, *(getattr(compiled.transformer, name) for name in GLUE))
+    assert all(hasattr(function, "_torchdynamo_orig_callable") for function in glue)
     for name in ("rgb", "depth", "semantic_logits"):
         assert relative_error(getattr(new_image, name), getattr(ref_image, name)) < TOLERANCE, name

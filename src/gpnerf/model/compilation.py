@@ -1,4 +1,5 @@
-"""torch.compile for the model's hot loop: each FAT and RAT block, and the semantic fold, compiled on their own.
+"""torch.compile for the model's hot loop: each FAT and RAT block, the semantic fold and the glue around them,
+compiled on their own.
 
 Compiling the whole transformer stack traces 8 unrolled layers plus the semantic fold for every
 sample count (48 coarse, 64 fine) and mode (train, eval): minutes of compile time, more than the
@@ -8,8 +9,13 @@ inductor fuses its per-view elementwise chain (``K - Q + P``, the masked softmax
 graph inputs). The fast path's semantic fold (:func:`gpnerf.model.folded_semantics.fold_semantic_path`)
 is compiled as one function: its per-layer float32 accumulation of ``(rays, samples, views, d_rgb)``
 weights becomes a fused pass over the attention maps instead of several full-size temporaries per
-layer (24 % of the eager render's kernel time, docs/performance.md). Compiling never changes the function: the eager modules are what is compiled, and
-``tests/model/test_compilation.py`` checks the compiled model against the eager one.
+layer (24 % of the eager render's kernel time, docs/performance.md). The glue between them is compiled too:
+the point projection (:func:`gpnerf.model.projection.project_points`, dozens of small elementwise kernels
+per call when eager) and the stack's input embedding, query updates and read-out
+(:func:`gpnerf.model.transformer.embed_points`, ``update_query``, ``read_out``: the max over views, the
+concatenations with their autocast casts, and a LayerNorm over 64-wide rows, which PyTorch's kernel runs one
+row per thread block). Compiling never changes the function: the eager modules and functions are what is
+compiled, and ``tests/model/test_compilation.py`` checks the compiled model against the eager one.
 """
 
 from typing import Any
@@ -18,14 +24,21 @@ import torch
 
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.gpnerf import GPNeRF
+from gpnerf.model.projection import project_points
+from gpnerf.model.transformer import embed_points, read_out, update_query
 
 
-def compile_transformer_blocks(model: GPNeRF, **compile_kwargs: Any) -> GPNeRF:
-    """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``) and its semantic fold
-    (used by ``implementation="fast"``); returns ``model``.
+def compile_transformer_blocks(model: GPNeRF, glue: bool = True, encoder: bool = False, **compile_kwargs: Any) -> GPNeRF:
+    """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``), its semantic fold (used by
+    ``implementation="fast"``), point projection, input embedding, query updates and read-out; returns ``model``.
 
     Args:
         model: the model; its state dict keys are unchanged (``Module.compile`` wraps ``forward`` only).
+        glue: also compile the projection, embedding, query updates and read-out (False: the blocks and the
+            fold only, as before they were compiled; ``bench_model.py --compile-glue off`` measures the difference).
+        encoder: also compile the encoder (``nn.Module.compile``; its padding, normalisation, activations,
+            resizes and concatenations around cuDNN's convolutions). Off until measured on a GPU
+            (``bench_model.py --compile-encoder on``).
         compile_kwargs: passed to ``torch.compile`` (e.g. ``backend="aot_eager"``, ``mode="max-autotune"``).
 
     Raises ``torch._dynamo.config.cache_size_limit`` to at least 64 (process-wide).
@@ -37,4 +50,12 @@ def compile_transformer_blocks(model: GPNeRF, **compile_kwargs: Any) -> GPNeRF:
     for block in [*transformer.field_blocks, *transformer.ray_blocks]:
         block.compile(**compile_kwargs)
     transformer.fold_semantics = torch.compile(fold_semantic_path, **compile_kwargs)
+    if encoder:
+        model.encoder.compile(**compile_kwargs)
+    if not glue:
+        return model
+    transformer.embed_points = torch.compile(embed_points, **compile_kwargs)
+    transformer.update_query = torch.compile(update_query, **compile_kwargs)
+    transformer.read_out = torch.compile(read_out, **compile_kwargs)
+    model.project_points = torch.compile(project_points, **compile_kwargs)
     return model

@@ -117,6 +117,7 @@ class GPNeRF(nn.Module):
         else:
             self.head = SemanticFPNHead(d_sem, levels, sem.d_head, num_classes)
         self._render_graphs: GraphedFunction | None = None  # render_image(cuda_graph=True), built on first use
+        self.project_points = project_points  # gpnerf.model.compile_transformer_blocks swaps in a compiled version
 
     def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
         """Named groups for per-group learning rates: ``encoder`` (ResNet + FPN + radiance decoder),
@@ -155,7 +156,7 @@ class GPNeRF(nn.Module):
         """Run the transformer on the points ``o + t d`` (``t``: ``(rays, samples)``)."""
         xyz_world = origins[:, None, :] + t[..., None] * directions[:, None, :]  # (rays, samples, 3)
         target_center = episode.target_camera.centers[0]
-        projection = project_points(xyz_world, episode.source_cameras, target_center)
+        projection = self.project_points(xyz_world, episode.source_cameras, target_center)
         height, width = episode.height, episode.width
         exact = self.config.implementation == "fast"
         fused = exact and self.config.fused_kernels

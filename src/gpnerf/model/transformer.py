@@ -80,7 +80,11 @@ class GeneralizableTransformer(nn.Module):
         if config.semantic.adaptor == "linear_relu":
             adaptor.append(nn.ReLU())
         self.semantic_adaptor = nn.Sequential(*adaptor)
-        # The fast path's fold; gpnerf.model.compile_transformer_blocks swaps in a compiled version of it.
+        # The stack's elementwise glue and the fast path's fold, as plain functions of their modules:
+        # gpnerf.model.compile_transformer_blocks swaps in compiled versions of them.
+        self.embed_points = embed_points
+        self.update_query = update_query
+        self.read_out = read_out
         self.fold_semantics = fold_semantic_path
 
     def _layer(
@@ -91,7 +95,7 @@ class GeneralizableTransformer(nn.Module):
         :class:`FieldAttention`, A_RAT ``(rays, heads, samples, samples)``)."""
         q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid)
         if i in self.q_fc_index:
-            q = self.q_fcs[self.q_fc_index[i]](torch.cat([q, pe_xyz, pe_dir], dim=-1))
+            q = self.update_query(self.q_fcs[self.q_fc_index[i]], q, pe_xyz, pe_dir)
         q, ray_attention = self.ray_blocks[i](q)
         return q, field_attention, ray_attention
 
@@ -120,10 +124,7 @@ class GeneralizableTransformer(nn.Module):
         """
         frozen = self.config.semantic.attention == "frozen"
         add_position = self.config.semantic.fat_add_pos
-        tokens = self.rgbfeat_fc(rgb_tokens)  # (rays, samples, views, d_rgb)
-        q = tokens.max(dim=2).values  # (rays, samples, d_rgb)
-        pe_xyz = self.posenc(xyz_world)
-        pe_dir = self.posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
+        tokens, q, pe_xyz, pe_dir = self.embed_points(self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction)
         field_sum = rendered_sum = None
         field_attentions, ray_attentions = [], []
         checkpointed = self.config.activation_checkpointing and self.training and torch.is_grad_enabled()
@@ -151,8 +152,41 @@ class GeneralizableTransformer(nn.Module):
             field_sum, rendered_mean = self.fold_semantics(
                 semantic_tokens, field_attentions, ray_attentions, add_position, with_field
             )
-        rgb = self.rgb_fc(self.norm(q).mean(dim=1))
-        head_mean = ray_attention.mean(dim=1)  # (rays, samples, samples)
-        weights = head_mean[:, 0, :] if self.config.sampling.depth_weights == "first_row" else head_mean.mean(dim=1)
+        rgb, weights = self.read_out(self.norm, self.rgb_fc, q, ray_attention, self.config.sampling.depth_weights)
         rendered = None if rendered_mean is None else self.semantic_adaptor(rendered_mean)
         return RayBundleOutput(rgb=rgb, weights=weights, semantic_field=field_sum, semantic_rendered=rendered)
+
+
+def embed_points(
+    rgbfeat_fc: nn.Module, posenc: PositionalEncoding, rgb_tokens: torch.Tensor, xyz_world: torch.Tensor,
+    view_direction: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The stack's inputs from the sampled tokens and the points.
+
+    Args:
+        rgb_tokens: ``(rays, samples, views, d_in)`` sampled RGB + F^rgb.
+        xyz_world: ``(rays, samples, 3)``; view_direction: ``(rays, 3)`` unit.
+
+    Returns:
+        X_rgb = ``rgbfeat_fc(rgb_tokens)`` ``(rays, samples, views, d_rgb)``, X_0 = its max over views
+        ``(rays, samples, d_rgb)``, and the encodings PE(x) and PE(d) ``(rays, samples, d_pe)``.
+    """
+    tokens = rgbfeat_fc(rgb_tokens)
+    pe_dir = posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
+    return tokens, tokens.max(dim=2).values, posenc(xyz_world), pe_dir
+
+
+def update_query(q_fc: nn.Module, q: torch.Tensor, pe_xyz: torch.Tensor, pe_dir: torch.Tensor) -> torch.Tensor:
+    """``q_fc([q, PE(x), PE(d)])`` ``(rays, samples, d_rgb)`` (inputs ``(rays, samples, .)``)."""
+    return q_fc(torch.cat([q, pe_xyz, pe_dir], dim=-1))
+
+
+def read_out(
+    norm: nn.Module, rgb_fc: nn.Module, q: torch.Tensor, ray_attention: torch.Tensor, depth_weights: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Colour ``rgb_fc(mean_samples norm(q))`` ``(rays, 3)`` (Eq. 6) and the per-point weights ``(rays, samples)``
+    from the last A_RAT ``(rays, heads, samples, samples)``, averaged over heads: the row of query point 0
+    (``depth_weights="first_row"``) or the mean of all rows."""
+    head_mean = ray_attention.mean(dim=1)  # (rays, samples, samples)
+    weights = head_mean[:, 0, :] if depth_weights == "first_row" else head_mean.mean(dim=1)
+    return rgb_fc(norm(q).mean(dim=1)), weights
