@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-kernels" if args.fused_kernels == "off" and args.implementation == "fast" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
-    compiled += " encoder" if args.compile == "blocks" and args.compile_encoder == "on" else ""
+    compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
     record = {
@@ -387,7 +387,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--compile-glue", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the projection, embedding, query updates and read-out")
-    parser.add_argument("--compile-encoder", default="off", choices=["on", "off"],
+    parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the encoder")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")

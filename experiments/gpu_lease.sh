@@ -25,7 +25,9 @@
 #                                            # FUSED_ROWS=quick: the kernels' tests, the compiled graphed row, a training row without the optimizer
 #                                            # overlap, one with the encoder compiled, a render without the compiled glue, a render profile, the row with
 #                                            # the kernels off, a graphed-step profile (in that order, as time allows);
-#                                            # FUSED_ROWS=check: the kernels' tests and the compiled graphed render, kernels on)
+#                                            # FUSED_ROWS=check: the kernels' tests and the compiled graphed render, kernels on;
+#                                            # FUSED_ROWS=graphprof: a profile and trace of the compiled graphed render, the
+#                                            # sampling, update and graphed-render tests, the compiled graphed rows)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -143,15 +145,31 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
     quick|check) tests="tests/model/test_fused_field_attention.py tests/model/test_fused_feature_sampling.py tests/engine/test_update.py" ;;
     *) tests="$tests tests/model/test_render_graph.py tests/engine/test_cuda_graph.py" ;;
   esac
-  local skip="not interpreter and not hopper"  # quick and check: the CPU-side checks (CI runs them) skipped
-  case "${FUSED_ROWS:-}" in quick|check) ;; *) skip="not nothing" ;; esac
-  timeout 300 python3 -m pytest -q -p no:cacheprovider -k "$skip" --durations 5 $tests > "$bench/test_gpu.log" 2>&1
-  tail -n 4 "$bench/test_gpu.log"
+  local skip="not nothing"  # quick, check and graphprof: the CPU-side checks (CI runs them) skipped
+  case "${FUSED_ROWS:-}" in quick|check|graphprof) skip="not interpreter and not hopper" ;; esac
+  if [ "${FUSED_ROWS:-}" != graphprof ]; then  # graphprof runs its tests after the profile
+    timeout 300 python3 -m pytest -q -p no:cacheprovider -k "$skip" --durations 5 $tests > "$bench/test_gpu.log" 2>&1
+    tail -n 4 "$bench/test_gpu.log"
+  fi
   if [ "${FUSED_ROWS:-}" = check ]; then  # the kernels' tests, then the compiled graphed render with the kernels on
     LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
       --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render \
       --render-warmup 1 --render-repeats 3 --chunk 4800
     grep "^| paper" "$bench"/*.log
+    return
+  fi
+  if [ "${FUSED_ROWS:-}" = graphprof ]; then  # where a graphed render's time goes beyond its kernels, then the tests and a row
+    timeout 170 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --chunk 4800 --what render --compile --cuda-graph --trace --row-limit 60 --out "$bench/profile" \
+      > "$bench/profile_graphed_render.log" 2>&1
+    tail -n 3 "$bench/profile_graphed_render.log"
+    timeout 200 python3 -m pytest -q -p no:cacheprovider -k "$skip" tests/model/test_fused_feature_sampling.py \
+      tests/engine/test_update.py tests/model/test_render_graph.py > "$bench/test_gpu.log" 2>&1
+    tail -n 4 "$bench/test_gpu.log"
+    LIMIT=160 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
+      --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step \
+      --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800
+    grep -h "^| paper" "$bench"/*.log
     return
   fi
   if [ "${FUSED_ROWS:-}" = quick ]; then  # the tests, then (most wanted first, each under its own limit) the compiled

@@ -104,7 +104,8 @@ class ExperimentConfig:
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where to train and render; auto = cuda when available."""
     compile: bool = False
-    """torch.compile the FAT/RAT blocks and the semantic fold (`gpnerf.model.compile_transformer_blocks`): the
+    """torch.compile the FAT/RAT blocks, the semantic fold, the encoder and the glue between them
+    (`gpnerf.model.compile_transformer_blocks`): the
     same function, ~1 minute of compilation, then faster on GPUs (docs/benchmarks.md). Needs a C++ compiler on CPU."""
     init_from: Path | None = None
     """Checkpoint whose model weights initialise this run (fine-tuning); optimizer state is not loaded."""

@@ -51,7 +51,12 @@ def assert_matches(got: torch.Tensor, expected: torch.Tensor, tolerance: float) 
     assert not torch.isnan(got).any()
     error = (got.float() - expected.float()).abs()
     bound = tolerance * (1 + expected.float().abs())
-    assert bool((error <= bound).all()), float(error.max())
+    worst = int((error - bound).argmax())
+    where = tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), error.shape))
+    assert bool((error <= bound).all()), (  # where and how far, for the GPU runs' logs
+        f"max error {float(error.max()):.3g}; worst at {where}: got {float(got.flatten()[worst]):.9g}, "
+        f"expected {float(expected.flatten()[worst]):.9g}, bound {float(bound.flatten()[worst]):.3g}"
+    )
 
 
 def contraction_case(channels: int, groups: int, map_size: tuple[int, int], device: str = "cpu", dtype=torch.float32):

@@ -69,8 +69,9 @@ if triton is not None:
         # grid_sample's unnormalisation with align_corners=True, ((g + 1) / 2) (size - 1): an add, then products, so
         # nothing contracts into an FMA; "* 0.5" is the exact "/ 2" (Triton's "/" is an approximate division on the
         # GPU). The grid itself comes from the same PyTorch ops as grid_sample's.
-        x = ((u + 1.0) * 0.5) * (map_width - 1).to(tl.float32)
-        y = ((v + 1.0) * 0.5) * (map_height - 1).to(tl.float32)
+        # "size - 1.0", not ".to(tl.float32)": torch.compile's mutation analysis runs this code with Python ints
+        x = ((u + 1.0) * 0.5) * (map_width - 1.0)
+        y = ((v + 1.0) * 0.5) * (map_height - 1.0)
         x0 = tl.floor(x)
         y0 = tl.floor(y)
         x1 = x0 + 1.0
