@@ -53,7 +53,9 @@ def fused_sampling_supported(feature_maps: torch.Tensor) -> bool:
 def _launch_configs() -> list:
     if os.environ.get("TRITON_INTERPRET") == "1":
         return [triton.Config({"BLOCK_PAIRS": 16, "BLOCK_CHANNELS": 16}, num_warps=4)]
-    shapes = ((16, 128, 4), (32, 128, 4), (32, 64, 4), (64, 64, 8), (16, 256, 8))
+    # more pairs per program keep more gathers in flight (the contraction walks a ray's pairs in a loop)
+    shapes = ((16, 128, 4), (32, 128, 4), (32, 64, 4), (64, 64, 8), (16, 256, 8), (64, 64, 4), (128, 64, 8),
+              (64, 128, 8), (128, 32, 4))
     return [triton.Config({"BLOCK_PAIRS": p, "BLOCK_CHANNELS": c}, num_warps=w) for p, c, w in shapes]
 
 
