@@ -222,8 +222,9 @@ def analyse(events, names: set[str], step_name: str, steps: int, cuda: bool) -> 
         elif event.name in HOST_SYNCS:
             syncs += 1
         elif cuda and not _is_annotation(event):
-            # a "kernel" named like its host event or a range is a GPU user-annotation span, not work
-            kernels = [k for k in _kernel_list(event) if k.name != event.name and k.name not in names]
+            # a "kernel" named like a range is that range's GPU user-annotation span, not work; one named like its
+            # (non-annotation) host event is real: inductor and Triton launch each kernel inside a same-named op
+            kernels = [k for k in _kernel_list(event) if k.name not in names]
             if kernels:
                 launches.append((event.time_range.start, kernels))
     launches.sort(key=lambda item: item[0])

@@ -71,6 +71,7 @@ def test_cuda_attribution_on_synthetic_events():
         event("transformer.field_block", 11, 20),
         event("aten::mm", 12, 13, kernels=[("gemm", 7.0)]),
         event("aten::add", 30, 31, kernels=[("add", 2.0)]),
+        event("triton_poi_fused_add_0", 32, 33, kernels=[("triton_poi_fused_add_0", 1.5)]),  # inductor's launch op
         event("train.backward", 50, 90),
         event("aten::mm", 60, 61, thread=2, kernels=[("gemm", 20.0)]),  # autograd thread
         event("transformer.field_block", 70, 80, thread=2),  # checkpoint recompute on the autograd thread
@@ -82,14 +83,16 @@ def test_cuda_attribution_on_synthetic_events():
         event("aten::_foreach_add_", 201, 202, kernels=[("foreach", 4.0)]),  # outside train_step
     ]
     analysis = profile_model.analyse(events, names, "train_step", steps=1, cuda=True)
-    assert analysis.step_time_us == 38.0 and analysis.step_kernels == 6
+    assert analysis.step_time_us == 39.5 and analysis.step_kernels == 7
     step = analysis.tree.children["train_step"]
     forward, backward = step.children["train.forward"], step.children["train.backward"]
-    assert forward.time_us == 15.0 and forward.children["encoder"].time_us == 6.0
-    assert forward.children["transformer.field_block"].time_us == 7.0 and forward.self_us == 2.0
+    assert forward.time_us == 16.5 and forward.children["encoder"].time_us == 6.0
+    assert forward.children["transformer.field_block"].time_us == 7.0 and forward.self_us == 3.5
     assert backward.time_us == 23.0 and backward.children["transformer.field_block"].time_us == 3.0
     assert analysis.flat["transformer.field_block"].time_us == 10.0 and analysis.flat["transformer.field_block"].calls == 2
-    assert analysis.kernels == {"conv_kernel": [6.0, 2], "gemm": [30.0, 3], "add": [2.0, 1], "foreach": [4.0, 1]}
+    assert analysis.kernels == {
+        "conv_kernel": [6.0, 2], "gemm": [30.0, 3], "add": [2.0, 1], "triton_poi_fused_add_0": [1.5, 1], "foreach": [4.0, 1],
+    }
     assert analysis.host_syncs == 1
     text = profile_model.ranges_table(analysis) + profile_model.kernels_table(analysis)
     assert "kernels/step" in text and "gemm" in text and "train_step" not in profile_model.kernels_table(analysis)
