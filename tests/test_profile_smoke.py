@@ -1,13 +1,17 @@
 """benchmarks/profile_model.py runs end to end in --smoke mode (tiny, CPU), and its CUDA range
 attribution is checked on synthetic profiler events, so the GPU profiling script never rots."""
 
+import gzip
 import importlib.util
+import json
 import os
 import subprocess
 import sys
 from collections import namedtuple
 from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
@@ -138,3 +142,27 @@ def test_profile_model_refuses_cuda_graphs_off_cuda():
         assert "--cuda-graph needs a CUDA device" in str(error)
     else:
         raise AssertionError("--cuda-graph on the CPU was accepted")
+
+
+def test_trace_summary_counts_device_events(tmp_path):
+    """Summed time, span, merged busy time and gaps from a synthetic trace (two overlapping kernels, a memset, a
+    2 ms gap, host events ignored)."""
+    trace_summary = load("trace_summary")
+    events = [
+        {"cat": "kernel", "ph": "X", "name": "gemm", "ts": 0, "dur": 100},
+        {"cat": "kernel", "ph": "X", "name": "softmax", "ts": 50, "dur": 100},  # overlaps: busy 0..150
+        {"cat": "gpu_memset", "ph": "X", "name": "Memset", "ts": 2150, "dur": 10},  # after a 2,000 us gap
+        {"cat": "kernel", "ph": "X", "name": "gemm", "ts": 2200, "dur": 40},
+        {"cat": "cpu_op", "ph": "X", "name": "aten::mm", "ts": 0, "dur": 5000},
+    ]
+    path = tmp_path / "trace.json.gz"
+    with gzip.open(path, "wt") as handle:
+        json.dump({"traceEvents": events}, handle)
+    summary = trace_summary.summarise(trace_summary.load_device_events(path), gap_us=1000)
+    assert summary["total"] == 250 and summary["span"] == 2240 and summary["busy"] == 200
+    assert [gap for gap, _, _ in summary["gaps"]] == [2000] and summary["by_name"]["gemm"] == [140, 2]
+    assert "busy 0.2 ms" in trace_summary.report(summary, top=2)
+    with gzip.open(path, "wt") as handle:
+        json.dump({"traceEvents": events[-1:]}, handle)
+    with pytest.raises(SystemExit, match="no kernel"):
+        trace_summary.load_device_events(path)

@@ -1,0 +1,83 @@
+"""Summarise the device side of a chrome trace written by ``profile_model.py --trace``.
+
+Reads every kernel, memcpy and memset event and prints: their summed duration, the span from the first start to
+the last end, the time the device was busy (overlaps merged), the idle gaps longer than ``--gap-ms`` and the top
+kernels by summed time. This counts what ran on the device from the trace itself, whatever host op launched it
+(CUDA-graph replays and inductor's kernels included).
+
+    python benchmarks/trace_summary.py docs/results/.../profile/<label>_render_trace.json.gz --top 25
+"""
+
+import argparse
+import gzip
+import json
+from collections import defaultdict
+from pathlib import Path
+
+DEVICE_CATEGORIES = ("kernel", "gpu_memcpy", "gpu_memset")
+
+
+def load_device_events(path: Path) -> list[dict]:
+    """The complete (``ph == "X"``) device events of the trace at ``path`` (``.json`` or ``.json.gz``), by start."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as handle:
+        trace = json.load(handle)
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    device = [e for e in events if e.get("cat") in DEVICE_CATEGORIES and e.get("ph") == "X"]
+    if not device:
+        raise SystemExit(f"{path}: no kernel, memcpy or memset events; was it written by profile_model.py --trace on CUDA?")
+    return sorted(device, key=lambda e: e["ts"])
+
+
+def summarise(events: list[dict], gap_us: float) -> dict:
+    """Totals in microseconds: ``total`` (summed durations), ``span``, ``busy`` (merged), ``gaps`` (idle stretches
+    longer than ``gap_us``, as (length, event before, event after)) and ``by_name`` (name -> [summed, count])."""
+    busy, run_start, run_end, gaps = 0.0, None, None, []
+    by_name: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for event in events:
+        start, end = event["ts"], event["ts"] + event["dur"]
+        by_name[event["name"]][0] += event["dur"]
+        by_name[event["name"]][1] += 1
+        if run_end is not None and start > run_end:
+            busy += run_end - run_start
+            if start - run_end > gap_us:
+                gaps.append((start - run_end, previous["name"], event["name"]))
+            run_start = None
+        if run_start is None:
+            run_start, run_end = start, end
+        run_end = max(run_end, end)
+        previous = event
+    busy += run_end - run_start
+    return {
+        "total": sum(e["dur"] for e in events), "span": events[-1]["ts"] + events[-1]["dur"] - events[0]["ts"],
+        "busy": busy, "gaps": sorted(gaps, reverse=True), "by_name": dict(by_name), "events": len(events),
+    }
+
+
+def report(summary: dict, top: int) -> str:
+    ms = 1e-3
+    lines = [
+        f"{summary['events']} device events: {summary['total'] * ms:.1f} ms summed, span {summary['span'] * ms:.1f} ms, "
+        f"busy {summary['busy'] * ms:.1f} ms ({100 * summary['busy'] / max(summary['span'], 1e-9):.1f} % of the span)",
+        f"idle gaps over the threshold: {len(summary['gaps'])}, {sum(g for g, _, _ in summary['gaps']) * ms:.1f} ms",
+    ]
+    lines += [f"  {g * ms:8.2f} ms after {before[:60]} before {after[:60]}" for g, before, after in summary["gaps"][:10]]
+    lines.append(f"top {top} by summed time:")
+    ranked = sorted(summary["by_name"].items(), key=lambda item: -item[1][0])[:top]
+    lines += [f"  {total * ms:9.2f} ms {count:6d} x  {name[:100]}" for name, (total, count) in ranked]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("trace", type=Path, help="a profile_model.py --trace file (.json.gz)")
+    parser.add_argument("--top", type=int, default=25, help="kernels listed by summed time")
+    parser.add_argument("--gap-ms", type=float, default=1.0, help="report idle gaps longer than this")
+    args = parser.parse_args(argv)
+    if not args.trace.is_file():
+        raise SystemExit(f"{args.trace}: no such file.")
+    print(report(summarise(load_device_events(args.trace), args.gap_ms * 1e3), args.top))
+
+
+if __name__ == "__main__":
+    main()
