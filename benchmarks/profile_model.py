@@ -20,8 +20,9 @@ at call time (``project_points``, ``sample_feature_maps``, ``ray_sampling`` in
 its split shows in the op and kernel tables (``...Backward0`` ops). With ``--checkpoint`` the
 recomputed layers appear as ranges under ``train.backward``. With ``--cuda-graph`` (CUDA) forward, losses and
 backward replay from one graph (``train.graph_replay``) and render chunks from theirs, as ``bench_model.py
---cuda-graph`` times them; the replayed kernels carry no module ranges, and the kernel table and the device-busy
-share show where the graphed step's time goes.
+--cuda-graph`` times them; the replayed kernels hang on no host op, so neither the ranges nor the kernel table
+count them: the ops table lists them, and ``--trace`` with ``benchmarks/trace_summary.py`` gives the device time,
+busy share and idle gaps.
 
 Range times: on CUDA, the summed duration of the device kernels (and copies) *launched* while the
 range was open, on any host thread (backward runs on the autograd thread); on CPU, the range's wall
