@@ -35,8 +35,8 @@ def compile_transformer_blocks(model: GPNeRF, glue: bool = True, encoder: bool =
 
     Args:
         model: the model; its state dict keys are unchanged (``Module.compile`` wraps ``forward`` only).
-        glue: also compile the projection, embedding, query updates and read-out (False: the blocks and the
-            fold only, as before they were compiled; ``bench_model.py --compile-glue off`` measures the difference).
+        glue: also compile the projection, embedding, query updates and read-out (False: they run eagerly, as
+            before 426f63f; ``bench_model.py --compile-glue off`` measures the difference).
         encoder: also compile the encoder (``nn.Module.compile``; its padding, normalisation, activations,
             resizes and concatenations around cuDNN's convolutions): the graphed training step 0.0536 -> 0.0484 s
             on an H200 (docs/benchmarks.md, seventh run); ``bench_model.py --compile-encoder off`` measures without.
