@@ -88,16 +88,18 @@ class Instrumentation:
         self.names: set[str] = set(STEP_RANGES.values()) | set(TRAIN_PHASES)
         self._handles = []
         self._patches = []
-        self._hook(model.encoder, "encoder")
+        # Compiled modules and glue (--compile: the encoder, the blocks, the glue functions' modules) get no hooks:
+        # dynamo would trace them into the compiled code.
         encoder = model.encoder
-        for part in ["stem", *(f"stages.{i}" for i in range(len(getattr(encoder, "stages", ()))))]:
-            self._hook(_submodule(encoder, part), "encoder.resnet")
-        self._hook(getattr(encoder, "fpn", None), "encoder.fpn")
-        for part in (*getattr(encoder, "up_convs", ()), *getattr(encoder, "merge_convs", ()), getattr(encoder, "rgb_out", None)):
-            self._hook(part, "encoder.rgb_decoder")
+        if not compiled:
+            self._hook(encoder, "encoder")
+            for part in ["stem", *(f"stages.{i}" for i in range(len(getattr(encoder, "stages", ()))))]:
+                self._hook(_submodule(encoder, part), "encoder.resnet")
+            self._hook(getattr(encoder, "fpn", None), "encoder.fpn")
+            for part in (*getattr(encoder, "up_convs", ()), *getattr(encoder, "merge_convs", ()), getattr(encoder, "rgb_out", None)):
+                self._hook(part, "encoder.rgb_decoder")
         transformer = model.transformer
         self._hook(transformer, "transformer")
-        # Compiled blocks and glue (--compile) get no hooks: dynamo would trace them into the compiled code.
         if not compiled:
             self._hook(getattr(transformer, "rgbfeat_fc", None), "transformer.rgbfeat_fc")
         groups = [] if compiled else [("field_blocks", "field_block"), ("ray_blocks", "ray_block"), ("q_fcs", "q_fc")]

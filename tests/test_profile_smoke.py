@@ -130,7 +130,7 @@ def test_profile_model_fast_compiled_keeps_the_fold_range(tmp_path):
     for glue in ("fold_semantic_path", "transformer.embed_points", "transformer.update_query", "transformer.read_out",
                  "project_points"):
         assert glue in ranges, glue
-    for hooked in ("transformer.field_block", "transformer.q_fc", "transformer.rgbfeat_fc"):
+    for hooked in ("transformer.field_block", "transformer.q_fc", "transformer.rgbfeat_fc", "encoder"):
         assert hooked not in ranges, hooked  # compiled blocks and glue carry no hooks
 
 
