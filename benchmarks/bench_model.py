@@ -184,6 +184,12 @@ def run(args: argparse.Namespace) -> dict:
     train_flops = 3.0 * (args.rays * reference_flops.per_ray + (args.views + 1) * reference_flops.encoder_per_view
                          + reference_flops.head_per_image)
     model = GPNeRF(config, args.num_classes).to(device)
+    if args.fused_ray_attention == "off":  # the RAT blocks' PyTorch attention, the other kernels kept
+        for block in model.transformer.ray_blocks:
+            block.fused_inference = False
+    if args.fused_block_tail == "off":  # the blocks' PyTorch tails (out_fc, norm, feed-forward), the other kernels kept
+        for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]:
+            block.fused_tail = False
     if args.compile == "transformer":  # 8 unrolled layers x 2 sample counts x train/eval: a large recompile cache
         torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
         model.transformer.compile()
@@ -225,6 +231,8 @@ def run(args: argparse.Namespace) -> dict:
     compiled = (" trainer-step" if args.trainer_step else "") + (" cuda-graph" if args.cuda_graph else "")
     compiled += " no-overlap-optimizer" if args.trainer_step and not overlap else ""
     compiled += " no-fused-kernels" if args.fused_kernels == "off" and args.implementation == "fast" else ""
+    compiled += " no-fused-rat" if args.fused_ray_attention == "off" and args.fused_kernels == "on" else ""
+    compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
@@ -385,6 +393,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--compile-mode", default=None, choices=["default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"],
         help="torch.compile mode for --compile blocks (reduce-overhead = CUDA graphs)",
     )
+    parser.add_argument("--fused-ray-attention", default="on", choices=["on", "off"],
+                        help="with --fused-kernels on: off keeps the RAT blocks' PyTorch attention (the other kernels run)")
+    parser.add_argument("--fused-block-tail", default="on", choices=["on", "off"],
+                        help="with --fused-kernels on: off keeps the blocks' PyTorch tails (out_fc, norm, feed-forward)")
     parser.add_argument("--compile-glue", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the projection, embedding, query updates and read-out")
     parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],

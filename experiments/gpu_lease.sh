@@ -27,7 +27,9 @@
 #                                            # the kernels off, a graphed-step profile (in that order, as time allows);
 #                                            # FUSED_ROWS=check: the kernels' tests and the compiled graphed render, kernels on;
 #                                            # FUSED_ROWS=graphprof: a profile and trace of the compiled graphed render, the
-#                                            # sampling, update and graphed-render tests, the compiled graphed rows)
+#                                            # sampling, update and graphed-render tests, the compiled graphed rows;
+#                                            # FUSED_ROWS=rat: the RAT, block-tail and FAT kernels' tests, the graphed rows
+#                                            # with each of the first two off, a trace of the graphed render, a max-autotune row)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -169,6 +171,29 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
     LIMIT=160 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
       --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step \
       --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800
+    grep -h "^| paper" "$bench"/*.log
+    return
+  fi
+  if [ "${FUSED_ROWS:-}" = rat ]; then  # the RAT kernel: its tests and the FAT kernel's (whole renders with the kernels on
+    local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
+    timeout 240 python3 -m pytest -q -p no:cacheprovider -k "not interpreter and not hopper" --durations 5 \
+      tests/model/test_fused_ray_attention.py tests/model/test_fused_feed_forward.py tests/model/test_fused_field_attention.py \
+      > "$bench/test_gpu.log" 2>&1  # and off), then the graphed rows with each new kernel off, a trace, max-autotune GEMMs
+    tail -n 4 "$bench/test_gpu.log"
+    LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
+      $rows --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800
+    LIMIT=120 b paper_fast_bf16_compile_blocks_graph_no_fused_rat "paper-scannet fast bf16 compile-blocks cuda-graph no-fused-rat" \
+      $rows --what render --render-warmup 1 --render-repeats 3 --chunk 4800 --fused-ray-attention off
+    LIMIT=120 b paper_fast_bf16_compile_blocks_graph_no_fused_tail "paper-scannet fast bf16 compile-blocks cuda-graph no-fused-tail" \
+      $rows --what render --render-warmup 1 --render-repeats 3 --chunk 4800 --fused-block-tail off
+    grep -h "^| paper" "$bench"/*.log
+    timeout 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --chunk 4800 --what render --compile --cuda-graph --trace --row-limit 60 --out "$bench/profile" \
+      > "$bench/profile_graphed_render.log" 2>&1
+    tail -n 3 "$bench/profile_graphed_render.log"
+    LIMIT=240 b paper_fast_bf16_compile_blocks_max_autotune_graph "paper-scannet fast bf16 compile-blocks cuda-graph max-autotune" \
+      $rows --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 \
+      --compile-mode max-autotune-no-cudagraphs  # inductor's own GEMMs, bias and ReLU in their epilogues
     grep -h "^| paper" "$bench"/*.log
     return
   fi

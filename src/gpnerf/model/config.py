@@ -201,7 +201,9 @@ class ModelConfig:
     docs/performance.md; same function, tested equal to fp32 rounding)."""
     fused_kernels: bool = True
     """``fast`` only, on CUDA with Triton: at inference (no autograd, no attention dropout) each FAT block's
-    per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`), and the detached
+    per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`), so does each RAT block's
+    attention, which returns the map's column means and first row instead of the map
+    (:mod:`gpnerf.model.fused_ray_attention`), and the detached
     semantic maps are sampled by one kernel (:mod:`gpnerf.model.fused_feature_sampling`; in training too,
     with the gradient block), or at inference without the semantic field sampled and contracted with the
     semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. The CPU and the reference path keep the PyTorch ops. Same function to

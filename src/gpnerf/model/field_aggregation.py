@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
+from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
 from gpnerf.model.fused_field_attention import (
     FoldedFieldWeights,
     fused_field_attention,
@@ -24,6 +25,29 @@ def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential
         nn.Linear(d_model, multiplier * d_model), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(multiplier * d_model, d_model), nn.Dropout(dropout),
     )
+
+
+def block_tail(
+    x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, out_dropout: nn.Dropout, ff_norm: nn.LayerNorm,
+    ff: nn.Sequential, fused: bool,
+) -> torch.Tensor:
+    """A FAT or RAT block's output from its input ``x`` and its attention's output ``attended``, both
+    ``(rays, samples, d_rgb)``: ``y = x + out_dropout(out_fc(attended))``, then ``y + ff(ff_norm(y))``.
+
+    ``fused`` (the caller's: inference, no active dropout): one Triton kernel where it applies
+    (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops."""
+    rows = x.flatten(0, 1)
+    if fused and fused_block_tail_supported(rows, ff):
+        return fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff).unflatten(0, x.shape[:2])
+    y = x + out_dropout(out_fc(attended))
+    return y + ff(ff_norm(y))
+
+
+def kernels_apply(block: nn.Module) -> bool:
+    """Whether a block may run its inference kernels now: no autograd and no active dropout (the kernels have
+    neither)."""
+    dropout = block.training and any(isinstance(m, nn.Dropout) and m.p > 0 for m in block.modules())
+    return not torch.is_grad_enabled() and not dropout
 
 
 def softmax(logits: torch.Tensor, dim: int, keep_dtype: bool) -> torch.Tensor:
@@ -94,7 +118,8 @@ class FieldAggregationTransformer(nn.Module):
 
     ``fused_inference`` (fast path, with the folded logits): without autograd and without attention
     dropout, on CUDA with Triton, the per-view work from the tokens to ``sum_views (V + P) A`` runs as one
-    kernel (:mod:`gpnerf.model.fused_field_attention`); elsewhere the PyTorch ops run.
+    kernel (:mod:`gpnerf.model.fused_field_attention`), and so does the block's tail (:func:`block_tail`; any
+    FAT variant; ``fused_tail``, set with it); elsewhere the PyTorch ops run.
     """
 
     def __init__(
@@ -107,6 +132,7 @@ class FieldAggregationTransformer(nn.Module):
         self.values_from_keys = config.fat_values_from == "keys"
         self.fold_logit_projections = fold_logit_projections and not self.values_from_keys
         self.fused_inference = fused_inference
+        self.fused_tail = fused_inference
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
         self.k_fc = nn.Linear(d, d, bias=False)
@@ -144,24 +170,28 @@ class FieldAggregationTransformer(nn.Module):
             attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
             out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
             field_attention = FieldAttention(attention=attention, position=pos)
-        x = query + self.out_dropout(self.out_fc(out))
-        x = x + self.ff(self.ff_norm(x))
+        tail_fused = self.fused_tail and kernels_apply(self)
+        x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused)
         return x, field_attention
 
     def _runs_fused(self, tokens: torch.Tensor) -> bool:
-        attention_dropout = self.training and self.attn_dropout.p > 0
         return (
-            self.fused_inference and self.fold_logit_projections and not torch.is_grad_enabled()
-            and not attention_dropout and fused_field_attention_supported(tokens.flatten(0, 1))
+            self.fused_inference and self.fold_logit_projections and kernels_apply(self)
+            and fused_field_attention_supported(tokens.flatten(0, 1))
         )
 
     def _folded_weights(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """``W_1 W_K`` ``(h, d_rgb)``, ``W_1 W_Q`` ``(h, d_rgb)``, ``W_1 W_P2`` ``(h, d_pos_hidden)`` and the
-        hidden layer's bias ``b_1 + W_1 b_P2`` ``(h,)``, ``h = d_attn_hidden`` (one product)."""
+        hidden layer's bias ``b_1 + W_1 b_P2`` ``(h,)``, ``h = d_attn_hidden`` (one product).
+
+        Each is its own contiguous tensor: as column slices of the product (row stride ``2 d_rgb + d_pos_hidden +
+        1``, odd) their transposes would send the per-point products to cuBLAS's unaligned ``align1`` kernels
+        (benchmarks/gemm_shapes.py lists them)."""
         d = self.v_fc.weight.shape[0]
         first, pos_out = self.attn_fc[0], self.pos_fc[2]
         folded = first.weight @ torch.cat([self.k_fc.weight, self.q_fc.weight, pos_out.weight, pos_out.bias[:, None]], 1)
-        key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = folded.split([d, d, pos_out.weight.shape[1], 1], 1)
+        parts = folded.split([d, d, pos_out.weight.shape[1], 1], 1)
+        key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = (part.contiguous() for part in parts)
         return key_to_hidden, query_to_hidden, pos_to_hidden, first.bias + pos_bias[:, 0]
 
     def _aggregate_fused(

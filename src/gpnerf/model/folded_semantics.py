@@ -22,12 +22,13 @@ import torch
 
 from gpnerf.model.field_aggregation import FieldAttention
 from gpnerf.model.fused_feature_sampling import DeferredSamples
+from gpnerf.model.ray_aggregation import RayAttention
 
 
 def fold_semantic_path(
     semantic_tokens: torch.Tensor | DeferredSamples,
     field_attentions: list[FieldAttention],
-    ray_attentions: list[torch.Tensor],
+    ray_attentions: list[RayAttention],
     add_position: bool,
     with_field: bool,
 ) -> tuple[torch.Tensor | None, torch.Tensor]:
@@ -37,7 +38,7 @@ def fold_semantic_path(
         semantic_tokens: ``(rays, samples, views, d_sem)`` X_sem, or the maps and coordinates to sample it from
             (inference, ``with_field`` False: sampled and contracted on chip by one kernel).
         field_attentions: per layer, A_FAT ``(rays, samples, views, d_rgb)`` and P (or ``sum_views P A``).
-        ray_attentions: per layer, A_RAT ``(rays, heads, samples, samples)`` (rows = queries).
+        ray_attentions: per layer, A_RAT (rows = queries) or its column means (the fused kernel's).
         add_position: include the ``+P'`` terms (paper) or not (released).
         with_field: also return the semantic field (else None; rendering with a head needs none).
 
@@ -54,7 +55,8 @@ def fold_semantic_path(
         raise ValueError("deferred semantic samples give the rendered term only; sample X to build the semantic field.")
     d_sem = semantic_tokens.channels if deferred else semantic_tokens.shape[-1]
     d_rgb = field_attentions[0].attention.shape[-1]
-    heads = ray_attentions[0].shape[1]
+    column_means = [ray_attention.column_means() for ray_attention in ray_attentions]  # (rays, heads, samples)
+    heads = column_means[0].shape[1]
     if d_sem % d_rgb != 0 or d_rgb % heads != 0:
         raise ValueError(
             f"d_sem ({d_sem}) must be divisible by d_rgb ({d_rgb}) and d_rgb by the RAT head count ({heads}) "
@@ -63,10 +65,9 @@ def fold_semantic_path(
     accumulate = torch.promote_types(field_attentions[0].attention.dtype, torch.float32)
     attention_sum = weight = None  # (rays, samples, views, d_rgb), >= float32
     position_field = position_rendered = None  # (rays, samples, d_rgb), >= float32
-    for field_attention, ray_attention in zip(field_attentions, ray_attentions):
+    for field_attention, column_mean in zip(field_attentions, column_means):
         a = field_attention.attention  # compute dtype; each product below promotes it to `accumulate` exactly
-        column_mean = ray_attention.to(accumulate).mean(dim=2)  # (rays, heads, samples): mean over query rows
-        m = column_mean.transpose(1, 2).repeat_interleave(d_rgb // heads, dim=-1)  # (rays, samples, d_rgb)
+        m = column_mean.to(accumulate).transpose(1, 2).repeat_interleave(d_rgb // heads, dim=-1)  # (rays, samples, d_rgb)
         if weight is None:
             weight = a * m[:, :, None, :]
         else:  # one read-modify-write of the float32 weight per layer, no float32 copy of A

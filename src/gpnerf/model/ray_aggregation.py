@@ -4,11 +4,46 @@ One RAT block attends over the samples of each ray and returns its attention A_R
 :func:`render_semantic_points` reuses on the semantic-embedding field (Eq. 7, Alg. 2 lines 5, 8).
 """
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.field_aggregation import feed_forward, softmax
+from gpnerf.model.field_aggregation import block_tail, feed_forward, kernels_apply, softmax
+from gpnerf.model.fused_ray_attention import fused_ray_attention, fused_ray_attention_supported
+
+
+@dataclass
+class RayAttention:
+    """What the semantic path and the read-out reuse from one RAT block.
+
+    Attributes:
+        attention: ``(rays, heads, samples, samples)`` A_RAT, rows = queries, post-dropout; or None where the
+            fused kernel ran (it never writes the map).
+        column_mean: ``(rays, heads, samples)`` float32 ``mean_i A[h, i, j]``, or None (then computed from the
+            map by :meth:`column_means`).
+        first_row: ``(rays, heads, samples)`` float32 ``A[h, 0, :]``, or None (then read from the map).
+    """
+
+    attention: torch.Tensor | None
+    column_mean: torch.Tensor | None = None
+    first_row: torch.Tensor | None = None
+
+    def column_means(self) -> torch.Tensor:
+        """``mean_i A[h, i, j]`` ``(rays, heads, samples)`` in (at least) float32 (the semantic fold's weights)."""
+        if self.column_mean is not None:
+            return self.column_mean
+        return self.attention.to(torch.promote_types(self.attention.dtype, torch.float32)).mean(dim=2)
+
+    def first_rows(self) -> torch.Tensor:
+        """``A[h, 0, :]`` ``(rays, heads, samples)`` (the map's dtype, or float32 from the kernel)."""
+        return self.first_row if self.first_row is not None else self.attention[:, :, 0, :]
+
+    def detached(self) -> "RayAttention":
+        """The same maps cut from autograd (frozen attention, Table 4 ID 1)."""
+        maps = (self.attention, self.column_mean, self.first_row)
+        return RayAttention(*(None if t is None else t.detach() for t in maps))
 
 
 class RayAggregationTransformer(nn.Module):
@@ -19,12 +54,22 @@ class RayAggregationTransformer(nn.Module):
     ``1 / sqrt(d_head)`` into ``W_Q`` (a ``d_rgb x d_rgb`` product) instead of dividing the
     ``(rays, heads, samples, samples)`` scores: the same values, bit for bit when ``sqrt(d_head)`` is a
     power of two (d_head 16 in the presets), otherwise to float rounding.
+
+    ``fused_inference`` (with ``compute_dtype_attention``): without autograd and without attention dropout, on
+    CUDA with Triton, Q, K and V come from one matmul and the attention runs as one kernel
+    (:mod:`gpnerf.model.fused_ray_attention`) that returns the map's column means and first row instead of the
+    map, and the block's tail runs as one kernel too (``fused_tail``, set with it;
+    :func:`gpnerf.model.field_aggregation.block_tail`); elsewhere the PyTorch ops run.
     """
 
-    def __init__(self, config: TransformerConfig, compute_dtype_attention: bool = False) -> None:
+    def __init__(
+        self, config: TransformerConfig, compute_dtype_attention: bool = False, fused_inference: bool = False
+    ) -> None:
         super().__init__()
         d = config.d_rgb
         self.compute_dtype_attention = compute_dtype_attention
+        self.fused_inference = fused_inference and compute_dtype_attention
+        self.fused_tail = self.fused_inference
         self.num_heads = config.num_heads
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
@@ -36,9 +81,8 @@ class RayAggregationTransformer(nn.Module):
         self.ff_norm = nn.LayerNorm(d)
         self.ff = feed_forward(d, config.ff_multiplier, config.dropout)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, A_RAT ``(rays, heads, samples, samples)``,
-        rows = queries, post-dropout)."""
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, RayAttention]:
+        """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, the block's :class:`RayAttention`)."""
         h = self.attn_norm(x)
 
         def split(t: torch.Tensor) -> torch.Tensor:
@@ -47,15 +91,21 @@ class RayAggregationTransformer(nn.Module):
         d_head = self.q_fc.weight.shape[0] // self.num_heads
         fold_scale = self.compute_dtype_attention  # fast path: 1 / sqrt(d_head) folded into W_Q
         q_weight = self.q_fc.weight * d_head**-0.5 if fold_scale else self.q_fc.weight
-        q, k, v = split(nn.functional.linear(h, q_weight)), split(self.k_fc(h)), split(self.v_fc(h))
-        scores = q @ k.transpose(-1, -2)
-        if not fold_scale:
-            scores = scores / (d_head**0.5)
-        attention = self.attn_dropout(softmax(scores, -1, self.compute_dtype_attention))
-        out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
-        x = x + self.out_dropout(self.out_fc(out))
-        x = x + self.ff(self.ff_norm(x))
-        return x, attention
+        apply = kernels_apply(self)
+        if self.fused_inference and apply and fused_ray_attention_supported(x, self.num_heads):
+            qkv = nn.functional.linear(h, torch.cat([q_weight, self.k_fc.weight, self.v_fc.weight]))
+            out, column_mean, first_row = fused_ray_attention(qkv, self.num_heads)
+            ray_attention = RayAttention(attention=None, column_mean=column_mean, first_row=first_row)
+        else:
+            q, k, v = split(nn.functional.linear(h, q_weight)), split(self.k_fc(h)), split(self.v_fc(h))
+            scores = q @ k.transpose(-1, -2)
+            if not fold_scale:
+                scores = scores / (d_head**0.5)
+            attention = self.attn_dropout(softmax(scores, -1, self.compute_dtype_attention))
+            out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
+            ray_attention = RayAttention(attention=attention)
+        tail_fused = self.fused_tail and apply
+        return block_tail(x, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused), ray_attention
 
 
 def render_semantic_points(semantic_field: torch.Tensor, ray_attention: torch.Tensor) -> torch.Tensor:

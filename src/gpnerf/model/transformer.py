@@ -14,8 +14,8 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
 * Frozen attention (Table 4 ID 1): A_FAT, P and A_RAT are detached where the semantic path uses them.
 * ``implementation="fast"``: the same function with the semantic path folded over layers
   (:mod:`gpnerf.model.folded_semantics`) and attention maps kept in the compute dtype
-  (docs/performance.md); with ``fused_kernels``, FAT blocks at inference on CUDA run one Triton kernel
-  each (:mod:`gpnerf.model.fused_field_attention`).
+  (docs/performance.md); with ``fused_kernels``, FAT and RAT blocks at inference on CUDA run one Triton
+  kernel each (:mod:`gpnerf.model.fused_field_attention`, :mod:`gpnerf.model.fused_ray_attention`).
 * ``activation_checkpointing``: in training each layer's activations are recomputed in backward;
   only the layer outputs (q, A_FAT, P, A_RAT) are kept.
 """
@@ -31,7 +31,7 @@ from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAtt
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.posenc import PositionalEncoding
-from gpnerf.model.ray_aggregation import RayAggregationTransformer, render_semantic_points
+from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
 
 
 @dataclass
@@ -68,7 +68,9 @@ class GeneralizableTransformer(nn.Module):
             FieldAggregationTransformer(tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused)
             for _ in range(tcfg.num_layers)
         )
-        self.ray_blocks = nn.ModuleList(RayAggregationTransformer(tcfg, self.fast) for _ in range(tcfg.num_layers))
+        self.ray_blocks = nn.ModuleList(
+            RayAggregationTransformer(tcfg, self.fast, fused_inference=fused) for _ in range(tcfg.num_layers)
+        )
         q_layers = [i for i in range(tcfg.num_layers) if i % tcfg.q_fc_every == 0]
         self.q_fc_index = {layer: k for k, layer in enumerate(q_layers)}
         d_q = d + 2 * self.posenc.d_out(3)
@@ -90,9 +92,9 @@ class GeneralizableTransformer(nn.Module):
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
         pe_xyz: torch.Tensor, pe_dir: torch.Tensor,
-    ) -> tuple[torch.Tensor, FieldAttention, torch.Tensor]:
+    ) -> tuple[torch.Tensor, FieldAttention, RayAttention]:
         """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
-        :class:`FieldAttention`, A_RAT ``(rays, heads, samples, samples)``)."""
+        :class:`FieldAttention`, the RAT's :class:`RayAttention`)."""
         q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid)
         if i in self.q_fc_index:
             q = self.update_query(self.q_fcs[self.q_fc_index[i]], q, pe_xyz, pe_dir)
@@ -138,13 +140,13 @@ class GeneralizableTransformer(nn.Module):
                 continue
             if frozen:
                 field_attention = field_attention.detached()
-            semantic_ray_attention = ray_attention.detach() if frozen else ray_attention
+            semantic_ray_attention = ray_attention.detached() if frozen else ray_attention
             if self.fast:
                 field_attentions.append(field_attention)
                 ray_attentions.append(semantic_ray_attention)
                 continue
             s3d = aggregate_semantic_field(semantic_tokens, field_attention, add_position)
-            s2d = render_semantic_points(s3d, semantic_ray_attention)
+            s2d = render_semantic_points(s3d, semantic_ray_attention.attention)
             field_sum = s3d if field_sum is None else field_sum + s3d
             rendered_sum = s2d if rendered_sum is None else rendered_sum + s2d
         rendered_mean = None if rendered_sum is None else rendered_sum.mean(dim=1)
@@ -182,11 +184,10 @@ def update_query(q_fc: nn.Module, q: torch.Tensor, pe_xyz: torch.Tensor, pe_dir:
 
 
 def read_out(
-    norm: nn.Module, rgb_fc: nn.Module, q: torch.Tensor, ray_attention: torch.Tensor, depth_weights: str
+    norm: nn.Module, rgb_fc: nn.Module, q: torch.Tensor, ray_attention: RayAttention, depth_weights: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Colour ``rgb_fc(mean_samples norm(q))`` ``(rays, 3)`` (Eq. 6) and the per-point weights ``(rays, samples)``
-    from the last A_RAT ``(rays, heads, samples, samples)``, averaged over heads: the row of query point 0
-    (``depth_weights="first_row"``) or the mean of all rows."""
-    head_mean = ray_attention.mean(dim=1)  # (rays, samples, samples)
-    weights = head_mean[:, 0, :] if depth_weights == "first_row" else head_mean.mean(dim=1)
-    return rgb_fc(norm(q).mean(dim=1)), weights
+    from the last A_RAT, averaged over heads: the row of query point 0 (``depth_weights="first_row"``) or the
+    mean of all rows."""
+    rows = ray_attention.first_rows() if depth_weights == "first_row" else ray_attention.column_means()
+    return rgb_fc(norm(q).mean(dim=1)), rows.mean(dim=1)  # rows: (rays, heads, samples)

@@ -1,0 +1,180 @@
+"""One Triton kernel for the tail of a FAT or RAT block at inference (fast path; docs/performance.md).
+
+Both blocks end the same way (GNT): ``y = x + out_fc(attended)``, then ``y + ff(ff_norm(y))`` with the
+feed-forward ``Linear(d, m d) -> ReLU -> Linear(m d, d)``. With PyTorch ops that is an output projection, a
+residual add, a LayerNorm, two GEMMs with a separate bias-and-ReLU pass and another add: the ``m d``-wide
+hidden layer (4x the row) is written and read back twice, and each step is a kernel of its own. Here a
+program takes a block of rows and keeps everything on chip, the hidden layer included (built and consumed
+in slices of its width), reading ``x`` and ``attended`` and writing the block's output once.
+
+Inference only (no autograd, no dropout). The rounding follows autocast's: the products run in the compute
+dtype (the autocast dtype, else the inputs') with float32 accumulation and each Linear's output is rounded to
+it; the LayerNorm runs in float32; the residual stream keeps the dtype PyTorch's additions give it. So the
+kernel and the PyTorch ops differ by the order of float32 sums (tests/model/test_fused_feed_forward.py states
+the tolerances). :func:`fused_block_tail_supported` says when the kernel applies; otherwise callers keep the
+PyTorch ops.
+"""
+
+import os
+
+import torch
+from torch import nn
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError:  # CPU-only installs: the PyTorch path is used
+    triton = None
+
+MIN_DOT = 16
+"""Triton's smallest matrix-product dimension."""
+HIDDEN_SLICES = (64, 32, 16)
+"""Widths of the hidden-layer slices the kernel builds and consumes in turn (the largest dividing the hidden width)."""
+
+
+def fused_block_tail_supported(x: torch.Tensor, ff: nn.Sequential) -> bool:
+    """Whether the kernel can run on a block's residual input ``x`` ``(rows, d)`` with feed-forward ``ff``: Triton
+    installed, a CUDA tensor (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU
+    tests use), ``d`` a power of two >= 16 (at most 128: one row block stays on chip), the hidden width a multiple
+    of 16, float32 / bf16 / fp16."""
+    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
+    if triton is None or not (x.is_cuda or interpreted) or x.dim() != 2:
+        return False
+    d, hidden = x.shape[1], ff[0].out_features
+    return (
+        MIN_DOT <= d <= 128 and d & (d - 1) == 0 and hidden % MIN_DOT == 0
+        and x.dtype in (torch.float32, torch.bfloat16, torch.float16)
+    )
+
+
+def _launch_configs() -> list:
+    """Rows per program x warps, tried once per (d, hidden, dtypes) by Triton's autotuner (one config under the
+    interpreter, which cannot time kernels)."""
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        return [triton.Config({"BLOCK_ROWS": 16}, num_warps=4)]
+    shapes = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
+    return [triton.Config({"BLOCK_ROWS": rows}, num_warps=warps) for rows, warps in shapes]
+
+
+if triton is not None:
+
+    @triton.jit
+    def _dot(a, b, IEEE: tl.constexpr):
+        if IEEE:
+            return tl.dot(a, b, input_precision="ieee")
+        return tl.dot(a, b)
+
+    @triton.jit
+    def _weight_slice(w_ptr, IN: tl.constexpr, first_out, OUT_SLICE: tl.constexpr, IN_OFFSET, IN_SLICE: tl.constexpr):
+        """Rows ``[first_out, first_out + OUT_SLICE)`` and columns ``[IN_OFFSET, IN_OFFSET + IN_SLICE)`` of an
+        nn.Linear weight ``(OUT, IN)``, as the ``(IN_SLICE, OUT_SLICE)`` right operand."""
+        rows = tl.arange(0, IN_SLICE)[:, None] + IN_OFFSET
+        cols = tl.arange(0, OUT_SLICE)[None, :] + first_out
+        return tl.load(w_ptr + cols * IN + rows)
+
+    @triton.autotune(configs=_launch_configs(), key=["D", "HIDDEN", "IEEE"])
+    @triton.jit
+    def _fused_block_tail_kernel(
+        x_ptr, attended_ptr, out_w_ptr, out_b_ptr, norm_w_ptr, norm_b_ptr, ff_in_w_ptr, ff_in_b_ptr,
+        ff_out_w_ptr, ff_out_b_ptr, result_ptr,
+        rows,
+        D: tl.constexpr, HIDDEN: tl.constexpr, SLICE: tl.constexpr, EPS: tl.constexpr, BLOCK_ROWS: tl.constexpr,
+        IEEE: tl.constexpr,
+    ):
+        """One program: ``BLOCK_ROWS`` rows through out_fc, the residual, ff_norm, ff and the residual."""
+        row = tl.program_id(0).to(tl.int64) * BLOCK_ROWS + tl.arange(0, BLOCK_ROWS)
+        row_ok = row[:, None] < rows
+        ch = tl.arange(0, D)
+        offsets = row[:, None] * D + ch[None, :]
+        compute = out_w_ptr.dtype.element_ty
+        stream = result_ptr.dtype.element_ty
+        attended = tl.load(attended_ptr + offsets, mask=row_ok, other=0.0).to(compute)
+        projected = _dot(attended, _weight_slice(out_w_ptr, D, 0, D, 0, D), IEEE) + tl.load(out_b_ptr + ch)[None, :]
+        x = tl.load(x_ptr + offsets, mask=row_ok, other=0.0).to(tl.float32)
+        y = (x + projected.to(compute).to(tl.float32)).to(stream).to(tl.float32)  # x + out_fc(attended)
+        mean = tl.sum(y, axis=1) / D
+        centred = y - mean[:, None]
+        variance = tl.sum(centred * centred, axis=1) / D
+        normed = centred * tl.rsqrt(variance + EPS)[:, None] * tl.load(norm_w_ptr + ch)[None, :] + tl.load(norm_b_ptr + ch)[None, :]
+        normed = normed.to(compute)
+        acc = tl.zeros((BLOCK_ROWS, D), tl.float32)
+        for first in range(0, HIDDEN, SLICE):  # the hidden layer one slice at a time, never in memory
+            hidden = _dot(normed, _weight_slice(ff_in_w_ptr, D, first, SLICE, 0, D), IEEE)
+            hidden = hidden + tl.load(ff_in_b_ptr + first + tl.arange(0, SLICE))[None, :]
+            hidden = tl.maximum(hidden.to(compute), 0.0).to(compute)
+            acc += _dot(hidden, _weight_slice(ff_out_w_ptr, HIDDEN, 0, D, first, SLICE), IEEE)
+        fed = (acc + tl.load(ff_out_b_ptr + ch)[None, :]).to(compute).to(tl.float32)
+        tl.store(result_ptr + offsets, (y + fed).to(stream), mask=row_ok)
+
+
+def tuned_launch() -> str | None:
+    """The launch configuration the autotuner chose last (rows per program, warps), or None before any run."""
+    if triton is None:
+        return None
+    config = getattr(_fused_block_tail_kernel, "best_config", None)
+    return None if config is None else str(config)
+
+
+def kernel_arguments(
+    x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential,
+    compute_dtype: torch.dtype,
+) -> tuple[list, dict]:
+    """The kernel's runtime arguments (inputs made contiguous, weights in ``compute_dtype``, biases and the norm's
+    affine in float32, the result allocated in the residual stream's dtype) and its compile-time constants."""
+    ff_in, ff_out = ff[0], ff[3]
+    hidden = ff_in.out_features
+    stream = torch.promote_types(x.dtype, compute_dtype)  # the dtype of x + out_fc(attended)
+    result = torch.empty(x.shape, device=x.device, dtype=stream)
+
+    def weight(w: torch.Tensor) -> torch.Tensor:
+        return w.detach().to(compute_dtype).contiguous()
+
+    def vector(v: torch.Tensor) -> torch.Tensor:
+        return v.detach().float().contiguous()
+
+    arguments = [
+        x.contiguous(), attended.contiguous(), weight(out_fc.weight), vector(out_fc.bias), vector(ff_norm.weight),
+        vector(ff_norm.bias), weight(ff_in.weight), vector(ff_in.bias), weight(ff_out.weight), vector(ff_out.bias),
+        result, x.shape[0],
+    ]
+    constants = dict(
+        D=x.shape[1], HIDDEN=hidden, SLICE=next(s for s in HIDDEN_SLICES if hidden % s == 0), EPS=float(ff_norm.eps),
+        IEEE=compute_dtype == torch.float32,
+    )
+    return arguments, constants
+
+
+RESULT = 10
+"""Where the result sits in :func:`kernel_arguments`' list."""
+
+
+def fused_block_tail(
+    x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential
+) -> torch.Tensor:
+    """``y + ff(ff_norm(y))`` with ``y = x + out_fc(attended)`` in one kernel launch (module docstring).
+
+    Args:
+        x: ``(rows, d)`` the block's input (residual stream).
+        attended: ``(rows, d)`` the attention's output, the input of ``out_fc``.
+        out_fc, ff_norm, ff: the block's modules (``ff``: Linear, ReLU, Dropout, Linear, Dropout).
+
+    Returns:
+        ``(rows, d)`` in the dtype PyTorch's ops would give (``x``'s promoted with the compute dtype).
+    """
+    if not fused_block_tail_supported(x, ff) or attended.shape != x.shape:
+        raise ValueError(
+            f"fused_block_tail needs Triton and CUDA x and attended of one shape (rows, d) with d a power of two in "
+            f"[16, 128] and a hidden width divisible by 16, in float32/bf16/fp16; got {tuple(x.shape)} and "
+            f"{tuple(attended.shape)} {x.dtype} on {x.device}. Check fused_block_tail_supported first."
+        )
+    device_type = x.device.type
+    autocast = torch.is_autocast_enabled(device_type)
+    compute_dtype = torch.get_autocast_dtype(device_type) if autocast else torch.promote_types(x.dtype, attended.dtype)
+    arguments, constants = kernel_arguments(x, attended, out_fc, ff_norm, ff, compute_dtype)
+    rows = x.shape[0]
+
+    def grid(launch: dict) -> tuple[int]:
+        return (triton.cdiv(rows, launch["BLOCK_ROWS"]),)
+
+    _fused_block_tail_kernel[grid](*arguments, **constants)
+    return arguments[RESULT]

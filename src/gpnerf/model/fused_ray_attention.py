@@ -1,0 +1,149 @@
+"""One Triton kernel for a RAT block's attention at inference (fast path; docs/performance.md).
+
+With PyTorch ops a RAT block's attention is a batched ``Q K^T``, a softmax and a batched ``A V`` over a
+``(rays, heads, samples, samples)`` map written to and read back from GPU memory (plus the transposes that
+split the heads), and the semantic fold then reads the map once more for its column means. At inference the
+callers need only three things from the map, so one program per ``(ray, head)`` computes the map on chip and
+writes only:
+
+* ``out`` ``(rays, samples, d_rgb)``: ``A V`` with the heads already merged (the input of ``out_fc``);
+* ``column_mean`` ``(rays, heads, samples)`` float32: ``mean_i A[h, i, j]``, all the semantic fold reads;
+* ``first_row`` ``(rays, heads, samples)`` float32: ``A[h, 0, :]``, the per-point weights of the last layer.
+
+Inference only (no autograd, no dropout). ``Q K^T`` and ``A V`` run in the inputs' dtype with float32
+accumulation, as autocast's matmuls do; the softmax, the column means and the first row stay in float32 (the
+PyTorch path rounds the map to the compute dtype first), so under bf16 the two differ by bf16 rounding
+(tests/model/test_fused_ray_attention.py states the tolerances). :func:`fused_ray_attention_supported` says
+when the kernel applies; otherwise callers keep the PyTorch path.
+"""
+
+import os
+
+import torch
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError:  # CPU-only installs: the PyTorch path is used
+    triton = None
+
+MIN_DOT = 16
+"""Triton's smallest matrix-product dimension: shorter rays and narrower heads are zero-padded to it."""
+
+
+def _padded(n: int) -> int:
+    return max(MIN_DOT, triton.next_power_of_2(n))
+
+
+def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
+    """Whether the kernel can run on a RAT block's input ``x`` ``(rays, samples, d_rgb)``: Triton installed, a CUDA
+    tensor (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU tests use), ``d_rgb``
+    divisible by ``heads``, at most 128 samples (one head's map stays on chip), float32 / bf16 / fp16."""
+    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
+    if triton is None or not (x.is_cuda or interpreted) or x.dim() != 3:
+        return False
+    samples, d = x.shape[1:]
+    return 1 <= samples <= 128 and heads >= 1 and d % heads == 0 and x.dtype in (torch.float32, torch.bfloat16, torch.float16)
+
+
+def _launch_configs() -> list:
+    """Warps per program, tried once per (samples, d_head, dtype) by Triton's autotuner (one config under the
+    interpreter, which cannot time kernels)."""
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        return [triton.Config({}, num_warps=4)]
+    return [triton.Config({}, num_warps=warps) for warps in (1, 2, 4, 8)]
+
+
+if triton is not None:
+
+    @triton.jit
+    def _dot(a, b, IEEE: tl.constexpr):
+        if IEEE:
+            return tl.dot(a, b, input_precision="ieee")
+        return tl.dot(a, b)
+
+    @triton.autotune(configs=_launch_configs(), key=["S_PAD", "D_HEAD", "IEEE"])
+    @triton.jit
+    def _fused_ray_attention_kernel(
+        qkv_ptr, out_ptr, column_mean_ptr, first_row_ptr,
+        samples,
+        D: tl.constexpr, HEADS: tl.constexpr, D_HEAD: tl.constexpr, D_HEAD_PAD: tl.constexpr, S_PAD: tl.constexpr,
+        IEEE: tl.constexpr,
+    ):
+        """One program: one ray's ``(samples x samples)`` map for one head, from its rows of Q, K and V (head ``h``
+        is channels ``[h d_head, (h + 1) d_head)`` of each third of ``qkv``)."""
+        ray = tl.program_id(0).to(tl.int64)
+        head = tl.program_id(1)
+        rows = tl.arange(0, S_PAD)
+        ch = tl.arange(0, D_HEAD_PAD)
+        row_ok = rows < samples
+        tile_ok = row_ok[:, None] & (ch[None, :] < D_HEAD)
+        offsets = (ray * samples + rows)[:, None] * (3 * D) + head * D_HEAD + ch[None, :]
+        q = tl.load(qkv_ptr + offsets, mask=tile_ok, other=0.0)
+        k = tl.load(qkv_ptr + D + offsets, mask=tile_ok, other=0.0)
+        v = tl.load(qkv_ptr + 2 * D + offsets, mask=tile_ok, other=0.0)
+        scores = _dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32, 1 / sqrt(d_head) folded into W_Q
+        scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
+        peak = tl.max(scores, axis=1)
+        weight = tl.exp(scores - peak[:, None])
+        attention = weight / tl.sum(weight, axis=1)[:, None]  # softmax over keys per query row
+        out = _dot(attention.to(v.dtype), v, IEEE)  # (S_PAD, D_HEAD_PAD)
+        out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + ch[None, :]
+        tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=tile_ok)
+        summary = (ray * HEADS + head) * samples + rows
+        column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) / samples
+        tl.store(column_mean_ptr + summary, column_mean, mask=row_ok)
+        first_row = tl.sum(tl.where(rows[:, None] == 0, attention, 0.0), axis=0)
+        tl.store(first_row_ptr + summary, first_row, mask=row_ok)
+
+
+def tuned_launch() -> str | None:
+    """The launch configuration the autotuner chose last (warps), or None before any run."""
+    if triton is None:
+        return None
+    config = getattr(_fused_ray_attention_kernel, "best_config", None)
+    return None if config is None else str(config)
+
+
+OUTPUTS = slice(1, 4)
+"""Where ``out``, ``column_mean`` and ``first_row`` sit in :func:`kernel_arguments`' list."""
+
+
+def kernel_arguments(qkv: torch.Tensor, heads: int) -> tuple[list, dict]:
+    """The kernel's runtime arguments (``qkv`` made contiguous, outputs allocated) and its compile-time constants,
+    for :func:`fused_ray_attention`'s arguments (no launch: any device)."""
+    rays, samples, width = qkv.shape
+    d = width // 3
+    out = torch.empty(rays, samples, d, device=qkv.device, dtype=qkv.dtype)
+    column_mean = torch.empty(rays, heads, samples, device=qkv.device, dtype=torch.float32)
+    first_row = torch.empty(rays, heads, samples, device=qkv.device, dtype=torch.float32)
+    arguments = [qkv.contiguous(), out, column_mean, first_row, samples]
+    constants = dict(
+        D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=_padded(d // heads), S_PAD=_padded(samples),
+        IEEE=qkv.dtype == torch.float32,
+    )
+    return arguments, constants
+
+
+def fused_ray_attention(qkv: torch.Tensor, heads: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A RAT block's multi-head attention in one kernel launch (module docstring).
+
+    Args:
+        qkv: ``(rays, samples, 3 d_rgb)`` ``[Q / sqrt(d_head), K, V]`` in the compute dtype, heads as contiguous
+            channel groups of each third.
+        heads: the head count.
+
+    Returns:
+        ``out`` ``(rays, samples, d_rgb)`` in ``qkv``'s dtype; ``column_mean`` and ``first_row``
+        ``(rays, heads, samples)`` float32.
+    """
+    if qkv.shape[-1] % 3 != 0 or not fused_ray_attention_supported(qkv[..., : qkv.shape[-1] // 3], heads):
+        raise ValueError(
+            f"fused_ray_attention needs Triton and CUDA qkv (rays, samples <= 128, 3 d_rgb) with d_rgb divisible by "
+            f"the {heads} heads in float32/bf16/fp16; got {tuple(qkv.shape)} {qkv.dtype} on {qkv.device}. Check "
+            "fused_ray_attention_supported first."
+        )
+    arguments, constants = kernel_arguments(qkv, heads)
+    _fused_ray_attention_kernel[(qkv.shape[0], heads)](*arguments, **constants)
+    out, column_mean, first_row = arguments[OUTPUTS]
+    return out, column_mean, first_row

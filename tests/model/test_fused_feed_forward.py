@@ -1,0 +1,100 @@
+"""The fused Triton block-tail kernel (out_fc, residual, ff_norm, feed-forward, residual) against the PyTorch ops
+(docs/performance.md, "Fused block tail").
+
+On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, in a subprocess: this file run as
+a script); float32 only there, bf16 on the GPU. Every launch configuration is also compiled for sm_90 on the CPU
+with the pinned Triton. Tolerances: float32 ``1e-5`` relative (only the order of float32 sums differs); bf16
+``1e-2`` relative (the same rounding points as autocast; cuBLAS and the kernel sum in different orders, and a
+bf16 rounding that flips propagates through the residual stream).
+"""
+
+from dataclasses import replace
+
+import pytest
+import torch
+
+from gpnerf.model import PRESETS
+from gpnerf.model.field_aggregation import block_tail, feed_forward
+from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
+
+
+def tail_modules(d: int = 64, multiplier: int = 4, device: str = "cpu", seed: int = 0):
+    """A paper-preset block's tail modules with random affine norm parameters and biases (not the initialisation)."""
+    torch.manual_seed(seed)
+    config = replace(PRESETS["paper-scannet"].transformer, d_rgb=d, ff_multiplier=multiplier)
+    out_fc, out_dropout = torch.nn.Linear(d, d), torch.nn.Dropout(config.dropout)
+    ff_norm, ff = torch.nn.LayerNorm(d), feed_forward(d, config.ff_multiplier, config.dropout)
+    modules = torch.nn.ModuleList([out_fc, out_dropout, ff_norm, ff]).to(device).eval()
+    with torch.no_grad():
+        for p in modules.parameters():
+            p.copy_(torch.randn_like(p) * (0.3 if p.dim() == 1 else p.shape[-1] ** -0.5))
+    return modules
+
+
+def compare_fused_with_pytorch(modules, shape, tolerance: float, device: str = "cpu", x_dtype=torch.float32,
+                               autocast_dtype: torch.dtype | None = None) -> None:
+    d = modules[0].in_features
+    x = (torch.randn(*shape, d, device=device) * 2).to(x_dtype)
+    attended = torch.randn(*shape, d, device=device).to(autocast_dtype or x_dtype)
+    with torch.no_grad(), torch.autocast(device, dtype=autocast_dtype or torch.bfloat16, enabled=autocast_dtype is not None):
+        got = block_tail(x, attended, *modules, fused=True)
+        expected = block_tail(x, attended, *modules, fused=False)
+    assert got.shape == expected.shape and got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    error = float((got.double() - expected.double()).norm() / expected.double().norm())
+    assert error <= tolerance, (shape, d, error)
+
+
+def interpreted_checks() -> None:
+    """Run under TRITON_INTERPRET=1: float32, the paper's width and 4x hidden layer, a narrow one with a 2x hidden
+    layer (32-wide slices), row counts that leave a partial block."""
+    for d, multiplier, shape in ((64, 4, (3, 7)), (16, 2, (1, 5)), (32, 1, (2, 9))):
+        compare_fused_with_pytorch(tail_modules(d, multiplier), shape, 1e-5)
+    print("interpreted checks passed")
+
+
+@needs_triton
+def test_fused_kernel_under_the_triton_interpreter_matches_the_pytorch_ops():
+    run_interpreted(__file__)
+
+
+@needs_triton
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
+def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
+    from gpnerf.model import fused_feed_forward as fused
+
+    modules = tail_modules()
+    x = torch.randn(8, 64, dtype=dtype)
+    arguments, constants = fused.kernel_arguments(x, x, modules[0], modules[2], modules[3], dtype)
+    pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32"}
+    kernel = fused._fused_block_tail_kernel
+    types = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)}
+    compile_for_hopper(kernel, types, constants, [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)])
+
+
+def test_cpu_keeps_the_pytorch_ops_and_rejects_the_kernel():
+    from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
+
+    modules = tail_modules(16, 2)
+    x = torch.randn(5, 16)
+    if fused_block_tail_supported(x, modules[3]):
+        pytest.skip("the Triton interpreter is on in this process")
+    with pytest.raises(ValueError, match="fused_block_tail needs Triton and CUDA"):
+        fused_block_tail(x, x, modules[0], modules[2], modules[3])
+    with torch.no_grad():
+        assert torch.equal(block_tail(x[None], x[None], *modules, fused=True), block_tail(x[None], x[None], *modules, fused=False))
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("precision", ["fp32", "bf16-stream", "fp32-stream-bf16-compute"])
+def test_fused_kernel_on_the_gpu_matches_the_pytorch_ops(precision):
+    """The residual stream in bf16 under bf16 autocast (the model's case), in float32 under autocast, and float32."""
+    x_dtype = torch.bfloat16 if precision == "bf16-stream" else torch.float32
+    autocast_dtype = None if precision == "fp32" else torch.bfloat16
+    tolerance = 1e-5 if precision == "fp32" else 1e-2
+    for d, multiplier, shape in ((64, 4, (4800, 64)), (64, 4, (7, 48)), (16, 2, (5, 7)), (128, 1, (3, 5))):
+        compare_fused_with_pytorch(tail_modules(d, multiplier, "cuda"), shape, tolerance, "cuda", x_dtype, autocast_dtype)
+
+
+if __name__ == "__main__":
+    interpreted_checks()

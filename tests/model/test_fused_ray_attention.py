@@ -1,0 +1,146 @@
+"""The fused Triton RAT attention kernel against the PyTorch RAT block (docs/performance.md, "Fused RAT kernel").
+
+On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a
+function, so it runs in a subprocess: this file run as a script). The interpreter computes float32 only, so bf16
+is checked on the GPU. Every launch configuration is also compiled for sm_90 on the CPU with the pinned Triton.
+Tolerances: float32 ``1e-5`` relative (only the order of the float32 sums differs); bf16 ``2e-2`` relative (the
+PyTorch path rounds the map to bf16 before ``A V``, its column means and its first row; the kernel keeps it in
+float32 and rounds it only as ``A V``'s operand).
+"""
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from gpnerf.model import PRESETS
+from gpnerf.model.ray_aggregation import RayAggregationTransformer
+from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def rat_block(d_rgb: int = 64, heads: int = 4, shape: tuple[int, int] = (3, 48), device: str = "cpu", seed: int = 0):
+    """A paper-preset fast RAT block (eval mode, fused) and a random input ``(rays, samples, d_rgb)``."""
+    torch.manual_seed(seed)
+    config = replace(PRESETS["paper-scannet"].transformer, d_rgb=d_rgb, num_heads=heads)
+    block = RayAggregationTransformer(config, compute_dtype_attention=True, fused_inference=True).to(device).eval()
+    return block, torch.randn(*shape, d_rgb, device=device)
+
+
+def relative(got: torch.Tensor, expected: torch.Tensor) -> float:
+    got, expected = got.detach().double(), expected.detach().double()
+    return float((got - expected).norm() / expected.norm())
+
+
+def compare_fused_with_pytorch(block, x, tolerance: float, autocast_dtype: torch.dtype | None = None) -> None:
+    """Fused (no grad) against the PyTorch ops (grad enabled, so the block keeps them) on the same input."""
+    device = x.device.type
+    with torch.autocast(device, dtype=autocast_dtype or torch.bfloat16, enabled=autocast_dtype is not None):
+        with torch.no_grad():
+            fused_x, fused = block(x)
+        plain_x, plain = block(x)
+    assert fused.attention is None and plain.attention is not None, "the fused kernel did not run (or ran with grad)"
+    assert fused_x.dtype == plain_x.dtype and fused_x.shape == plain_x.shape
+    pairs = {
+        "x": (fused_x, plain_x),
+        "column_means": (fused.column_means(), plain.column_means()),
+        "first_rows": (fused.first_rows(), plain.first_rows()),
+    }
+    for name, (got, expected) in pairs.items():
+        assert got.shape == expected.shape, name
+        error = relative(got, expected)
+        assert error <= tolerance, (name, error)
+    rows = plain.attention.shape[2]
+    assert torch.allclose(fused.column_means().sum(-1), torch.ones(()), atol=1e-3 * rows)  # rows of A sum to 1
+
+
+def interpreted_checks() -> None:
+    """Run under TRITON_INTERPRET=1: float32; the paper's width and sample counts, a head narrower than the
+    smallest product (8 -> 16), sample counts that are not powers of two, a single sample; then a whole render of
+    a small fast model with the RAT kernel against the PyTorch ops, with both kinds of per-point weights (the
+    read-out and the semantic fold take the kernel's summaries instead of the maps)."""
+    for d_rgb, heads, shape in ((64, 4, (3, 48)), (64, 4, (2, 64)), (32, 4, (2, 17)), (16, 1, (1, 5)), (32, 2, (2, 1))):
+        block, x = rat_block(d_rgb, heads, shape)
+        compare_fused_with_pytorch(block, x, 1e-5)
+    block, x = rat_block(16, 2, (1, 5))
+    block.train()  # dropout 0.1 on the attention: the kernel has none, so the PyTorch ops run
+    with torch.no_grad():
+        _, attention = block(x)
+    assert attention.attention is not None
+
+    from model_helpers import make_episode, small_config
+
+    from gpnerf.model import GPNeRF
+
+    for depth_weights in ("first_row", "mean_rows"):
+        torch.manual_seed(0)
+        config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
+        config = replace(config, sampling=replace(config.sampling, depth_weights=depth_weights))
+        plain = GPNeRF(replace(config, fused_kernels=False), 5).eval()
+        fused = GPNeRF(replace(config, fused_kernels=False), 5).eval()  # the RAT kernel alone (the others are slow
+        fused.load_state_dict(plain.state_dict())                       # under the interpreter)
+        for ray_block in fused.transformer.ray_blocks:
+            ray_block.fused_inference = True
+        episode = make_episode(rays=None, height=16, width=16)
+        with torch.no_grad():
+            got, expected = fused.render_image(episode, 128), plain.render_image(episode, 128)
+        for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+            error = relative(getattr(got, name), getattr(expected, name))
+            assert error <= 1e-4, (depth_weights, name, error)
+    print("interpreted checks passed")
+
+
+@needs_triton
+def test_fused_kernel_under_the_triton_interpreter_matches_the_block():
+    run_interpreted(__file__)
+
+
+@needs_triton
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
+@pytest.mark.parametrize("samples", [48, 64])
+def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, samples):
+    """Compile (no launch, no GPU) for sm_90 with each autotuner configuration and the paper's shapes (48 coarse,
+    64 fine samples)."""
+    from gpnerf.model import fused_ray_attention as fused
+
+    arguments, constants = fused.kernel_arguments(torch.randn(2, samples, 3 * 64, dtype=dtype), heads=4)
+    pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32"}
+    kernel = fused._fused_ray_attention_kernel
+    types = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)}
+    compile_for_hopper(kernel, types, constants, [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)])
+
+
+def test_cpu_blocks_keep_the_pytorch_ops():
+    block, x = rat_block(16, 2, (1, 5))
+    with torch.no_grad():
+        _, attention = block(x)
+    assert attention.attention is not None and attention.column_mean is None and attention.first_row is None
+
+
+def test_summaries_from_the_map_are_its_column_means_and_first_row():
+    from gpnerf.model.ray_aggregation import RayAttention
+
+    attention = torch.softmax(torch.randn(2, 3, 5, 5), -1)
+    summary = RayAttention(attention)
+    assert torch.equal(summary.column_means(), attention.mean(dim=2))
+    assert torch.equal(summary.first_rows(), attention[:, :, 0])
+    detached = RayAttention(attention.requires_grad_(), attention.mean(2), attention[:, :, 0]).detached()
+    assert not any(t.requires_grad for t in (detached.attention, detached.column_mean, detached.first_row))
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_fused_kernel_on_the_gpu_matches_the_block(precision):
+    autocast_dtype = torch.bfloat16 if precision == "bf16" else None
+    tolerance = 1e-5 if precision == "fp32" else 2e-2
+    for d_rgb, heads, shape in ((64, 4, (4800, 48)), (64, 4, (300, 64)), (32, 4, (9, 17)), (16, 1, (5, 5))):
+        block, x = rat_block(d_rgb, heads, shape, device="cuda")
+        compare_fused_with_pytorch(block, x, tolerance, autocast_dtype)
+
+
+if __name__ == "__main__":
+    interpreted_checks()
