@@ -149,7 +149,7 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   esac
   local skip="not nothing"  # quick, check and graphprof: the CPU-side checks (CI runs them) skipped
   case "${FUSED_ROWS:-}" in quick|check|graphprof) skip="not interpreter and not hopper" ;; esac
-  if [ "${FUSED_ROWS:-}" != graphprof ]; then  # graphprof runs its tests after the profile
+  if [ "${FUSED_ROWS:-}" != graphprof ] && [ "${FUSED_ROWS:-}" != rat ]; then  # graphprof and rat run their own tests
     timeout 300 python3 -m pytest -q -p no:cacheprovider -k "$skip" --durations 5 $tests > "$bench/test_gpu.log" 2>&1
     tail -n 4 "$bench/test_gpu.log"
   fi
@@ -176,7 +176,7 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   fi
   if [ "${FUSED_ROWS:-}" = rat ]; then  # the RAT kernel: its tests and the FAT kernel's (whole renders with the kernels on
     local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
-    if [ "${RAT_TESTS:-1}" = 1 ]; then  # RAT_TESTS=0: rows only (the tests took ~8 min of a call on 2026-12-03)
+    if [ "${RAT_TESTS:-1}" = 1 ]; then  # RAT_TESTS=0: rows only
       timeout 240 python3 -m pytest -q -p no:cacheprovider -k "not interpreter and not hopper" --durations 5 \
         tests/model/test_fused_ray_attention.py tests/model/test_fused_feed_forward.py tests/model/test_fused_field_attention.py \
         > "$bench/test_gpu.log" 2>&1  # and off), then the graphed rows with each new kernel off, a trace, max-autotune GEMMs

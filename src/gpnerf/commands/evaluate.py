@@ -40,8 +40,8 @@ class Eval:
     cuda_graph: bool | None = None
     """Replay render chunks from CUDA graphs on CUDA (default: the run's eval.cuda_graph, off unless set)."""
     fused_kernels: bool | None = None
-    """Fast path on CUDA: run each FAT block as one Triton kernel (default: the run's model.fused_kernels, on
-    unless set)."""
+    """Fast path on CUDA: run the Triton kernels (FAT and RAT attention, the blocks' tails, feature sampling;
+    default: the run's model.fused_kernels, on unless set)."""
 
     def run(self) -> Path:
         from gpnerf.runs import load_run
