@@ -15,7 +15,7 @@ import torch
 
 from gpnerf.model import PRESETS
 from gpnerf.model.field_aggregation import block_tail, feed_forward
-from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
+from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
 
 def tail_modules(d: int = 64, multiplier: int = 4, device: str = "cpu", seed: int = 0):
@@ -65,10 +65,8 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
     modules = tail_modules()
     x = torch.randn(8, 64, dtype=dtype)
     arguments, constants = fused.kernel_arguments(x, x, modules[0], modules[2], modules[3], dtype)
-    pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32"}
     kernel = fused._fused_block_tail_kernel
-    types = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)}
-    compile_for_hopper(kernel, types, constants, [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)])
+    compile_for_hopper_with(kernel, arguments, constants)
 
 
 def test_cpu_keeps_the_pytorch_ops_and_rejects_the_kernel():

@@ -17,7 +17,7 @@ import torch
 
 from gpnerf.model import PRESETS
 from gpnerf.model.field_aggregation import FieldAggregationTransformer
-from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
+from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
 
 def fat_block(d_rgb: int = 64, views: int = 10, points: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 0):
@@ -89,10 +89,8 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
         tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
         (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), weights,
     )
-    pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32", torch.bool: "*i1"}
     kernel = fused._fused_field_attention_kernel
-    types = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)}
-    compile_for_hopper(kernel, types, constants, [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)])
+    compile_for_hopper_with(kernel, arguments, constants)
 
 
 def test_cpu_blocks_keep_the_pytorch_ops():

@@ -17,7 +17,7 @@ import torch
 
 from gpnerf.model import PRESETS
 from gpnerf.model.ray_aggregation import RayAggregationTransformer
-from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
+from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -107,10 +107,8 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, samples
     from gpnerf.model import fused_ray_attention as fused
 
     arguments, constants = fused.kernel_arguments(torch.randn(2, samples, 3 * 64, dtype=dtype), heads=4)
-    pointer = {torch.bfloat16: "*bf16", torch.float32: "*fp32"}
     kernel = fused._fused_ray_attention_kernel
-    types = {name: pointer[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)}
-    compile_for_hopper(kernel, types, constants, [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)])
+    compile_for_hopper_with(kernel, arguments, constants)
 
 
 def test_cpu_blocks_keep_the_pytorch_ops():

@@ -42,3 +42,15 @@ def compile_for_hopper(kernel, types: dict[str, str], constants: dict, aligned: 
         )
         compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32), options={"num_warps": config.num_warps})
         assert "cubin" in compiled.asm, config
+
+
+POINTER_TYPES = {torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1"}
+
+
+def compile_for_hopper_with(kernel, arguments: list, constants: dict) -> None:
+    """:func:`compile_for_hopper` with the types taken from a kernel's runtime ``arguments`` (tensors: pointers of
+    their dtype, 16-byte aligned; the rest ``i32``), as the kernels' ``kernel_arguments`` return them."""
+    types = {
+        name: POINTER_TYPES[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)
+    }
+    compile_for_hopper(kernel, types, constants, [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)])

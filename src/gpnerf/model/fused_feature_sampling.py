@@ -22,28 +22,21 @@ maps and coordinates to the fold and :func:`sample_and_contract_fused` samples a
 writing the ``(rays, samples, views, C)`` tensor.
 """
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
 from gpnerf.model.projection import sampling_grid
-
-try:
-    import triton
-    import triton.language as tl
-except ImportError:  # CPU-only installs: grid_sample is used
-    triton = None
+from gpnerf.model.triton_support import kernels_can_run_on, launch_configs, tl, triton
 
 
 def fused_sampling_supported(feature_maps: torch.Tensor) -> bool:
     """Whether the kernel can sample ``feature_maps`` ``(views, C, h, w)``: Triton installed, a CUDA tensor (or
     any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``), float32 / bf16 / fp16, no autograd, fewer
     than 2^31 elements."""
-    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
     return (
-        triton is not None and (feature_maps.is_cuda or interpreted) and feature_maps.dim() == 4
+        kernels_can_run_on(feature_maps) and feature_maps.dim() == 4
         and feature_maps.dtype in (torch.float32, torch.bfloat16, torch.float16)
         and not (feature_maps.requires_grad and torch.is_grad_enabled())
         and feature_maps.numel() < 2**31  # int32 offsets into the maps
@@ -51,12 +44,12 @@ def fused_sampling_supported(feature_maps: torch.Tensor) -> bool:
 
 
 def _launch_configs() -> list:
-    if os.environ.get("TRITON_INTERPRET") == "1":
-        return [triton.Config({"BLOCK_PAIRS": 16, "BLOCK_CHANNELS": 16}, num_warps=4)]
     # more pairs per program keep more gathers in flight (the contraction walks a ray's pairs in a loop)
     shapes = ((16, 128, 4), (32, 128, 4), (32, 64, 4), (64, 64, 8), (16, 256, 8), (64, 64, 4), (128, 64, 8),
               (64, 128, 8), (128, 32, 4))
-    return [triton.Config({"BLOCK_PAIRS": p, "BLOCK_CHANNELS": c}, num_warps=w) for p, c, w in shapes]
+    return launch_configs(
+        {"BLOCK_PAIRS": 16, "BLOCK_CHANNELS": 16}, [({"BLOCK_PAIRS": p, "BLOCK_CHANNELS": c}, w) for p, c, w in shapes]
+    )
 
 
 if triton is not None:

@@ -15,19 +15,12 @@ the tolerances). :func:`fused_block_tail_supported` says when the kernel applies
 PyTorch ops.
 """
 
-import os
-
 import torch
 from torch import nn
 
-try:
-    import triton
-    import triton.language as tl
-except ImportError:  # CPU-only installs: the PyTorch path is used
-    triton = None
+from gpnerf.model import triton_support
+from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, tl, triton
 
-MIN_DOT = 16
-"""Triton's smallest matrix-product dimension."""
 HIDDEN_SLICES = (64, 32, 16)
 """Widths of the hidden-layer slices the kernel builds and consumes in turn (the largest dividing the hidden width)."""
 
@@ -37,8 +30,7 @@ def fused_block_tail_supported(x: torch.Tensor, ff: nn.Sequential) -> bool:
     installed, a CUDA tensor (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU
     tests use), ``d`` a power of two >= 16 (at most 128: one row block stays on chip), the hidden width a multiple
     of 16, float32 / bf16 / fp16."""
-    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
-    if triton is None or not (x.is_cuda or interpreted) or x.dim() != 2:
+    if not kernels_can_run_on(x) or x.dim() != 2:
         return False
     d, hidden = x.shape[1], ff[0].out_features
     return (
@@ -47,22 +39,12 @@ def fused_block_tail_supported(x: torch.Tensor, ff: nn.Sequential) -> bool:
     )
 
 
-def _launch_configs() -> list:
-    """Rows per program x warps, tried once per (d, hidden, dtypes) by Triton's autotuner (one config under the
-    interpreter, which cannot time kernels)."""
-    if os.environ.get("TRITON_INTERPRET") == "1":
-        return [triton.Config({"BLOCK_ROWS": 16}, num_warps=4)]
-    shapes = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
-    return [triton.Config({"BLOCK_ROWS": rows}, num_warps=warps) for rows, warps in shapes]
+LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
+"""Rows per program x warps, tried once per (d, hidden, dtypes) by Triton's autotuner."""
 
 
 if triton is not None:
-
-    @triton.jit
-    def _dot(a, b, IEEE: tl.constexpr):
-        if IEEE:
-            return tl.dot(a, b, input_precision="ieee")
-        return tl.dot(a, b)
+    from gpnerf.model.triton_support import dot
 
     @triton.jit
     def _weight_slice(w_ptr, IN: tl.constexpr, first_out, OUT_SLICE: tl.constexpr, IN_OFFSET, IN_SLICE: tl.constexpr):
@@ -72,7 +54,10 @@ if triton is not None:
         cols = tl.arange(0, OUT_SLICE)[None, :] + first_out
         return tl.load(w_ptr + cols * IN + rows)
 
-    @triton.autotune(configs=_launch_configs(), key=["D", "HIDDEN", "IEEE"])
+    @triton.autotune(
+        configs=launch_configs({"BLOCK_ROWS": 16}, [({"BLOCK_ROWS": rows}, warps) for rows, warps in LAUNCH_SHAPES]),
+        key=["D", "HIDDEN", "IEEE"],
+    )
     @triton.jit
     def _fused_block_tail_kernel(
         x_ptr, attended_ptr, out_w_ptr, out_b_ptr, norm_w_ptr, norm_b_ptr, ff_in_w_ptr, ff_in_b_ptr,
@@ -89,7 +74,7 @@ if triton is not None:
         compute = out_w_ptr.dtype.element_ty
         stream = result_ptr.dtype.element_ty
         attended = tl.load(attended_ptr + offsets, mask=row_ok, other=0.0).to(compute)
-        projected = _dot(attended, _weight_slice(out_w_ptr, D, 0, D, 0, D), IEEE) + tl.load(out_b_ptr + ch)[None, :]
+        projected = dot(attended, _weight_slice(out_w_ptr, D, 0, D, 0, D), IEEE) + tl.load(out_b_ptr + ch)[None, :]
         x = tl.load(x_ptr + offsets, mask=row_ok, other=0.0).to(tl.float32)
         y = (x + projected.to(compute).to(tl.float32)).to(stream).to(tl.float32)  # x + out_fc(attended)
         mean = tl.sum(y, axis=1) / D
@@ -99,20 +84,17 @@ if triton is not None:
         normed = normed.to(compute)
         acc = tl.zeros((BLOCK_ROWS, D), tl.float32)
         for first in range(0, HIDDEN, SLICE):  # the hidden layer one slice at a time, never in memory
-            hidden = _dot(normed, _weight_slice(ff_in_w_ptr, D, first, SLICE, 0, D), IEEE)
+            hidden = dot(normed, _weight_slice(ff_in_w_ptr, D, first, SLICE, 0, D), IEEE)
             hidden = hidden + tl.load(ff_in_b_ptr + first + tl.arange(0, SLICE))[None, :]
             hidden = tl.maximum(hidden.to(compute), 0.0).to(compute)
-            acc += _dot(hidden, _weight_slice(ff_out_w_ptr, HIDDEN, 0, D, first, SLICE), IEEE)
+            acc += dot(hidden, _weight_slice(ff_out_w_ptr, HIDDEN, 0, D, first, SLICE), IEEE)
         fed = (acc + tl.load(ff_out_b_ptr + ch)[None, :]).to(compute).to(tl.float32)
         tl.store(result_ptr + offsets, (y + fed).to(stream), mask=row_ok)
 
 
 def tuned_launch() -> str | None:
     """The launch configuration the autotuner chose last (rows per program, warps), or None before any run."""
-    if triton is None:
-        return None
-    config = getattr(_fused_block_tail_kernel, "best_config", None)
-    return None if config is None else str(config)
+    return None if triton is None else triton_support.tuned_launch(_fused_block_tail_kernel)
 
 
 def kernel_arguments(

@@ -20,33 +20,22 @@ logits and the ``(V + P) A`` products to bf16 first), so under bf16 the two diff
 says when the kernel applies; otherwise callers keep the PyTorch path.
 """
 
-import os
 from dataclasses import dataclass
 
 import torch
 
-try:
-    import triton
-    import triton.language as tl
-except ImportError:  # CPU-only installs: the PyTorch path is used
-    triton = None
+from gpnerf.model import triton_support
+from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton
 
 DIRECTION_WIDTH = 4
 """Width of Delta d (unit direction difference + dot product, :mod:`gpnerf.model.projection`)."""
-MIN_DOT = 16
-"""Triton's smallest matrix-product dimension: narrower operands are zero-padded to it."""
-
-
-def _padded(n: int) -> int:
-    return max(MIN_DOT, triton.next_power_of_2(n))
 
 
 def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
     """Whether the kernel can run on ``tokens`` ``(points, views, d_rgb)``: Triton installed, a CUDA tensor
     (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU tests use),
     ``d_rgb`` a power of two >= 16, float32 / bf16 / fp16."""
-    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
-    if triton is None or not (tokens.is_cuda or interpreted) or tokens.dim() != 3:
+    if not kernels_can_run_on(tokens) or tokens.dim() != 3:
         return False
     views, d = tokens.shape[1:]
     return (
@@ -55,22 +44,12 @@ def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
     )
 
 
-def _launch_configs() -> list:
-    """Points per program x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner (one config under
-    the interpreter, which cannot time kernels)."""
-    if os.environ.get("TRITON_INTERPRET") == "1":
-        return [triton.Config({"BLOCK_POINTS": 16}, num_warps=4)]
-    shapes = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
-    return [triton.Config({"BLOCK_POINTS": points}, num_warps=warps) for points, warps in shapes]
+LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
+"""Points per program x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner."""
 
 
 if triton is not None:
-
-    @triton.jit
-    def _dot(a, b, IEEE: tl.constexpr):
-        if IEEE:
-            return tl.dot(a, b, input_precision="ieee")
-        return tl.dot(a, b)
+    from gpnerf.model.triton_support import dot
 
     @triton.jit
     def _load_transposed(w_ptr, OUT: tl.constexpr, OUT_PAD: tl.constexpr, IN: tl.constexpr, IN_PAD: tl.constexpr):
@@ -87,12 +66,15 @@ if triton is not None:
         """Masked logits ``f_A(K - Q + P)`` of one view for a block of points, float32 ``(BLOCK_POINTS, D)``,
         and the hidden layer of f_P (the caller turns it into P)."""
         dtype = tokens.dtype
-        pos_hidden = tl.maximum(_dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
-        hidden = _dot(tokens, key_hidden_w, IEEE) + _dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden
-        logits = _dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE) + logit_b[None, :]
+        pos_hidden = tl.maximum(dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
+        hidden = dot(tokens, key_hidden_w, IEEE) + dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden
+        logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE) + logit_b[None, :]
         return tl.where(valid[:, None], logits, MASKED_LOGIT), pos_hidden
 
-    @triton.autotune(configs=_launch_configs(), key=["VIEWS", "D", "IEEE"])
+    @triton.autotune(
+        configs=launch_configs({"BLOCK_POINTS": 16}, [({"BLOCK_POINTS": points}, warps) for points, warps in LAUNCH_SHAPES]),
+        key=["VIEWS", "D", "IEEE"],
+    )
     @triton.jit
     def _fused_field_attention_kernel(
         tokens_ptr, direction_ptr, valid_ptr, query_hidden_ptr,
@@ -145,8 +127,8 @@ if triton is not None:
             logits = logits.to(attention_ptr.dtype.element_ty)  # rounded like a Linear output
             tl.store(attention_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
             logits = logits.to(tl.float32)
-            values = _dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
-            position = (_dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
+            values = dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
+            position = (dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
             new_peak = tl.maximum(peak, logits)
             rescale = tl.exp(peak - new_peak)
             weight = tl.exp(logits - new_peak)
@@ -167,10 +149,7 @@ if triton is not None:
 
 def tuned_launch() -> str | None:
     """The launch configuration the autotuner chose last (points per program, warps), or None before any run."""
-    if triton is None:
-        return None
-    config = getattr(_fused_field_attention_kernel, "best_config", None)
-    return None if config is None else str(config)
+    return None if triton is None else triton_support.tuned_launch(_fused_field_attention_kernel)
 
 
 @dataclass
@@ -227,8 +206,8 @@ def kernel_arguments(
         points,
     ]
     constants = dict(
-        VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=_padded(hidden), HP=pos_hidden,
-        HP_PAD=_padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=_padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
+        VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=padded(hidden), HP=pos_hidden,
+        HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
     )
     return arguments, constants
 

@@ -17,52 +17,26 @@ PyTorch path rounds the map to the compute dtype first), so under bf16 the two d
 when the kernel applies; otherwise callers keep the PyTorch path.
 """
 
-import os
-
 import torch
 
-try:
-    import triton
-    import triton.language as tl
-except ImportError:  # CPU-only installs: the PyTorch path is used
-    triton = None
-
-MIN_DOT = 16
-"""Triton's smallest matrix-product dimension: shorter rays and narrower heads are zero-padded to it."""
-
-
-def _padded(n: int) -> int:
-    return max(MIN_DOT, triton.next_power_of_2(n))
-
+from gpnerf.model import triton_support
+from gpnerf.model.triton_support import kernels_can_run_on, launch_configs, padded, tl, triton
 
 def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
     """Whether the kernel can run on a RAT block's input ``x`` ``(rays, samples, d_rgb)``: Triton installed, a CUDA
     tensor (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU tests use), ``d_rgb``
     divisible by ``heads``, at most 128 samples (one head's map stays on chip), float32 / bf16 / fp16."""
-    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
-    if triton is None or not (x.is_cuda or interpreted) or x.dim() != 3:
+    if not kernels_can_run_on(x) or x.dim() != 3:
         return False
     samples, d = x.shape[1:]
     return 1 <= samples <= 128 and heads >= 1 and d % heads == 0 and x.dtype in (torch.float32, torch.bfloat16, torch.float16)
 
 
-def _launch_configs() -> list:
-    """Warps per program, tried once per (samples, d_head, dtype) by Triton's autotuner (one config under the
-    interpreter, which cannot time kernels)."""
-    if os.environ.get("TRITON_INTERPRET") == "1":
-        return [triton.Config({}, num_warps=4)]
-    return [triton.Config({}, num_warps=warps) for warps in (1, 2, 4, 8)]
-
-
 if triton is not None:
+    from gpnerf.model.triton_support import dot
 
-    @triton.jit
-    def _dot(a, b, IEEE: tl.constexpr):
-        if IEEE:
-            return tl.dot(a, b, input_precision="ieee")
-        return tl.dot(a, b)
-
-    @triton.autotune(configs=_launch_configs(), key=["S_PAD", "D_HEAD", "IEEE"])
+    # warps per program, tried once per (samples, d_head, dtype)
+    @triton.autotune(configs=launch_configs({}, [({}, warps) for warps in (1, 2, 4, 8)]), key=["S_PAD", "D_HEAD", "IEEE"])
     @triton.jit
     def _fused_ray_attention_kernel(
         qkv_ptr, out_ptr, column_mean_ptr, first_row_ptr,
@@ -82,12 +56,12 @@ if triton is not None:
         q = tl.load(qkv_ptr + offsets, mask=tile_ok, other=0.0)
         k = tl.load(qkv_ptr + D + offsets, mask=tile_ok, other=0.0)
         v = tl.load(qkv_ptr + 2 * D + offsets, mask=tile_ok, other=0.0)
-        scores = _dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32, 1 / sqrt(d_head) folded into W_Q
+        scores = dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32, 1 / sqrt(d_head) folded into W_Q
         scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
         peak = tl.max(scores, axis=1)
         weight = tl.exp(scores - peak[:, None])
         attention = weight / tl.sum(weight, axis=1)[:, None]  # softmax over keys per query row
-        out = _dot(attention.to(v.dtype), v, IEEE)  # (S_PAD, D_HEAD_PAD)
+        out = dot(attention.to(v.dtype), v, IEEE)  # (S_PAD, D_HEAD_PAD)
         out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + ch[None, :]
         tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=tile_ok)
         summary = (ray * HEADS + head) * samples + rows
@@ -99,10 +73,7 @@ if triton is not None:
 
 def tuned_launch() -> str | None:
     """The launch configuration the autotuner chose last (warps), or None before any run."""
-    if triton is None:
-        return None
-    config = getattr(_fused_ray_attention_kernel, "best_config", None)
-    return None if config is None else str(config)
+    return None if triton is None else triton_support.tuned_launch(_fused_ray_attention_kernel)
 
 
 OUTPUTS = slice(1, 4)
@@ -119,7 +90,7 @@ def kernel_arguments(qkv: torch.Tensor, heads: int) -> tuple[list, dict]:
     first_row = torch.empty(rays, heads, samples, device=qkv.device, dtype=torch.float32)
     arguments = [qkv.contiguous(), out, column_mean, first_row, samples]
     constants = dict(
-        D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=_padded(d // heads), S_PAD=_padded(samples),
+        D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=padded(d // heads), S_PAD=padded(samples),
         IEEE=qkv.dtype == torch.float32,
     )
     return arguments, constants

@@ -1,0 +1,60 @@
+"""What gpnerf's Triton kernels share: the optional import, where kernels may run, launch configurations, and a
+matrix product with the precision the compute dtype calls for.
+
+Triton is optional (the dev extra installs it on Linux x86_64); without it every caller keeps its PyTorch ops.
+Under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a function) the kernels accept CPU
+tensors, which is how the CPU tests run them.
+"""
+
+import os
+
+import torch
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError:  # CPU-only installs: the PyTorch paths are used
+    triton = tl = None
+
+MIN_DOT = 16
+"""Triton's smallest matrix-product dimension: narrower operands are zero-padded to it."""
+
+
+def interpreted() -> bool:
+    """Whether kernels run under the Triton interpreter (``TRITON_INTERPRET=1``)."""
+    return os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def kernels_can_run_on(tensor: torch.Tensor) -> bool:
+    """Triton is installed and ``tensor`` is on CUDA (any device under the interpreter)."""
+    return triton is not None and (tensor.is_cuda or interpreted())
+
+
+def padded(n: int) -> int:
+    """``n`` rounded up to a power of two, at least :data:`MIN_DOT`."""
+    return max(MIN_DOT, triton.next_power_of_2(n))
+
+
+def launch_configs(interpreter: dict, shapes: list[tuple[dict, int]]) -> list:
+    """Autotuner configurations: each ``(meta-parameters, warps)`` of ``shapes``, or the single ``interpreter``
+    configuration (4 warps) under the interpreter, which cannot time kernels."""
+    if interpreted():
+        return [triton.Config(interpreter, num_warps=4)]
+    return [triton.Config(meta, num_warps=warps) for meta, warps in shapes]
+
+
+def tuned_launch(kernel) -> str | None:
+    """The launch configuration the autotuner chose last for ``kernel``, or None before any run (or without Triton)."""
+    config = getattr(kernel, "best_config", None)
+    return None if config is None else str(config)
+
+
+if triton is not None:
+
+    @triton.jit
+    def dot(a, b, IEEE: tl.constexpr):
+        """``a @ b`` with float32 accumulation; ``IEEE``: exact float32 products (float32 inputs), else tensor-core
+        precision (bf16 / fp16 inputs)."""
+        if IEEE:
+            return tl.dot(a, b, input_precision="ieee")
+        return tl.dot(a, b)
