@@ -245,6 +245,8 @@ def run(args: argparse.Namespace) -> dict:
         "compile_encoder": args.compile == "blocks" and args.compile_encoder == "on",
         "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels, "overlap_optimizer": overlap,
+        "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
+        "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,

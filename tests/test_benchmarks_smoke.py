@@ -37,6 +37,17 @@ def test_bench_model_smoke_writes_json_and_table(tmp_path, capsys):
     assert text.count("\n") == 5 and "1.00x" in text and (tmp_path / "table.md").exists()
 
 
+def test_bench_model_kernel_switches_reach_the_blocks_and_the_label(tmp_path):
+    bench = load("bench_model")
+    record = bench.main(["--smoke", "--implementation", "fast", "--what", "render", "--fused-ray-attention", "off",
+                         "--fused-block-tail", "off", "--json", str(tmp_path / "k.json")])
+    assert record["label"].endswith("no-fused-rat no-fused-tail")
+    assert not record["fused_ray_attention"] and not record["fused_block_tail"]  # read from the blocks
+    assert set(record["fused_launch"]) == {"field_attention", "ray_attention", "block_tail"}  # None each on the CPU
+    default = bench.main(["--smoke", "--implementation", "fast", "--what", "render", "--json", str(tmp_path / "d.json")])
+    assert default["fused_ray_attention"] and default["fused_block_tail"]
+
+
 def test_bench_model_records_failures_and_continues(tmp_path):
     bench = load("bench_model")
     record = bench.main(["--smoke", "--what", "render", "--chunk", "64", "--json", str(tmp_path / "r.json")])
