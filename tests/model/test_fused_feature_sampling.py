@@ -105,11 +105,19 @@ def interpreted_checks() -> None:
 
 @contextmanager
 def counting_kernel_calls():
-    """Yield a list that records ``"sample"`` / ``"contract"`` for each call of the two wrappers by the model."""
-    from gpnerf.model import fused_feature_sampling, gpnerf
+    """Yield a list that records ``"sample"`` / ``"contract"`` / ``"fat"`` / ``"rat"`` / ``"tail"`` for each call of
+    the kernels' wrappers by the model."""
+    from gpnerf.model import field_aggregation, fused_feature_sampling, gpnerf, ray_aggregation
 
     calls = []
-    originals = gpnerf.sample_feature_maps_fused, fused_feature_sampling.sample_and_contract_fused
+    wrapped = {  # (module the model calls it through, name): the name recorded
+        (gpnerf, "sample_feature_maps_fused"): "sample",
+        (fused_feature_sampling, "sample_and_contract_fused"): "contract",
+        (field_aggregation, "fused_field_attention"): "fat",
+        (ray_aggregation, "fused_ray_attention"): "rat",
+        (field_aggregation, "fused_block_tail"): "tail",
+    }
+    originals = {key: getattr(*key) for key in wrapped}
 
     def counted(name, function):
         def wrapper(*args, **kwargs):
@@ -117,18 +125,20 @@ def counting_kernel_calls():
             return function(*args, **kwargs)
         return wrapper
 
-    gpnerf.sample_feature_maps_fused = counted("sample", originals[0])
-    fused_feature_sampling.sample_and_contract_fused = counted("contract", originals[1])
+    for (module, attribute), name in wrapped.items():
+        setattr(module, attribute, counted(name, originals[module, attribute]))
     try:
         yield calls
     finally:
-        gpnerf.sample_feature_maps_fused, fused_feature_sampling.sample_and_contract_fused = originals
+        for (module, attribute), function in originals.items():
+            setattr(module, attribute, function)
 
 
 def render_with_kernels_matches_render_without() -> None:
     """Under the interpreter every kernel accepts CPU tensors, so a whole float32 render takes the GPU's fast path:
-    the RGB tokens sampled and concatenated by the kernel, the FAT kernel, the semantic maps deferred into the
-    fold's contraction. Against the same model with the kernels off (PyTorch ops): float32 summation order only."""
+    the RGB tokens sampled and concatenated by the kernel, the FAT and RAT kernels, the blocks' tails, the semantic
+    maps deferred into the fold's contraction. Against the same model with the kernels off (PyTorch ops): float32
+    summation order only."""
     from dataclasses import replace
 
     from model_helpers import make_episode, small_config
@@ -144,6 +154,8 @@ def render_with_kernels_matches_render_without() -> None:
     with torch.no_grad(), counting_kernel_calls() as calls:
         got, expected = fused.render_image(episode, 96), plain.render_image(episode, 96)
     assert calls.count("contract") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
+    layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
+    assert (calls.count("fat"), calls.count("rat"), calls.count("tail")) == (layers, layers, 2 * layers), calls
     for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
         a, b = getattr(expected, name), getattr(got, name)
         print(name, float((b - a).norm() / a.norm()))
