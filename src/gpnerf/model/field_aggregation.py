@@ -116,7 +116,7 @@ class FieldAggregationTransformer(nn.Module):
     formed, and ``V`` and ``X_rgb (W_1 W_K)^T`` come from one matmul. Same function, float32 rounding
     aside (:meth:`attention_logits_reference` is the plain composition; tests/model/test_fast_paths.py).
 
-    ``fused_inference`` (fast path, with the folded logits): without autograd and without attention
+    ``fused_inference`` (fast path, with the folded logits): without autograd and without active
     dropout, on CUDA with Triton, the per-view work from the tokens to ``sum_views (V + P) A`` runs as one
     kernel (:mod:`gpnerf.model.fused_field_attention`), and so does the block's tail (:func:`block_tail`; any
     FAT variant; ``fused_tail``, set with it); elsewhere the PyTorch ops run.

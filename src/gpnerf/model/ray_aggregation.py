@@ -55,7 +55,7 @@ class RayAggregationTransformer(nn.Module):
     ``(rays, heads, samples, samples)`` scores: the same values, bit for bit when ``sqrt(d_head)`` is a
     power of two (d_head 16 in the presets), otherwise to float rounding.
 
-    ``fused_inference`` (with ``compute_dtype_attention``): without autograd and without attention dropout, on
+    ``fused_inference`` (with ``compute_dtype_attention``): without autograd and without active dropout, on
     CUDA with Triton, Q, K and V come from one matmul and the attention runs as one kernel
     (:mod:`gpnerf.model.fused_ray_attention`) that returns the map's column means and first row instead of the
     map, and the block's tail runs as one kernel too (``fused_tail``, set with it;
