@@ -46,8 +46,9 @@ def block_tail(
 def kernels_apply(block: nn.Module) -> bool:
     """Whether a block may run its inference kernels now: no autograd and no active dropout (the kernels have
     neither)."""
-    dropout = block.training and any(isinstance(m, nn.Dropout) and m.p > 0 for m in block.modules())
-    return not torch.is_grad_enabled() and not dropout
+    if torch.is_grad_enabled():
+        return False
+    return not (block.training and any(isinstance(m, nn.Dropout) and m.p > 0 for m in block.modules()))
 
 
 def softmax(logits: torch.Tensor, dim: int, keep_dtype: bool) -> torch.Tensor:
