@@ -69,6 +69,20 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
     compile_for_hopper_with(kernel, arguments, constants)
 
 
+@needs_triton
+def test_supported_shapes(monkeypatch):
+    """The kernel takes what fits its design (checked as under the interpreter, where CPU tensors qualify)."""
+    from gpnerf.model.fused_feed_forward import fused_block_tail_supported
+
+    monkeypatch.setenv("TRITON_INTERPRET", "1")
+    assert fused_block_tail_supported(torch.zeros(5, 64), feed_forward(64, 4, 0.0))
+    assert fused_block_tail_supported(torch.zeros(5, 128, dtype=torch.bfloat16), feed_forward(128, 1, 0.0))
+    assert not fused_block_tail_supported(torch.zeros(5, 256), feed_forward(256, 1, 0.0))  # rows too wide
+    assert not fused_block_tail_supported(torch.zeros(5, 48), feed_forward(48, 4, 0.0))  # not a power of two
+    assert not fused_block_tail_supported(torch.zeros(5, 16), torch.nn.Sequential(torch.nn.Linear(16, 24)))  # hidden
+    assert not fused_block_tail_supported(torch.zeros(5, 64, dtype=torch.float64), feed_forward(64, 4, 0.0))
+
+
 def test_cpu_keeps_the_pytorch_ops_and_rejects_the_kernel():
     from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
 

@@ -118,6 +118,21 @@ def test_cpu_blocks_keep_the_pytorch_ops():
     assert attention.attention is not None and attention.column_mean is None and attention.first_row is None
 
 
+@needs_triton
+def test_supported_shapes(monkeypatch):
+    """The kernel takes what fits its design (checked as under the interpreter, where CPU tensors qualify)."""
+    from gpnerf.model.fused_ray_attention import fused_ray_attention_supported
+
+    monkeypatch.setenv("TRITON_INTERPRET", "1")
+    assert fused_ray_attention_supported(torch.zeros(2, 64, 64), heads=4)
+    assert fused_ray_attention_supported(torch.zeros(2, 128, 64, dtype=torch.bfloat16), heads=4)
+    assert not fused_ray_attention_supported(torch.zeros(2, 129, 64), heads=4)  # one head's map no longer on chip
+    assert not fused_ray_attention_supported(torch.zeros(2, 64, 64), heads=3)  # heads must divide d_rgb
+    assert not fused_ray_attention_supported(torch.zeros(2, 64, 64, dtype=torch.float64), heads=4)
+    monkeypatch.delenv("TRITON_INTERPRET")
+    assert not fused_ray_attention_supported(torch.zeros(2, 64, 64), heads=4)  # a CPU tensor without the interpreter
+
+
 def test_summaries_from_the_map_are_its_column_means_and_first_row():
     from gpnerf.model.ray_aggregation import RayAttention
 
