@@ -8,9 +8,7 @@ PyTorch path rounds the map to bf16 before ``A V``, its column means and its fir
 float32 and rounds it only as ``A V``'s operand).
 """
 
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import torch
@@ -18,8 +16,6 @@ import torch
 from gpnerf.model import PRESETS
 from gpnerf.model.ray_aggregation import RayAggregationTransformer
 from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def rat_block(d_rgb: int = 64, heads: int = 4, shape: tuple[int, int] = (3, 48), device: str = "cpu", seed: int = 0):
