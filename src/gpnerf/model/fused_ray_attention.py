@@ -22,6 +22,7 @@ import torch
 from gpnerf.model import triton_support
 from gpnerf.model.triton_support import kernels_can_run_on, launch_configs, padded, tl, triton
 
+
 def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
     """Whether the kernel can run on a RAT block's input ``x`` ``(rays, samples, d_rgb)``: Triton installed, a CUDA
     tensor (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU tests use), ``d_rgb``
