@@ -52,7 +52,7 @@ from gpnerf.geometry import Cameras, intrinsics_from_fov  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_blocks  # noqa: E402
 from gpnerf.model.flops import count_flops  # noqa: E402
-from gpnerf.model import fused_feed_forward, fused_field_attention, fused_ray_attention  # noqa: E402
+from gpnerf.model import fused_embedding, fused_feed_forward, fused_field_attention, fused_ray_attention  # noqa: E402
 
 RELEASED_PER_RAY_FLOPS = 441e6
 """Forward FLOPs per rendered ray (48 + 64 samples) of the released code (released-code.md Sec. 7)."""
@@ -190,6 +190,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.fused_block_tail == "off":  # the blocks' PyTorch tails (out_fc, norm, feed-forward), the other kernels kept
         for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]:
             block.fused_tail = False
+    if args.fused_embedding == "off":  # the PyTorch input embedding (rgbfeat_fc, max over views), the other kernels kept
+        model.transformer.embedding_kernel = False
     if args.compile == "transformer":  # 8 unrolled layers x 2 sample counts x train/eval: a large recompile cache
         torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
         model.transformer.compile()
@@ -233,6 +235,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-kernels" if args.fused_kernels == "off" and args.implementation == "fast" else ""
     compiled += " no-fused-rat" if args.fused_ray_attention == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
+    compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
@@ -247,6 +250,7 @@ def run(args: argparse.Namespace) -> dict:
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels, "overlap_optimizer": overlap,
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
+        "fused_embedding": model.transformer.embedding_kernel,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
@@ -268,7 +272,7 @@ def run(args: argparse.Namespace) -> dict:
         record["results"].append(measure("render", render, timer, render_args, device, reference_flops.per_image))
         record["fused_launch"] = {  # the autotuners' choices (None: the kernel did not run)
             "field_attention": fused_field_attention.tuned_launch(), "ray_attention": fused_ray_attention.tuned_launch(),
-            "block_tail": fused_feed_forward.tuned_launch(),
+            "block_tail": fused_feed_forward.tuned_launch(), "embedding": fused_embedding.tuned_launch(),
         }
         save(record, args.json)
     return record
@@ -402,6 +406,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --fused-kernels on: off keeps the RAT blocks' PyTorch attention (the other kernels run)")
     parser.add_argument("--fused-block-tail", default="on", choices=["on", "off"],
                         help="with --fused-kernels on: off keeps the blocks' PyTorch tails (out_fc, norm, feed-forward)")
+    parser.add_argument("--fused-embedding", default="on", choices=["on", "off"],
+                        help="with --fused-kernels on: off keeps the PyTorch input embedding (rgbfeat_fc, max over views)")
     parser.add_argument("--compile-glue", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the projection, embedding, query updates and read-out")
     parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],

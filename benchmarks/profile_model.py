@@ -111,7 +111,7 @@ class Instrumentation:
         for module_name, attribute, name in PATCHED_FUNCTIONS:
             self._patch(importlib.import_module(module_name), attribute, name)
         self._patch(transformer, "fold_semantics", "fold_semantic_path")  # the fast path's fold (maybe compiled)
-        for glue in ("embed_points", "update_query", "read_out"):  # the stack's glue (maybe compiled)
+        for glue in ("embed_points", "update_query", "project_positions", "update_query_projected", "read_out"):  # the glue
             self._patch(transformer, glue, f"transformer.{glue}")
         self._patch(model, "project_points", "project_points")
 

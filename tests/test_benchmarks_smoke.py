@@ -40,12 +40,13 @@ def test_bench_model_smoke_writes_json_and_table(tmp_path, capsys):
 def test_bench_model_kernel_switches_reach_the_blocks_and_the_label(tmp_path):
     bench = load("bench_model")
     record = bench.main(["--smoke", "--implementation", "fast", "--what", "render", "--fused-ray-attention", "off",
-                         "--fused-block-tail", "off", "--json", str(tmp_path / "k.json")])
-    assert record["label"].endswith("no-fused-rat no-fused-tail")
+                         "--fused-block-tail", "off", "--fused-embedding", "off", "--json", str(tmp_path / "k.json")])
+    assert record["label"].endswith("no-fused-rat no-fused-tail no-fused-embedding")
     assert not record["fused_ray_attention"] and not record["fused_block_tail"]  # read from the blocks
-    assert set(record["fused_launch"]) == {"field_attention", "ray_attention", "block_tail"}  # None each on the CPU
+    assert not record["fused_embedding"]
+    assert set(record["fused_launch"]) == {"field_attention", "ray_attention", "block_tail", "embedding"}  # None each on the CPU
     default = bench.main(["--smoke", "--implementation", "fast", "--what", "render", "--json", str(tmp_path / "d.json")])
-    assert default["fused_ray_attention"] and default["fused_block_tail"]
+    assert default["fused_ray_attention"] and default["fused_block_tail"] and default["fused_embedding"]
 
 
 def test_bench_model_records_failures_and_continues(tmp_path):

@@ -127,8 +127,8 @@ def test_profile_model_fast_compiled_keeps_the_fold_range(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     ranges = (tmp_path / "tiny-cpu_fast_fp32_compiled_train_ranges.txt").read_text()
-    for glue in ("fold_semantic_path", "transformer.embed_points", "transformer.update_query", "transformer.read_out",
-                 "project_points"):
+    for glue in ("fold_semantic_path", "transformer.embed_points", "transformer.project_positions",
+                 "transformer.update_query_projected", "transformer.read_out", "project_points"):
         assert glue in ranges, glue
     for hooked in ("transformer.field_block", "transformer.q_fc", "transformer.rgbfeat_fc", "encoder"):
         assert hooked not in ranges, hooked  # compiled blocks and glue carry no hooks

@@ -17,7 +17,7 @@ from gpnerf.model import GPNeRF, compile_transformer_blocks
 
 TOLERANCE = 1e-5
 VANISHING = 1e-8
-GLUE = ("embed_points", "update_query", "read_out", "fold_semantics")
+GLUE = ("embed_points", "update_query", "project_positions", "update_query_projected", "read_out", "fold_semantics")
 
 
 def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:

@@ -17,6 +17,7 @@ from gpnerf.model import GPNeRF, ModelConfig
 from gpnerf.model.field_aggregation import FieldAttention, aggregate_semantic_field
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.ray_aggregation import RayAttention, render_semantic_points
+from gpnerf.model.transformer import project_positions, update_query, update_query_projected
 
 TOLERANCE = 1e-5
 
@@ -123,6 +124,36 @@ def test_rat_query_scale_folded_into_the_weight_matches_the_reference(d_rgb, hea
         assert torch.equal(out_fast, out_ref) and torch.equal(attention_fast.attention, attention_ref.attention)
     assert relative_error(out_fast, out_ref) <= TOLERANCE
     assert relative_error(attention_fast.attention, attention_ref.attention) <= TOLERANCE
+
+
+@pytest.mark.parametrize("d_rgb, frequencies, layers", [(64, 10, 4), (8, 2, 1)])  # d_pe 63 (padded to 64), 15 (to 16)
+def test_projected_query_updates_match_the_concatenation_and_gradients(d_rgb, frequencies, layers):
+    """Each q_fc on ``[q, PE(x), PE(d)]`` (reference) against the PE terms of all q_fcs in one product plus q's own
+    (fast), outputs and gradients at the fp32 tolerance."""
+    torch.manual_seed(0)
+    d_pe = 3 + 6 * frequencies
+    rays, samples = 3, 5
+    q_fcs = torch.nn.ModuleList(
+        torch.nn.Sequential(torch.nn.Linear(d_rgb + 2 * d_pe, d_rgb), torch.nn.ReLU(), torch.nn.Linear(d_rgb, d_rgb))
+        for _ in range(layers)
+    )
+    q = torch.randn(layers, rays, samples, d_rgb, requires_grad=True)
+    pe_xyz = torch.randn(rays, samples, d_pe, requires_grad=True)
+    pe_dir = torch.randn(rays, 1, d_pe).expand(-1, samples, -1)
+    results = []
+    for fast in (False, True):
+        terms = project_positions(q_fcs, pe_xyz, pe_dir) if fast else None
+        outputs = torch.stack([
+            update_query_projected(q_fc, q[k], terms[..., k * d_rgb:(k + 1) * d_rgb]) if fast
+            else update_query(q_fc, q[k], pe_xyz, pe_dir)
+            for k, q_fc in enumerate(q_fcs)
+        ])
+        gradients = torch.autograd.grad(outputs.square().sum(), [q, pe_xyz, *q_fcs.parameters()])
+        results.append((outputs, gradients))
+    (reference, reference_grads), (fast, fast_grads) = results
+    assert relative_error(fast, reference) < TOLERANCE
+    for fast_grad, reference_grad in zip(fast_grads, reference_grads):
+        assert relative_error(fast_grad, reference_grad) < TOLERANCE
 
 
 def test_fold_rejects_mismatched_layers():

@@ -105,9 +105,9 @@ def interpreted_checks() -> None:
 
 @contextmanager
 def counting_kernel_calls():
-    """Yield a list that records ``"sample"`` / ``"contract"`` / ``"fat"`` / ``"rat"`` / ``"tail"`` for each call of
-    the kernels' wrappers by the model."""
-    from gpnerf.model import field_aggregation, fused_feature_sampling, gpnerf, ray_aggregation
+    """Yield a list that records ``"sample"`` / ``"contract"`` / ``"fat"`` / ``"rat"`` / ``"tail"`` / ``"embed"`` for each
+    call of the kernels' wrappers by the model."""
+    from gpnerf.model import field_aggregation, fused_feature_sampling, gpnerf, ray_aggregation, transformer
 
     calls = []
     wrapped = {  # (module the model calls it through, name): the name recorded
@@ -116,6 +116,7 @@ def counting_kernel_calls():
         (field_aggregation, "fused_field_attention"): "fat",
         (ray_aggregation, "fused_ray_attention"): "rat",
         (field_aggregation, "fused_block_tail"): "tail",
+        (transformer, "fused_embedding"): "embed",
     }
     originals = {key: getattr(*key) for key in wrapped}
 
@@ -136,9 +137,9 @@ def counting_kernel_calls():
 
 def render_with_kernels_matches_render_without() -> None:
     """Under the interpreter every kernel accepts CPU tensors, so a whole float32 render takes the GPU's fast path:
-    the RGB tokens sampled and concatenated by the kernel, the FAT and RAT kernels, the blocks' tails, the semantic
-    maps deferred into the fold's contraction. Against the same model with the kernels off (PyTorch ops): float32
-    summation order only."""
+    the RGB tokens sampled and concatenated by the kernel and embedded by another, the FAT and RAT kernels, the
+    blocks' tails, the semantic maps deferred into the fold's contraction. Against the same model with the kernels
+    off (PyTorch ops): float32 summation order only."""
     from dataclasses import replace
 
     from model_helpers import make_episode, small_config
@@ -156,6 +157,7 @@ def render_with_kernels_matches_render_without() -> None:
     assert calls.count("contract") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
     layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
     assert (calls.count("fat"), calls.count("rat"), calls.count("tail")) == (layers, layers, 2 * layers), calls
+    assert calls.count("embed") == 4, calls
     for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
         a, b = getattr(expected, name), getattr(got, name)
         print(name, float((b - a).norm() / a.norm()))

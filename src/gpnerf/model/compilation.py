@@ -12,7 +12,8 @@ weights becomes a fused pass over the attention maps instead of several full-siz
 layer (24 % of the eager render's kernel time, docs/performance.md). The glue between them is compiled too:
 the point projection (:func:`gpnerf.model.projection.project_points`, dozens of small elementwise kernels
 per call when eager) and the stack's input embedding, query updates and read-out
-(:func:`gpnerf.model.transformer.embed_points`, ``update_query``, ``read_out``: the max over views, the
+(:func:`gpnerf.model.transformer.embed_points`, ``update_query``, ``project_positions``,
+``update_query_projected``, ``read_out``: the max over views, the
 concatenations with their autocast casts, and a LayerNorm over 64-wide rows, which PyTorch's kernel runs one
 row per thread block). Compiling never changes the function: the eager modules and functions are what is
 compiled, and ``tests/model/test_compilation.py`` checks the compiled model against the eager one.
@@ -25,7 +26,7 @@ import torch
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.gpnerf import GPNeRF
 from gpnerf.model.projection import project_points
-from gpnerf.model.transformer import embed_points, read_out, update_query
+from gpnerf.model.transformer import embed_points, project_positions, read_out, update_query, update_query_projected
 
 
 def compile_transformer_blocks(model: GPNeRF, glue: bool = True, encoder: bool = True, **compile_kwargs: Any) -> GPNeRF:
@@ -57,6 +58,8 @@ def compile_transformer_blocks(model: GPNeRF, glue: bool = True, encoder: bool =
         return model
     transformer.embed_points = torch.compile(embed_points, **compile_kwargs)
     transformer.update_query = torch.compile(update_query, **compile_kwargs)
+    transformer.project_positions = torch.compile(project_positions, **compile_kwargs)
+    transformer.update_query_projected = torch.compile(update_query_projected, **compile_kwargs)
     transformer.read_out = torch.compile(read_out, **compile_kwargs)
     model.project_points = torch.compile(project_points, **compile_kwargs)
     return model

@@ -15,7 +15,11 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
 * ``implementation="fast"``: the same function with the semantic path folded over layers
   (:mod:`gpnerf.model.folded_semantics`) and attention maps kept in the compute dtype
   (docs/performance.md); with ``fused_kernels``, FAT and RAT blocks at inference on CUDA run one Triton
-  kernel each (:mod:`gpnerf.model.fused_field_attention`, :mod:`gpnerf.model.fused_ray_attention`).
+  kernel each (:mod:`gpnerf.model.fused_field_attention`, :mod:`gpnerf.model.fused_ray_attention`), and so does
+  the input embedding (:mod:`gpnerf.model.fused_embedding`).
+* ``implementation="fast"`` also splits each q_fc's first layer: the PE(x), PE(d) part of all q_fcs is one
+  product per pass (:func:`project_positions`), so no layer concatenates ``[q, PE(x), PE(d)]`` (K = 190, an
+  unaligned matrix product) and each update multiplies only q (:func:`update_query_projected`).
 * ``activation_checkpointing``: in training each layer's activations are recomputed in backward;
   only the layer outputs (q, A_FAT, P, A_RAT) are kept.
 """
@@ -29,6 +33,7 @@ from torch.utils.checkpoint import checkpoint
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, aggregate_semantic_field
 from gpnerf.model.folded_semantics import fold_semantic_path
+from gpnerf.model.fused_embedding import fused_embedding, fused_embedding_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
@@ -64,6 +69,7 @@ class GeneralizableTransformer(nn.Module):
         self.posenc = PositionalEncoding(tcfg.num_frequencies)
         self.rgbfeat_fc = nn.Sequential(nn.Linear(d_in, d), nn.ReLU(), nn.Linear(d, d))
         fused = self.fast and config.fused_kernels
+        self.embedding_kernel = fused  # X_rgb and X_0 from one kernel at inference (embed_points)
         self.field_blocks = nn.ModuleList(
             FieldAggregationTransformer(tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused)
             for _ in range(tcfg.num_layers)
@@ -86,18 +92,26 @@ class GeneralizableTransformer(nn.Module):
         # gpnerf.model.compile_transformer_blocks swaps in compiled versions of them.
         self.embed_points = embed_points
         self.update_query = update_query
+        self.project_positions = project_positions
+        self.update_query_projected = update_query_projected
         self.read_out = read_out
         self.fold_semantics = fold_semantic_path
 
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        pe_xyz: torch.Tensor, pe_dir: torch.Tensor,
+        pe_xyz: torch.Tensor, pe_dir: torch.Tensor, position_terms: torch.Tensor | None,
     ) -> tuple[torch.Tensor, FieldAttention, RayAttention]:
         """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
-        :class:`FieldAttention`, the RAT's :class:`RayAttention`)."""
+        :class:`FieldAttention`, the RAT's :class:`RayAttention`). ``position_terms``: :func:`project_positions`'
+        result (fast path), else None (each q_fc takes ``[q, PE(x), PE(d)]``)."""
         q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid)
         if i in self.q_fc_index:
-            q = self.update_query(self.q_fcs[self.q_fc_index[i]], q, pe_xyz, pe_dir)
+            k = self.q_fc_index[i]
+            if position_terms is None:
+                q = self.update_query(self.q_fcs[k], q, pe_xyz, pe_dir)
+            else:
+                d = q.shape[-1]
+                q = self.update_query_projected(self.q_fcs[k], q, position_terms[..., k * d:(k + 1) * d])
         q, ray_attention = self.ray_blocks[i](q)
         return q, field_attention, ray_attention
 
@@ -126,12 +140,16 @@ class GeneralizableTransformer(nn.Module):
         """
         frozen = self.config.semantic.attention == "frozen"
         add_position = self.config.semantic.fat_add_pos
-        tokens, q, pe_xyz, pe_dir = self.embed_points(self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction)
+        tokens, q, pe_xyz, pe_dir = self.embed_points(
+            self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction,
+            self.embedding_kernel and not torch.is_grad_enabled(),
+        )
+        position_terms = self.project_positions(self.q_fcs, pe_xyz, pe_dir) if self.fast else None
         field_sum = rendered_sum = None
         field_attentions, ray_attentions = [], []
         checkpointed = self.config.activation_checkpointing and self.training and torch.is_grad_enabled()
         for i in range(len(self.field_blocks)):
-            layer_inputs = (i, q, tokens, relative_direction, valid, pe_xyz, pe_dir)
+            layer_inputs = (i, q, tokens, relative_direction, valid, pe_xyz, pe_dir, position_terms)
             if checkpointed:  # keep only the layer outputs; recompute the rest in backward (same dropout masks)
                 q, field_attention, ray_attention = checkpoint(self._layer, *layer_inputs, use_reentrant=False)
             else:
@@ -161,26 +179,65 @@ class GeneralizableTransformer(nn.Module):
 
 def embed_points(
     rgbfeat_fc: nn.Module, posenc: PositionalEncoding, rgb_tokens: torch.Tensor, xyz_world: torch.Tensor,
-    view_direction: torch.Tensor,
+    view_direction: torch.Tensor, fused: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The stack's inputs from the sampled tokens and the points.
 
     Args:
         rgb_tokens: ``(rays, samples, views, d_in)`` sampled RGB + F^rgb.
         xyz_world: ``(rays, samples, 3)``; view_direction: ``(rays, 3)`` unit.
+        fused: the caller's (fast path with kernels, no autograd): X_rgb and X_0 from one Triton kernel where it
+            applies (:mod:`gpnerf.model.fused_embedding`), else from these PyTorch ops.
 
     Returns:
         X_rgb = ``rgbfeat_fc(rgb_tokens)`` ``(rays, samples, views, d_rgb)``, X_0 = its max over views
         ``(rays, samples, d_rgb)``, and the encodings PE(x) and PE(d) ``(rays, samples, d_pe)``.
     """
-    tokens = rgbfeat_fc(rgb_tokens)
     pe_dir = posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
+    points = rgb_tokens.flatten(0, 1)
+    if fused and fused_embedding_supported(points, rgbfeat_fc):
+        tokens, query = fused_embedding(points, rgbfeat_fc)
+        rays_samples = rgb_tokens.shape[:2]
+        return tokens.unflatten(0, rays_samples), query.unflatten(0, rays_samples), posenc(xyz_world), pe_dir
+    tokens = rgbfeat_fc(rgb_tokens)
     return tokens, tokens.max(dim=2).values, posenc(xyz_world), pe_dir
 
 
 def update_query(q_fc: nn.Module, q: torch.Tensor, pe_xyz: torch.Tensor, pe_dir: torch.Tensor) -> torch.Tensor:
     """``q_fc([q, PE(x), PE(d)])`` ``(rays, samples, d_rgb)`` (inputs ``(rays, samples, .)``)."""
     return q_fc(torch.cat([q, pe_xyz, pe_dir], dim=-1))
+
+
+def project_positions(q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.Tensor) -> torch.Tensor:
+    """The part of every q_fc's first layer that reads PE(x) and PE(d), for all q_fcs in one product (fast path).
+
+    ``q_fc[0]([q, PE(x), PE(d)]) = q W_q^T + PE(x) W_x^T + PE(d) W_d^T + b`` with ``[W_q | W_x | W_d]`` the layer's
+    weight. The last two terms do not change between layers, so all q_fcs' are computed here at once: PE(x) per
+    point (K padded with zero columns to a multiple of 8, so the product's operands are 16-byte aligned in bf16)
+    and PE(d) once per ray.
+
+    Args:
+        pe_xyz: ``(rays, samples, d_pe)``; pe_dir: ``(rays, samples, d_pe)``, one row per ray expanded over samples.
+
+    Returns:
+        ``(rays, samples, len(q_fcs) * d_rgb)``: q_fc ``k``'s terms in columns ``[k d_rgb, (k + 1) d_rgb)``.
+    """
+    d_pe = pe_xyz.shape[-1]
+    d_rgb = q_fcs[0][0].weight.shape[1] - 2 * d_pe
+    weight = torch.cat([q_fc[0].weight[:, d_rgb:] for q_fc in q_fcs])  # (len(q_fcs) d_rgb, 2 d_pe)
+    pad = -d_pe % 8
+    xyz_terms = nn.functional.pad(pe_xyz, (0, pad)) @ nn.functional.pad(weight[:, :d_pe], (0, pad)).t()
+    direction_terms = pe_dir[:, :1] @ weight[:, d_pe:].t()  # (rays, 1, .): PE(d) is the same for a ray's samples
+    return xyz_terms + direction_terms
+
+
+def update_query_projected(q_fc: nn.Module, q: torch.Tensor, position_terms: torch.Tensor) -> torch.Tensor:
+    """:func:`update_query` given :func:`project_positions`' terms for this q_fc ``(rays, samples, d_rgb)``: only q
+    goes through the first layer's product (its weight's first ``d_rgb`` columns, made contiguous so the product's
+    operands stay aligned)."""
+    first, activation, second = q_fc
+    d_rgb = q.shape[-1]
+    return second(activation(nn.functional.linear(q, first.weight[:, :d_rgb].contiguous()) + position_terms + first.bias))
 
 
 def read_out(
