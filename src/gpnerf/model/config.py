@@ -204,11 +204,12 @@ class ModelConfig:
     per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`), so does each RAT block's
     attention, which returns the map's column means and first row instead of the map
     (:mod:`gpnerf.model.fused_ray_attention`), and so does each block's tail (out_fc, norm, feed-forward;
-    :mod:`gpnerf.model.fused_feed_forward`), and the detached
+    :mod:`gpnerf.model.fused_feed_forward`) and the stack's input embedding (``rgbfeat_fc`` and the max over views;
+    :mod:`gpnerf.model.fused_embedding`), and the detached
     semantic maps are sampled by one kernel (:mod:`gpnerf.model.fused_feature_sampling`; in training too,
     with the gradient block), or at inference without the semantic field sampled and contracted with the
     semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. The CPU and the reference path keep the PyTorch ops. Same function to
-    bf16 rounding (docs/performance.md, sections 8 and 9)."""
+    bf16 rounding (docs/performance.md, sections 8, 9, 11, 12 and 14)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
     outputs (less memory, one more transformer forward per step; same function)."""

@@ -121,10 +121,8 @@ def fused_embedding(tokens: torch.Tensor, rgbfeat_fc: nn.Sequential) -> tuple[to
             f"a power of two in [16, 128], in float32/bf16/fp16; got {tuple(tokens.shape)} {tokens.dtype} on "
             f"{tokens.device} and width {rgbfeat_fc[0].out_features}. Check fused_embedding_supported first."
         )
-    device_type = tokens.device.type
-    autocast = torch.is_autocast_enabled(device_type)
-    compute_dtype = torch.get_autocast_dtype(device_type) if autocast else torch.promote_types(tokens.dtype, torch.float32)
-    arguments, constants = kernel_arguments(tokens, rgbfeat_fc, compute_dtype)
+    dtype = triton_support.compute_dtype(tokens, torch.promote_types(tokens.dtype, torch.float32))
+    arguments, constants = kernel_arguments(tokens, rgbfeat_fc, dtype)
     points = tokens.shape[0]
 
     def grid(launch: dict) -> tuple[int]:

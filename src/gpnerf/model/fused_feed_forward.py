@@ -149,9 +149,7 @@ def fused_block_tail(
             f"[16, 128] and a hidden width divisible by 16, in float32/bf16/fp16; got {tuple(x.shape)} and "
             f"{tuple(attended.shape)} {x.dtype} on {x.device}. Check fused_block_tail_supported first."
         )
-    device_type = x.device.type
-    autocast = torch.is_autocast_enabled(device_type)
-    compute_dtype = torch.get_autocast_dtype(device_type) if autocast else torch.promote_types(x.dtype, attended.dtype)
+    compute_dtype = triton_support.compute_dtype(x, torch.promote_types(x.dtype, attended.dtype))
     arguments, constants = kernel_arguments(x, attended, out_fc, ff_norm, ff, compute_dtype)
     rows = x.shape[0]
 

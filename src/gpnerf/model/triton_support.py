@@ -43,6 +43,13 @@ def launch_configs(interpreter: dict, shapes: list[tuple[dict, int]]) -> list:
     return [triton.Config(meta, num_warps=warps) for meta, warps in shapes]
 
 
+def compute_dtype(tensor: torch.Tensor, otherwise: torch.dtype) -> torch.dtype:
+    """The dtype a Linear layer would compute in on ``tensor``'s device: the autocast dtype where autocast is on,
+    else ``otherwise``."""
+    device_type = tensor.device.type
+    return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else otherwise
+
+
 def tuned_launch(kernel) -> str | None:
     """The launch configuration the autotuner chose last for ``kernel``, or None before any run (or without Triton)."""
     config = getattr(kernel, "best_config", None)
