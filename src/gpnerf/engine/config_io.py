@@ -182,6 +182,6 @@ def load_config_json(cls: type[T], path: Path) -> T:
     except json.JSONDecodeError as error:
         raise ConfigError(f"config file {path} must be valid JSON; got {error}. Re-save it.") from error
     try:
-        return dataclass_from_dict(cls, data, where=f"config")
+        return dataclass_from_dict(cls, data, where="config")
     except ConfigError as error:
         raise ConfigError(f"{error} (in {path})") from error
