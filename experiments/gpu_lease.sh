@@ -29,7 +29,10 @@
 #                                            # FUSED_ROWS=graphprof: a profile and trace of the compiled graphed render, the
 #                                            # sampling, update and graphed-render tests, the compiled graphed rows;
 #                                            # FUSED_ROWS=rat: the RAT, block-tail and FAT kernels' tests, the graphed rows
-#                                            # with each of the first two off, a trace of the graphed render, a max-autotune row)
+#                                            # with each of the first two off, a trace of the graphed render, a max-autotune row;
+#                                            # FUSED_ROWS=embed: the embedding kernel's and the FAT kernel's GPU tests (whole
+#                                            # renders, all kernels on vs off), the graphed rows with the embedding kernel on and
+#                                            # off, a trace of the graphed render)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -197,6 +200,22 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
       $rows --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 \
       --compile-mode max-autotune-no-cudagraphs  # inductor's own GEMMs, bias and ReLU in their epilogues
     grep -h "^| paper" "$bench"/*.log
+    return
+  fi
+  if [ "${FUSED_ROWS:-}" = embed ]; then  # the input-embedding kernel and the projected query updates (ninth run)
+    timeout 150 python3 -m pytest -q -p no:cacheprovider -rA -k "not interpreter and not hopper" \
+      tests/model/test_fused_embedding.py tests/model/test_fused_field_attention.py > "$bench/test_gpu.log" 2>&1
+    tail -n 4 "$bench/test_gpu.log"
+    local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
+    LIMIT=200 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
+      $rows --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800
+    LIMIT=120 b paper_fast_bf16_compile_blocks_graph_no_fused_embedding "paper-scannet fast bf16 compile-blocks cuda-graph no-fused-embedding" \
+      $rows --what render --render-warmup 1 --render-repeats 3 --chunk 4800 --fused-embedding off
+    grep -h "^| paper" "$bench"/*.log
+    timeout 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --chunk 4800 --what render --compile --cuda-graph --trace --row-limit 60 --out "$bench/profile" \
+      > "$bench/profile_graphed_render.log" 2>&1
+    tail -n 3 "$bench/profile_graphed_render.log"
     return
   fi
   if [ "${FUSED_ROWS:-}" = quick ]; then  # the tests, then (most wanted first, each under its own limit) the compiled

@@ -95,3 +95,14 @@ def test_gemm_shapes_smoke_logs_products_and_flags_unaligned(tmp_path, capsys):
         torch.zeros(4, 35) @ torch.zeros(35, 16)
         torch.zeros(4, 32) @ torch.zeros(32, 16)
     assert sorted(log.calls) == [(4, 16, 32, 1, True), (4, 16, 35, 1, False)]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("triton") is None, reason="needs Triton (the dev extra on Linux x86_64)")
+def test_kernel_registers_reads_ptxas_for_every_launch_configuration(capsys):
+    """The embedding kernel only (a few seconds of CPU): one row per autotuner configuration, with ptxas's figures."""
+    from gpnerf.model import fused_embedding
+
+    rows = load("kernel_registers").main(["--kernel", "embedding"])
+    assert len(rows) == len(fused_embedding._fused_embedding_kernel.configs)
+    assert all(0 < row["registers"] <= 255 and row["spill_bytes"] >= 0 and row["shared_bytes"] > 0 for row in rows)
+    assert "| embedding | BLOCK_POINTS 32, 4 warps |" in capsys.readouterr().out

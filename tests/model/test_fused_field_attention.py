@@ -81,10 +81,7 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
     from gpnerf.model import fused_field_attention as fused
 
     block, (query, tokens, direction, valid) = fat_block(points=(2, 8))
-    key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = block._folded_weights()
-    weights = fused.FoldedFieldWeights(
-        block.v_fc.weight, key_to_hidden, block.pos_fc[0], block.pos_fc[2], pos_to_hidden, block.attn_fc[2]
-    )
+    weights, query_to_hidden, hidden_bias = block.kernel_weights()
     arguments, constants = fused.kernel_arguments(
         tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
         (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), weights,

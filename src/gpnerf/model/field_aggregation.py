@@ -195,6 +195,15 @@ class FieldAggregationTransformer(nn.Module):
         key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = (part.contiguous() for part in parts)
         return key_to_hidden, query_to_hidden, pos_to_hidden, first.bias + pos_bias[:, 0]
 
+    def kernel_weights(self) -> tuple[FoldedFieldWeights, torch.Tensor, torch.Tensor]:
+        """The fused kernel's weights, ``W_1 W_Q`` ``(d_attn_hidden, d_rgb)`` and the folded bias ``(d_attn_hidden,)``
+        (the per-point term ``LN(X_0) (W_1 W_Q)^T`` minus that bias is the kernel's ``query_hidden``)."""
+        key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
+        weights = FoldedFieldWeights(
+            self.v_fc.weight, key_to_hidden, self.pos_fc[0], self.pos_fc[2], pos_to_hidden, self.attn_fc[2]
+        )
+        return weights, query_to_hidden, hidden_bias
+
     def _aggregate_fused(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor
     ) -> tuple[torch.Tensor, FieldAttention]:
@@ -202,11 +211,8 @@ class FieldAggregationTransformer(nn.Module):
         device_type = tokens.device.type
         if torch.is_autocast_enabled(device_type):  # the kernel's products run in the tokens' dtype, as Linear's would
             tokens = tokens.to(torch.get_autocast_dtype(device_type))
-        key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
+        weights, query_to_hidden, hidden_bias = self.kernel_weights()
         query_hidden = self.attn_norm(query) @ query_to_hidden.t() - hidden_bias  # (rays, samples, d_attn_hidden)
-        weights = FoldedFieldWeights(
-            self.v_fc.weight, key_to_hidden, self.pos_fc[0], self.pos_fc[2], pos_to_hidden, self.attn_fc[2]
-        )
         out, attention, weighted_position = fused_field_attention(
             tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1),
             weights,

@@ -65,3 +65,43 @@ if triton is not None:
         if IEEE:
             return tl.dot(a, b, input_precision="ieee")
         return tl.dot(a, b)
+
+
+POINTER_TYPES = {torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1"}
+"""Triton's pointer type for a tensor argument of each dtype."""
+
+
+def argument_types(kernel, arguments: list) -> dict[str, str]:
+    """Triton type of each of ``kernel``'s runtime ``arguments`` by name (tensors: pointers of their dtype; the rest
+    ``i32``), as the kernels' ``kernel_arguments`` return them."""
+    return {
+        name: POINTER_TYPES[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)
+    }
+
+
+def compile_configurations(
+    kernel, types: dict[str, str], constants: dict, aligned: list[int], capability: int = 90
+) -> list[tuple]:
+    """Compile an autotuned ``kernel`` ahead of time for CUDA compute capability ``capability`` in each of its launch
+    configurations: no launch and no GPU (the tests' sm_90 checks and ``benchmarks/kernel_registers.py``).
+
+    Args:
+        types: Triton type of each runtime argument (``"*bf16"``, ``"i32"``, ...), by name.
+        constants: the ``tl.constexpr`` arguments other than the configuration's.
+        aligned: indices of the pointer arguments to mark 16-byte aligned, as PyTorch allocations are.
+
+    Returns:
+        ``(configuration, compiled kernel)`` for each configuration (``compiled.asm`` holds the PTX and cubin).
+    """
+    from triton.backends.compiler import GPUTarget
+
+    compiled = []
+    for config in kernel.configs:
+        constexprs = {**constants, **config.kwargs}
+        source = triton.compiler.ASTSource(
+            fn=kernel.fn, signature={**types, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
+            attrs={(i,): [["tt.divisibility", 16]] for i in aligned},
+        )
+        options = {"num_warps": config.num_warps, "num_stages": config.num_stages}
+        compiled.append((config, triton.compile(source, target=GPUTarget("cuda", capability, 32), options=options)))
+    return compiled

@@ -1,0 +1,141 @@
+"""Registers, spills and shared memory of gpnerf's Triton kernels in each launch configuration, for sm_90, on the CPU.
+
+    PYTHONPATH=src python benchmarks/kernel_registers.py                      # the paper preset's shapes, bf16
+    PYTHONPATH=src python benchmarks/kernel_registers.py --kernel embedding --dtype float32
+
+Each kernel's autotuner configurations are compiled ahead of time with the installed Triton (no GPU,
+:func:`gpnerf.model.triton_support.compile_configurations`) at the shapes of ``--preset``, and the PTX goes through
+``ptxas -v`` (the ptxas bundled with Triton) for its resource usage. A Hopper SM has 65,536 registers: a kernel at
+240 registers per thread fits 8 warps, at 64 it fits 32; past 255 it spills to local memory. Speed is not measured
+here (the GPU benchmarks do that); this shows what limits a kernel's occupancy before a lease is spent on it
+(docs/performance.md, "Measured and dropped"). Kernels: the FAT block's per-view work, the RAT attention, the block
+tail and the input embedding (the sampling kernels take explicit types in their tests and are not listed).
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+try:  # run from a checkout without PYTHONPATH=src
+    import gpnerf  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from gpnerf.model import PRESETS  # noqa: E402
+from gpnerf.model import fused_embedding, fused_feed_forward, fused_field_attention, fused_ray_attention  # noqa: E402
+from gpnerf.model.config import ModelConfig  # noqa: E402
+from gpnerf.model.field_aggregation import FieldAggregationTransformer, feed_forward  # noqa: E402
+from gpnerf.model.triton_support import argument_types, compile_configurations, triton  # noqa: E402
+
+DTYPES = {"bf16": torch.bfloat16, "float32": torch.float32}
+POINTS, VIEWS = 8, 10
+"""Small stand-ins for a chunk's points and the source views (the compiled code does not depend on the counts of
+rows, only on the widths and, for the loops over views and samples, their constants)."""
+
+
+def field_attention(config: ModelConfig, dtype: torch.dtype) -> tuple:
+    transformer = replace(config.transformer, dropout=0.0)
+    block = FieldAggregationTransformer(transformer, True, fold_logit_projections=True)
+    weights, _, _ = block.kernel_weights()
+    d = transformer.d_rgb
+    arguments, constants = fused_field_attention.kernel_arguments(
+        torch.zeros(POINTS, VIEWS, d, dtype=dtype), torch.zeros(POINTS, VIEWS, 4), torch.zeros(POINTS, VIEWS, dtype=torch.bool),
+        torch.zeros(POINTS, transformer.d_attn_hidden), weights,
+    )
+    return fused_field_attention._fused_field_attention_kernel, arguments, constants
+
+
+def ray_attention(config: ModelConfig, dtype: torch.dtype) -> tuple:
+    samples = config.sampling.num_coarse + config.sampling.num_importance  # the fine pass's
+    qkv = torch.zeros(2, samples, 3 * config.transformer.d_rgb, dtype=dtype)
+    arguments, constants = fused_ray_attention.kernel_arguments(qkv, config.transformer.num_heads)
+    return fused_ray_attention._fused_ray_attention_kernel, arguments, constants
+
+
+def block_tail(config: ModelConfig, dtype: torch.dtype) -> tuple:
+    d = config.transformer.d_rgb
+    x = torch.zeros(POINTS, d, dtype=dtype)
+    arguments, constants = fused_feed_forward.kernel_arguments(
+        x, x, torch.nn.Linear(d, d), torch.nn.LayerNorm(d), feed_forward(d, config.transformer.ff_multiplier, 0.0), dtype
+    )
+    return fused_feed_forward._fused_block_tail_kernel, arguments, constants
+
+
+def embedding(config: ModelConfig, dtype: torch.dtype) -> tuple:
+    d, d_in = config.transformer.d_rgb, 3 + config.encoder.d_rgb_features
+    module = torch.nn.Sequential(torch.nn.Linear(d_in, d), torch.nn.ReLU(), torch.nn.Linear(d, d))
+    arguments, constants = fused_embedding.kernel_arguments(torch.zeros(POINTS, VIEWS, d_in, dtype=dtype), module, dtype)
+    return fused_embedding._fused_embedding_kernel, arguments, constants
+
+
+KERNELS = {"field_attention": field_attention, "ray_attention": ray_attention, "block_tail": block_tail, "embedding": embedding}
+
+
+def ptxas_usage(ptx: str) -> dict:
+    """``ptxas -v`` on ``ptx`` for sm_90a: registers per thread and spill bytes (stores + loads)."""
+    ptxas = Path(triton.__file__).parent / "backends" / "nvidia" / "bin" / "ptxas"
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "kernel.ptx"
+        source.write_text(ptx)
+        result = subprocess.run(
+            [str(ptxas), "-v", "--gpu-name", "sm_90a", str(source), "-o", str(Path(folder) / "kernel.cubin")],
+            capture_output=True, text=True, check=True,
+        )
+    registers = re.search(r"Used (\d+) registers", result.stderr)
+    spills = [int(n) for n in re.findall(r"(\d+) bytes spill (?:stores|loads)", result.stderr)]
+    if registers is None:
+        raise RuntimeError(f"ptxas printed no register count:\n{result.stderr}")
+    return {"registers": int(registers.group(1)), "spill_bytes": sum(spills)}
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    if triton is None:
+        raise SystemExit("kernel_registers.py needs Triton (installed with the dev extra on Linux x86_64).")
+    config, dtype = PRESETS[args.preset], DTYPES[args.dtype]
+    rows = []
+    for name in args.kernel or list(KERNELS):
+        kernel, arguments, constants = KERNELS[name](config, dtype)
+        aligned = [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)]
+        for config_, compiled in compile_configurations(kernel, argument_types(kernel, arguments), constants, aligned):
+            launch = ", ".join(f"{key} {value}" for key, value in config_.kwargs.items())
+            rows.append({
+                "kernel": name, "launch": f"{launch}, {config_.num_warps} warps".lstrip(", "),
+                "shared_bytes": compiled.metadata.shared, **ptxas_usage(compiled.asm["ptx"]),
+            })
+    return rows
+
+
+def table(rows: list[dict], args: argparse.Namespace) -> str:
+    lines = [
+        f"Triton kernels for sm_90, preset {args.preset}, {args.dtype} (ptxas -v; 65,536 registers per SM)",
+        "| kernel | launch | registers / thread | spill bytes (stores + loads) | shared bytes |", "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['kernel']} | {r['launch']} | {r['registers']} | {r['spill_bytes']} | {r['shared_bytes']} |" for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
+    parser.add_argument("--dtype", default="bf16", choices=sorted(DTYPES))
+    parser.add_argument("--kernel", action="append", choices=sorted(KERNELS), help="repeatable; default: all")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    args = parse_args(argv)
+    rows = run(args)
+    print(table(rows, args))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
