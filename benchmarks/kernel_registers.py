@@ -34,31 +34,31 @@ from gpnerf.model.field_aggregation import FieldAggregationTransformer, feed_for
 from gpnerf.model.triton_support import argument_types, compile_configurations, triton  # noqa: E402
 
 DTYPES = {"bf16": torch.bfloat16, "float32": torch.float32}
-POINTS, VIEWS = 8, 10
-"""Small stand-ins for a chunk's points and the source views (the compiled code does not depend on the counts of
-rows, only on the widths and, for the loops over views and samples, their constants)."""
+POINTS = 8
+"""A stand-in for a chunk's points: the compiled code depends on the widths and on the loops' constants (views,
+samples), not on the number of rows."""
 
 
-def field_attention(config: ModelConfig, dtype: torch.dtype) -> tuple:
+def field_attention(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     transformer = replace(config.transformer, dropout=0.0)
     block = FieldAggregationTransformer(transformer, True, fold_logit_projections=True)
     weights, _, _ = block.kernel_weights()
     d = transformer.d_rgb
     arguments, constants = fused_field_attention.kernel_arguments(
-        torch.zeros(POINTS, VIEWS, d, dtype=dtype), torch.zeros(POINTS, VIEWS, 4), torch.zeros(POINTS, VIEWS, dtype=torch.bool),
+        torch.zeros(POINTS, views, d, dtype=dtype), torch.zeros(POINTS, views, 4), torch.zeros(POINTS, views, dtype=torch.bool),
         torch.zeros(POINTS, transformer.d_attn_hidden), weights,
     )
     return fused_field_attention._fused_field_attention_kernel, arguments, constants
 
 
-def ray_attention(config: ModelConfig, dtype: torch.dtype) -> tuple:
+def ray_attention(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     samples = config.sampling.num_coarse + config.sampling.num_importance  # the fine pass's
     qkv = torch.zeros(2, samples, 3 * config.transformer.d_rgb, dtype=dtype)
     arguments, constants = fused_ray_attention.kernel_arguments(qkv, config.transformer.num_heads)
     return fused_ray_attention._fused_ray_attention_kernel, arguments, constants
 
 
-def block_tail(config: ModelConfig, dtype: torch.dtype) -> tuple:
+def block_tail(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     d = config.transformer.d_rgb
     x = torch.zeros(POINTS, d, dtype=dtype)
     arguments, constants = fused_feed_forward.kernel_arguments(
@@ -67,10 +67,10 @@ def block_tail(config: ModelConfig, dtype: torch.dtype) -> tuple:
     return fused_feed_forward._fused_block_tail_kernel, arguments, constants
 
 
-def embedding(config: ModelConfig, dtype: torch.dtype) -> tuple:
+def embedding(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     d, d_in = config.transformer.d_rgb, 3 + config.encoder.d_rgb_features
     module = torch.nn.Sequential(torch.nn.Linear(d_in, d), torch.nn.ReLU(), torch.nn.Linear(d, d))
-    arguments, constants = fused_embedding.kernel_arguments(torch.zeros(POINTS, VIEWS, d_in, dtype=dtype), module, dtype)
+    arguments, constants = fused_embedding.kernel_arguments(torch.zeros(POINTS, views, d_in, dtype=dtype), module, dtype)
     return fused_embedding._fused_embedding_kernel, arguments, constants
 
 
@@ -100,12 +100,12 @@ def run(args: argparse.Namespace) -> list[dict]:
     config, dtype = PRESETS[args.preset], DTYPES[args.dtype]
     rows = []
     for name in args.kernel or list(KERNELS):
-        kernel, arguments, constants = KERNELS[name](config, dtype)
+        kernel, arguments, constants = KERNELS[name](config, dtype, args.views)
         aligned = [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)]
-        for config_, compiled in compile_configurations(kernel, argument_types(kernel, arguments), constants, aligned):
-            launch = ", ".join(f"{key} {value}" for key, value in config_.kwargs.items())
+        for launch_config, compiled in compile_configurations(kernel, argument_types(kernel, arguments), constants, aligned):
+            launch = ", ".join(f"{key} {value}" for key, value in launch_config.kwargs.items())
             rows.append({
-                "kernel": name, "launch": f"{launch}, {config_.num_warps} warps".lstrip(", "),
+                "kernel": name, "launch": f"{launch}, {launch_config.num_warps} warps".lstrip(", "),
                 "shared_bytes": compiled.metadata.shared, **ptxas_usage(compiled.asm["ptx"]),
             })
     return rows
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 def table(rows: list[dict], args: argparse.Namespace) -> str:
     lines = [
-        f"Triton kernels for sm_90, preset {args.preset}, {args.dtype} (ptxas -v; 65,536 registers per SM)",
+        f"Triton kernels for sm_90, preset {args.preset}, {args.views} views, {args.dtype} (ptxas -v; 65,536 registers per SM)",
         "| kernel | launch | registers / thread | spill bytes (stores + loads) | shared bytes |", "|---|---|---|---|---|",
     ]
     lines += [
@@ -126,6 +126,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
     parser.add_argument("--dtype", default="bf16", choices=sorted(DTYPES))
+    parser.add_argument("--views", type=int, default=10, help="source views (the FAT and embedding kernels' loop)")
     parser.add_argument("--kernel", action="append", choices=sorted(KERNELS), help="repeatable; default: all")
     return parser.parse_args(argv)
 

@@ -11,11 +11,12 @@ rounding may flip). X_0 is the max of X_rgb over views in both paths.
 import pytest
 import torch
 
+from gpnerf.model import PRESETS
 from gpnerf.model.transformer import embed_points
 from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
-PAPER_INPUT_WIDTH = 35
-"""The paper preset's sampled RGB + F^rgb per view: 3 colours and 32 features."""
+PAPER_INPUT_WIDTH = 3 + PRESETS["paper-scannet"].encoder.d_rgb_features
+"""The paper preset's sampled RGB + F^rgb per view (3 colours and 32 features)."""
 
 
 def embedding_module(d_in: int = PAPER_INPUT_WIDTH, d: int = 64, device: str = "cpu", seed: int = 0) -> torch.nn.Sequential:
