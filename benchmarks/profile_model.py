@@ -60,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_m
 
 import bench_model  # noqa: E402  (benchmarks/bench_model.py)
 from gpnerf.cuda_graphs import GraphedTrainingStep  # noqa: E402
+from gpnerf.engine.trainer import ensure_train_mode  # noqa: E402
 from gpnerf.engine.update import guarded_update, overlap_supported  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, compile_transformer_blocks  # noqa: E402
@@ -469,7 +470,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     graphed = GraphedTrainingStep(forward_and_losses, model) if args.cuda_graph else None
 
     def train_step() -> None:
-        model.train()
+        ensure_train_mode(model)
         with record_function("train.zero_grad"):
             optimizer.zero_grad(set_to_none=True)
         if graphed is None:

@@ -122,3 +122,15 @@ def test_trainer_with_fused_adam_matches_with_and_without_the_overlap():
     assert all(torch.equal(model_on[k], model_off[k]) for k in model_off)
     assert [float(s) for s in steps_on] == [float(s) for s in steps_off] == [4.0] * len(steps_off)
     assert sched_on == sched_off
+
+
+def test_ensure_train_mode_switches_an_evaluated_model_and_skips_the_walk_otherwise(monkeypatch):
+    from gpnerf.engine.trainer import ensure_train_mode
+
+    model = ToyModel(dropout=0.1).eval()
+    ensure_train_mode(model)
+    assert all(module.training for module in model.modules())
+    walks = []
+    monkeypatch.setattr(torch.nn.Module, "train", lambda self, mode=True: walks.append(mode))
+    ensure_train_mode(model)
+    assert walks == []  # already training: no walk over the submodules

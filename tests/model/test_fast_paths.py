@@ -263,3 +263,44 @@ def test_activation_checkpointing_keeps_outputs_and_gradients():
         compute_losses(out, episode, model.config)[0].backward()
         grads.append(torch.cat([p.grad.flatten() for p in model.transformer.parameters()]))
     assert relative_error(grads[1], grads[0]) < TOLERANCE
+
+
+def test_channels_last_encoder_rejects_cpu_images():
+    """PyTorch's CPU channels-last convolutions gave a 1x1 stride-2 convolution's weight gradient 31x off and then
+    hung or corrupted the heap (torch 2.13.0+cpu, 2026-12-03), so the CPU is refused."""
+    from gpnerf.model.encoder import MultiScaleFeatureExtractor
+
+    encoder = MultiScaleFeatureExtractor(replace(small_config().encoder, channels_last=True))
+    with pytest.raises(ValueError, match="channels_last needs CUDA"):
+        encoder(torch.rand(1, 3, 16, 16))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_channels_last_encoder_matches_the_default_layout():
+    """``encoder.channels_last``: the same weights give the same feature maps and weight gradients (bf16 autocast,
+    cuDNN's NHWC kernels, 2e-2 relative), and the maps come out channels-last."""
+    from gpnerf.model.encoder import MultiScaleFeatureExtractor
+
+    device = "cuda"
+    config = small_config().encoder
+    torch.manual_seed(0)
+    plain = MultiScaleFeatureExtractor(config).to(device)
+    nhwc = MultiScaleFeatureExtractor(replace(config, channels_last=True)).to(device)
+    nhwc.load_state_dict(plain.state_dict())
+    images = torch.rand(3, 3, 48, 64, device=device)
+    results = []
+    for encoder in (plain, nhwc):
+        with torch.autocast(device, dtype=torch.bfloat16):
+            encoded = encoder(images)
+            (encoded.rgb_features.float().square().mean() + encoded.semantic_features.float().square().mean()).backward()
+        grads = {name: p.grad for name, p in encoder.named_parameters()}
+        results.append({"rgb": encoded.rgb_features, "semantic": encoded.semantic_features, **grads})
+    tolerance = 2e-2
+    floor = 1e-3 * max(float(g.double().norm()) for g in results[0].values())
+    for name, expected in results[0].items():
+        error = float((results[1][name].double() - expected.double()).norm()) / max(float(expected.double().norm()), floor)
+        assert error <= tolerance, (name, error)
+    for name in ("rgb", "semantic"):
+        assert results[1][name].is_contiguous(memory_format=torch.channels_last), name
+    assert nhwc.stem[0].weight.is_contiguous(memory_format=torch.channels_last)
