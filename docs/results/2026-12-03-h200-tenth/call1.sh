@@ -4,10 +4,10 @@
 # of the graphed step (as time allows). Usage: bash call1.sh COMMIT (carry .whl).
 set -uo pipefail
 start=$(date +%s)
-FINAL=$OUT; OUT=/tmp/o; mkdir -p $OUT  # one archive comes back (the device returns few files)
+FINAL=$OUT; OUT=/tmp/o; mkdir -p $OUT  # one archive comes back (the device returns few files), re-packed before each step
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site2 .whl/*.whl
 export PYTHONPATH=/tmp/site2:$PWD/src:$PWD/benchmarks:$PWD/tests/model PYTHONUNBUFFERED=1 GPNERF_GIT_COMMIT=$1
-el() { echo "[$(( $(date +%s) - start )) s] $*"; }
+el() { tar czf $FINAL/call1.tar.gz -C $OUT . ; echo "[$(( $(date +%s) - start )) s] $*"; }  # packs what exists so far
 left() { echo $(( $1 - ($(date +%s) - start) )); }
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv,noheader > $OUT/gpu.txt
 ROW="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step --what train --warmup 3 --repeats 20"
@@ -19,4 +19,3 @@ el trace; mkdir -p /tmp/p
 timeout -s KILL $(left 550) python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast --precision bf16 --what train --compile --cuda-graph --trainer-step --trace --steps 3 --out /tmp/p > $OUT/train_profile.log 2>&1; tail -n 2 $OUT/train_profile.log
 python3 benchmarks/trace_summary.py /tmp/p/*train_trace.json.gz --top 40 > $OUT/train_trace_summary.txt 2>&1; head -n 30 $OUT/train_trace_summary.txt | cut -c1-160
 el done
-tar czf $FINAL/call1.tar.gz -C $OUT .
