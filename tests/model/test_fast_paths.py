@@ -271,7 +271,7 @@ def test_channels_last_encoder_rejects_cpu_images():
     from gpnerf.model.encoder import MultiScaleFeatureExtractor
 
     encoder = MultiScaleFeatureExtractor(replace(small_config().encoder, channels_last=True))
-    with pytest.raises(ValueError, match="channels_last needs CUDA"):
+    with pytest.raises(ValueError, match="channels_last is not for CPU images"):
         encoder(torch.rand(1, 3, 16, 16))
 
 
