@@ -53,13 +53,7 @@ from gpnerf.geometry import Cameras, intrinsics_from_fov  # noqa: E402
 from gpnerf.losses import compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_blocks  # noqa: E402
 from gpnerf.model.flops import count_flops  # noqa: E402
-from gpnerf.model import (  # noqa: E402
-    fused_embedding,
-    fused_feed_forward,
-    fused_field_attention,
-    fused_ray_attention,
-    fused_view_softmax,
-)
+from gpnerf.model import fused_embedding, fused_feed_forward, fused_field_attention, fused_ray_attention  # noqa: E402
 
 RELEASED_PER_RAY_FLOPS = 441e6
 """Forward FLOPs per rendered ray (48 + 64 samples) of the released code (released-code.md Sec. 7)."""
@@ -201,9 +195,6 @@ def run(args: argparse.Namespace) -> dict:
             block.fused_tail = False
     if args.fused_embedding == "off":  # the PyTorch input embedding (rgbfeat_fc, max over views), the other kernels kept
         model.transformer.embedding_kernel = False
-    if args.fused_softmax == "off":  # the FAT blocks' PyTorch masked softmax over views and dropout, the rest kept
-        for block in model.transformer.field_blocks:
-            block.fused_softmax = False
     if args.compile == "transformer":  # 8 unrolled layers x 2 sample counts x train/eval: a large recompile cache
         torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
         model.transformer.compile()
@@ -248,7 +239,6 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-rat" if args.fused_ray_attention == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
-    compiled += " no-fused-softmax" if args.fused_softmax == "off" and args.fused_kernels == "on" else ""
     compiled += " channels-last" if config.encoder.channels_last else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
@@ -265,7 +255,6 @@ def run(args: argparse.Namespace) -> dict:
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
         "fused_embedding": model.transformer.embedding_kernel,
-        "fused_softmax": any(block.fused_softmax for block in model.transformer.field_blocks),
         "channels_last": config.encoder.channels_last,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
@@ -282,7 +271,6 @@ def run(args: argparse.Namespace) -> dict:
     }
     if args.what in ("train", "both"):
         record["results"].append(measure("train", train_step, timer, args, device, train_flops))
-        record["fused_launch_train"] = {"view_softmax": fused_view_softmax.tuned_launch()}  # None: it did not run
         save(record, args.json)  # partial results survive a later crash or time limit
     if args.what in ("render", "both"):
         render_args = replace_counts(args, args.render_warmup, args.render_repeats)
@@ -428,9 +416,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --fused-kernels on: off keeps the blocks' PyTorch tails (out_fc, norm, feed-forward)")
     parser.add_argument("--fused-embedding", default="on", choices=["on", "off"],
                         help="with --fused-kernels on: off keeps the PyTorch input embedding (rgbfeat_fc, max over views)")
-    parser.add_argument("--fused-softmax", default="on", choices=["on", "off"],
-                        help="with --fused-kernels on: off keeps the FAT blocks' PyTorch masked softmax over views "
-                             "and its dropout (training and the unfused FAT path)")
     parser.add_argument("--compile-glue", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the projection, embedding, query updates and read-out")
     parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],

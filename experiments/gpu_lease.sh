@@ -127,7 +127,7 @@ model_rows() {  # timing options: the released-code baseline, then the paper pre
 graph_chain() {  # CUDA graphs: their GPU tests, eager vs graphed rows beside the released-code baseline, then the trainer
   local bench=outputs/bench
   mkdir -p "$bench"
-  timeout 240 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py tests/model/test_render_precision.py \
+  timeout -s KILL 240 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py tests/model/test_render_precision.py \
     tests/model/test_render_graph.py tests/engine/test_cuda_graph.py > "$bench/test_gpu.log" 2>&1
   tail -n 4 "$bench/test_gpu.log"
   local rows="--warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800"
@@ -153,7 +153,7 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   local skip="not nothing"  # quick, check and graphprof: the CPU-side checks (CI runs them) skipped
   case "${FUSED_ROWS:-}" in quick|check|graphprof) skip="not interpreter and not hopper" ;; esac
   if [ "${FUSED_ROWS:-}" != graphprof ] && [ "${FUSED_ROWS:-}" != rat ]; then  # graphprof and rat run their own tests
-    timeout 300 python3 -m pytest -q -p no:cacheprovider -k "$skip" --durations 5 $tests > "$bench/test_gpu.log" 2>&1
+    timeout -s KILL 300 python3 -m pytest -q -p no:cacheprovider -k "$skip" --durations 5 $tests > "$bench/test_gpu.log" 2>&1
     tail -n 4 "$bench/test_gpu.log"
   fi
   if [ "${FUSED_ROWS:-}" = check ]; then  # the kernels' tests, then the compiled graphed render with the kernels on
@@ -168,7 +168,7 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
       --precision bf16 --chunk 4800 --what render --compile --cuda-graph --trace --row-limit 60 --out "$bench/profile" \
       > "$bench/profile_graphed_render.log" 2>&1
     tail -n 3 "$bench/profile_graphed_render.log"
-    timeout 200 python3 -m pytest -q -p no:cacheprovider -k "$skip" tests/model/test_fused_feature_sampling.py \
+    timeout -s KILL 200 python3 -m pytest -q -p no:cacheprovider -k "$skip" tests/model/test_fused_feature_sampling.py \
       tests/engine/test_update.py tests/model/test_render_graph.py > "$bench/test_gpu.log" 2>&1
     tail -n 4 "$bench/test_gpu.log"
     LIMIT=160 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
@@ -180,7 +180,7 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   if [ "${FUSED_ROWS:-}" = rat ]; then  # the RAT kernel: its tests and the FAT kernel's (whole renders with the kernels on
     local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
     if [ "${RAT_TESTS:-1}" = 1 ]; then  # RAT_TESTS=0: rows only
-      timeout 240 python3 -m pytest -q -p no:cacheprovider -k "not interpreter and not hopper" --durations 5 \
+      timeout -s KILL 240 python3 -m pytest -q -p no:cacheprovider -k "not interpreter and not hopper" --durations 5 \
         tests/model/test_fused_ray_attention.py tests/model/test_fused_feed_forward.py tests/model/test_fused_field_attention.py \
         > "$bench/test_gpu.log" 2>&1  # and off), then the graphed rows with each new kernel off, a trace, max-autotune GEMMs
       tail -n 4 "$bench/test_gpu.log"
@@ -203,7 +203,7 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
     return
   fi
   if [ "${FUSED_ROWS:-}" = embed ]; then  # the input-embedding kernel and the projected query updates (ninth run)
-    timeout 150 python3 -m pytest -q -p no:cacheprovider -rA -k "not interpreter and not hopper" \
+    timeout -s KILL 150 python3 -m pytest -q -p no:cacheprovider -rA -k "not interpreter and not hopper" \
       tests/model/test_fused_embedding.py tests/model/test_fused_field_attention.py > "$bench/test_gpu.log" 2>&1
     tail -n 4 "$bench/test_gpu.log"
     local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
@@ -333,7 +333,7 @@ case "${1:-}" in
     export GPUS; GPUS=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
     mkdir -p outputs/bench
     if [ "$GPUS" -ge 2 ]; then
-      timeout 120 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py > "$LOGS/test_gpu.log" 2>&1
+      timeout -s KILL 120 python3 -m pytest -q -p no:cacheprovider tests/engine/test_gpu.py > "$LOGS/test_gpu.log" 2>&1
       tail -n 2 "$LOGS/test_gpu.log"
       for ranks in 1 2; do  # weak scaling: 512 rays per rank and step
         timeout 150 python3 -m torch.distributed.run --standalone --nproc-per-node $ranks benchmarks/bench_ddp.py \

@@ -34,7 +34,7 @@ class EncoderConfig:
     channels_last: bool = False
     """Keep the encoder's convolution weights and its activations in channels-last (NHWC) memory format, cuDNN's
     own layout for bf16 convolutions, instead of NCHW with layout transposes around each convolution
-    (docs/performance.md section 16). Same function (float32 re-association aside); the feature maps come out
+    (docs/performance.md section 15). Same function (float32 re-association aside); the feature maps come out
     channels-last, the layout the fused sampling kernel reads. CUDA only (the encoder rejects CPU images: PyTorch's
     CPU channels-last convolution backward is wrong)."""
 
@@ -214,11 +214,8 @@ class ModelConfig:
     :mod:`gpnerf.model.fused_embedding`), and the detached
     semantic maps are sampled by one kernel (:mod:`gpnerf.model.fused_feature_sampling`; in training too,
     with the gradient block), or at inference without the semantic field sampled and contracted with the
-    semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. In training (and wherever
-    the FAT kernel does not run) each FAT block's masked softmax over views and its dropout run as two Triton
-    kernels, forward and backward (:mod:`gpnerf.model.fused_view_softmax`; dropout draws its own masks from the
-    same distribution). The CPU and the reference path keep the PyTorch ops. Same function to
-    bf16 rounding (docs/performance.md, sections 8, 9, 11, 12, 14 and 15)."""
+    semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. The CPU and the reference path keep the PyTorch ops. Same function to
+    bf16 rounding (docs/performance.md, sections 8, 9, 11, 12 and 14)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
     outputs (less memory, one more transformer forward per step; same function)."""

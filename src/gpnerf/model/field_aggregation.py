@@ -17,7 +17,6 @@ from gpnerf.model.fused_field_attention import (
     fused_field_attention,
     fused_field_attention_supported,
 )
-from gpnerf.model.fused_view_softmax import fused_view_softmax, view_softmax_supported
 
 
 def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential:
@@ -121,9 +120,7 @@ class FieldAggregationTransformer(nn.Module):
     ``fused_inference`` (fast path, with the folded logits): without autograd and without active
     dropout, on CUDA with Triton, the per-view work from the tokens to ``sum_views (V + P) A`` runs as one
     kernel (:mod:`gpnerf.model.fused_field_attention`), and so does the block's tail (:func:`block_tail`; any
-    FAT variant; ``fused_tail``, set with it); elsewhere the PyTorch ops run. ``fused_softmax`` (set with it, fast
-    path): the masked softmax over views and its dropout run as Triton kernels wherever the PyTorch ops would, in
-    training too (:mod:`gpnerf.model.fused_view_softmax`).
+    FAT variant; ``fused_tail``, set with it); elsewhere the PyTorch ops run.
     """
 
     def __init__(
@@ -137,7 +134,6 @@ class FieldAggregationTransformer(nn.Module):
         self.fold_logit_projections = fold_logit_projections and not self.values_from_keys
         self.fused_inference = fused_inference
         self.fused_tail = fused_inference
-        self.fused_softmax = fused_inference
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
         self.k_fc = nn.Linear(d, d, bias=False)
@@ -171,22 +167,13 @@ class FieldAggregationTransformer(nn.Module):
                 v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
             else:
                 v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
-            attention = self._attention(logits, valid)
+            logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
+            attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
             out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
             field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)
         x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused)
         return x, field_attention
-
-    def _attention(self, logits: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        """``A = dropout(softmax_views(masked_fill(logits, ~valid, min)))`` ``(rays, samples, views, d_rgb)``: over
-        views, per channel; the Triton kernels where ``fused_softmax`` applies, else the PyTorch ops."""
-        points_logits, points_valid = logits.flatten(0, 1), valid.flatten(0, 1)
-        if self.fused_softmax and self.compute_dtype_attention and view_softmax_supported(points_logits, points_valid):
-            p = self.attn_dropout.p if self.attn_dropout.training else 0.0
-            return fused_view_softmax(points_logits, points_valid, p).unflatten(0, logits.shape[:2])
-        logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
-        return self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))
 
     def _runs_fused(self, tokens: torch.Tensor) -> bool:
         return (

@@ -67,20 +67,16 @@ if triton is not None:
         return tl.dot(a, b)
 
 
-POINTER_TYPES = {torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1", torch.int64: "*i64"}
+POINTER_TYPES = {torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1"}
 """Triton's pointer type for a tensor argument of each dtype."""
 
 
 def argument_types(kernel, arguments: list) -> dict[str, str]:
-    """Triton type of each of ``kernel``'s runtime ``arguments`` by name (tensors: pointers of their dtype; Python
-    floats ``fp32``; the rest ``i32``), as the kernels' ``kernel_arguments`` return them."""
-    return {name: _argument_type(a) for name, a in zip(kernel.fn.arg_names, arguments)}
-
-
-def _argument_type(argument) -> str:
-    if isinstance(argument, torch.Tensor):
-        return POINTER_TYPES[argument.dtype]
-    return "fp32" if isinstance(argument, float) else "i32"
+    """Triton type of each of ``kernel``'s runtime ``arguments`` by name (tensors: pointers of their dtype; the rest
+    ``i32``), as the kernels' ``kernel_arguments`` return them."""
+    return {
+        name: POINTER_TYPES[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)
+    }
 
 
 def compile_configurations(
