@@ -32,7 +32,9 @@
 #                                            # with each of the first two off, a trace of the graphed render, a max-autotune row;
 #                                            # FUSED_ROWS=embed: the embedding kernel's and the FAT kernel's GPU tests (whole
 #                                            # renders, all kernels on vs off), the graphed rows with the embedding kernel on and
-#                                            # off, a trace of the graphed render)
+#                                            # off, a trace of the graphed render;
+#                                            # FUSED_ROWS=train: the graphed training step with the default encoder and
+#                                            # channels-last, the channels-last test, a trace of the graphed step)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -106,7 +108,7 @@ finetune_chain() {  # minutes: fine-tune test_000 from the paper run's newest ch
 
 b() {  # one bench_model.py row: file label args... (time limit LIMIT, default 180 s; the log records a failure)
   local file=$1 label=$2; shift 2
-  timeout "${LIMIT:-180}" python3 benchmarks/bench_model.py --label "$label" --json "$bench/$file.json" "$@" \
+  timeout -s KILL "${LIMIT:-180}" python3 benchmarks/bench_model.py --label "$label" --json "$bench/$file.json" "$@" \
     > "$bench/$file.log" 2>&1 || echo "exit $?" >> "$bench/$file.log"
 }
 
@@ -200,6 +202,22 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
       $rows --what both --warmup 3 --repeats 20 --render-warmup 1 --render-repeats 3 --chunk 4800 \
       --compile-mode max-autotune-no-cudagraphs  # inductor's own GEMMs, bias and ReLU in their epilogues
     grep -h "^| paper" "$bench"/*.log
+    return
+  fi
+  if [ "${FUSED_ROWS:-}" = train ]; then  # the graphed training step: default, channels-last encoder, then a trace
+    local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
+    LIMIT=220 b paper_fast_bf16_compile_blocks_graph_train "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
+      $rows --what train --warmup 3 --repeats 20
+    LIMIT=160 b paper_fast_bf16_compile_blocks_graph_train_channels_last "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph channels-last" \
+      $rows --what train --warmup 3 --repeats 20 --channels-last on
+    timeout -s KILL 140 python3 -m pytest -q -p no:cacheprovider -rA tests/model/test_fast_paths.py -k channels_last \
+      > "$bench/test_gpu.log" 2>&1
+    grep -h "^| paper" "$bench"/*.log; tail -n 2 "$bench/test_gpu.log"
+    timeout -s KILL 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
+      --precision bf16 --what train --compile --cuda-graph --trainer-step --trace --steps 3 --out "$bench/profile" \
+      > "$bench/profile_graphed_train.log" 2>&1
+    python3 benchmarks/trace_summary.py "$bench"/profile/*train_trace.json.gz --top 40 > "$bench/train_trace_summary.txt" 2>&1
+    head -n 12 "$bench/train_trace_summary.txt" | cut -c1-160
     return
   fi
   if [ "${FUSED_ROWS:-}" = embed ]; then  # the input-embedding kernel and the projected query updates (ninth run)
