@@ -17,6 +17,7 @@ from gpnerf.model.fused_field_attention import (
     fused_field_attention,
     fused_field_attention_supported,
 )
+from gpnerf.model.triton_support import compute_dtype
 
 
 def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential:
@@ -208,9 +209,7 @@ class FieldAggregationTransformer(nn.Module):
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor
     ) -> tuple[torch.Tensor, FieldAttention]:
         """``sum_views (V + P) A`` ``(rays, samples, d_rgb)`` and the :class:`FieldAttention` from the fused kernel."""
-        device_type = tokens.device.type
-        if torch.is_autocast_enabled(device_type):  # the kernel's products run in the tokens' dtype, as Linear's would
-            tokens = tokens.to(torch.get_autocast_dtype(device_type))
+        tokens = tokens.to(compute_dtype(tokens, tokens.dtype))  # the kernel's products run in it, as Linear's would
         weights, query_to_hidden, hidden_bias = self.kernel_weights()
         query_hidden = self.attn_norm(query) @ query_to_hidden.t() - hidden_bias  # (rays, samples, d_attn_hidden)
         out, attention, weighted_position = fused_field_attention(
