@@ -154,10 +154,10 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   esac
   local skip="not nothing"  # quick, check and graphprof: the CPU-side checks (CI runs them) skipped
   case "${FUSED_ROWS:-}" in quick|check|graphprof) skip="not interpreter and not hopper" ;; esac
-  if [ "${FUSED_ROWS:-}" != graphprof ] && [ "${FUSED_ROWS:-}" != rat ]; then  # graphprof and rat run their own tests
+  case "${FUSED_ROWS:-}" in graphprof|rat|train|render) ;; *)  # these modes run their own tests
     timeout -s KILL 300 python3 -m pytest -q -p no:cacheprovider -k "$skip" --durations 5 $tests > "$bench/test_gpu.log" 2>&1
-    tail -n 4 "$bench/test_gpu.log"
-  fi
+    tail -n 4 "$bench/test_gpu.log" ;;
+  esac
   if [ "${FUSED_ROWS:-}" = check ]; then  # the kernels' tests, then the compiled graphed render with the kernels on
     LIMIT=150 b paper_fast_bf16_compile_blocks_graph_fused_on "paper-scannet fast bf16 compile-blocks cuda-graph fused-kernels on" \
       --preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render \

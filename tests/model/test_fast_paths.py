@@ -14,7 +14,7 @@ from model_helpers import make_episode, small_config
 
 from gpnerf.losses import compute_losses
 from gpnerf.model import GPNeRF, ModelConfig
-from gpnerf.model.field_aggregation import FieldAttention, aggregate_semantic_field
+from gpnerf.model.field_aggregation import FieldAttention, aggregate_semantic_field, narrow_linear
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.ray_aggregation import RayAttention, render_semantic_points
 from gpnerf.model.transformer import project_positions, update_query, update_query_projected
@@ -108,6 +108,28 @@ def test_folded_attention_logits_match_the_reference_and_gradients(d_rgb, d_attn
     assert not keys.fold_logit_projections  # V = f_V(K) needs K: the released-values variant keeps the reference
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_narrow_linear_matches_the_layer_with_gradients(bias):
+    """f_P's first layer (K = 4) as a broadcast product and sum: the layer's values and gradients in float32 (1e-5),
+    its output dtype and values (bf16 rounding of its inputs, 2e-2) under bf16 autocast."""
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(4, 8, bias=bias)
+    x = torch.randn(3, 5, 10, 4)
+    results = []
+    for fn in (lambda: narrow_linear(layer, xs), lambda: layer(xs)):
+        layer.zero_grad(set_to_none=True)
+        xs = x.clone().requires_grad_()
+        out = fn()
+        out.sin().sum().backward()
+        results.append([out, xs.grad] + [p.grad for p in layer.parameters()])
+    for fast, reference in zip(*results):
+        assert relative_error(fast, reference) <= TOLERANCE
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        fast, reference = narrow_linear(layer, x), layer(x)
+    assert fast.dtype == reference.dtype == torch.bfloat16
+    assert relative_error(fast.float(), reference.float()) <= 2e-2
+
+
 @pytest.mark.parametrize("d_rgb,heads", [(64, 4), (48, 4)])
 def test_rat_query_scale_folded_into_the_weight_matches_the_reference(d_rgb, heads):
     """Fast RAT (1/sqrt(d_head) in W_Q): bit-identical outputs for d_head 16, float rounding for d_head 12."""
@@ -154,6 +176,31 @@ def test_projected_query_updates_match_the_concatenation_and_gradients(d_rgb, fr
     assert relative_error(fast, reference) < TOLERANCE
     for fast_grad, reference_grad in zip(fast_grads, reference_grads):
         assert relative_error(fast_grad, reference_grad) < TOLERANCE
+
+
+def test_fold_reads_attention_from_logits_and_softmax_statistics():
+    """The fused FAT kernel returns masked logits with the softmax's peak and inverse total instead of A: A from them
+    equals the softmax over views (a point with every view masked included), and the fold gives the same field and
+    rendered term from either form (float32, 1e-5)."""
+    gen = torch.Generator().manual_seed(3)
+    rays, samples, views, d_rgb, factor, heads = 2, 5, 4, 8, 2, 2
+    x = torch.randn(rays, samples, views, d_rgb * factor, generator=gen)
+    valid = torch.rand(rays, samples, views, generator=gen) > 0.3
+    valid[0, 0] = False
+    stored, from_logits = [], []
+    for _ in range(2):
+        logits = torch.randn(rays, samples, views, d_rgb, generator=gen).masked_fill(~valid[..., None], torch.finfo().min)
+        peak = logits.max(dim=2).values
+        inverse_total = 1 / torch.exp(logits - peak[:, :, None]).sum(dim=2)
+        weighted_position = torch.randn(rays, samples, d_rgb, generator=gen)
+        attention = torch.softmax(logits, dim=2)
+        stored.append(FieldAttention(attention, None, weighted_position))
+        from_logits.append(FieldAttention(None, None, weighted_position, logits, peak, inverse_total).detached())
+        assert from_logits[-1].channels == stored[-1].channels == d_rgb
+        assert relative_error(from_logits[-1].probabilities(), attention) < TOLERANCE
+    rats = [RayAttention(torch.softmax(torch.randn(rays, heads, samples, samples, generator=gen), -1)) for _ in range(2)]
+    for expected, got in zip(fold_semantic_path(x, stored, rats, True, True), fold_semantic_path(x, from_logits, rats, True, True)):
+        assert relative_error(got, expected) < TOLERANCE
 
 
 def test_fold_rejects_mismatched_layers():

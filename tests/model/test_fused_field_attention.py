@@ -42,14 +42,16 @@ def compare_fused_with_pytorch(block, inputs, tolerance: float, autocast_dtype: 
             fused_x, fused = block(*inputs)
         plain_x, plain = block(*inputs)
     assert fused.position is None and plain.position is not None, "the fused kernel did not run (or ran with grad)"
+    assert fused.attention is None, "the kernel writes the logits and the softmax's statistics, not A"
     pairs = {
         "x": (fused_x, plain_x),
-        "attention": (fused.attention, plain.attention),
+        "attention": (fused.probabilities(), plain.probabilities()),  # float32 from the kernel's outputs
         "weighted_position": (fused.weighted_position_sum(), plain.weighted_position_sum()),
     }
     for name, (got, expected) in pairs.items():
         got, expected = got.detach(), expected.detach()
-        assert got.shape == expected.shape and got.dtype == expected.dtype, name
+        assert got.shape == expected.shape, name
+        assert name == "attention" or got.dtype == expected.dtype, name
         error = float((got.float() - expected.float()).norm() / expected.float().norm()) if expected.numel() else 0.0
         assert error <= tolerance, (name, error)
 

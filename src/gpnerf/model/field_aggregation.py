@@ -5,7 +5,7 @@ radiance feature (Eq. 4) and returns its attention A_FAT, which :func:`aggregate
 reuses to build the semantic-embedding field (Eq. 5, Alg. 1 lines 5-6, 9).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
@@ -52,6 +52,21 @@ def kernels_apply(block: nn.Module) -> bool:
     return not (block.training and any(isinstance(m, nn.Dropout) and m.p > 0 for m in block.modules()))
 
 
+def narrow_linear(layer: nn.Linear, x: torch.Tensor) -> torch.Tensor:
+    """``layer(x)`` for a narrow input (f_P's Delta d, 4 wide) as one broadcast product and a sum over the input
+    channels instead of a matrix product (fast path): cuBLAS runs a product with K = 4 in its unaligned
+    ``align1`` kernels (32 launches per training step, forward and weight gradient of 8 layers and 2 passes), and
+    a compiled block fuses this form into its elementwise neighbours (its weight gradient into one reduction).
+
+    Computed in (at least) float32 and returned in the dtype ``layer(x)`` would have (the autocast dtype where
+    autocast is on), so what follows is unchanged; ``x`` ``(..., in)`` -> ``(..., out)``."""
+    accumulate = torch.promote_types(x.dtype, torch.float32)
+    out = (x.to(accumulate).unsqueeze(-1) * layer.weight.t().to(accumulate)).sum(dim=-2)
+    if layer.bias is not None:
+        out = out + layer.bias.to(accumulate)
+    return out.to(compute_dtype(x, torch.promote_types(x.dtype, layer.weight.dtype)))
+
+
 def softmax(logits: torch.Tensor, dim: int, keep_dtype: bool) -> torch.Tensor:
     """``softmax(logits, dim)``; with ``keep_dtype`` evaluated in (at least) float32 and returned in
     ``logits.dtype`` (under autocast plain softmax returns float32).
@@ -76,16 +91,37 @@ class FieldAttention:
 
     Attributes:
         attention: ``(rays, samples, views, d_rgb)`` A_FAT: softmax over views per channel
-            (post-dropout, as used for the radiance values), invalid views masked.
+            (post-dropout, as used for the radiance values), invalid views masked; or None where the fused
+            kernel ran (it writes the logits and the softmax's statistics instead; :meth:`probabilities`).
         position: ``(rays, samples, views, d_rgb)`` P = f_P(Delta d), or None where the fused kernel
             ran (it never forms P; the fast path's fold needs only ``weighted_position``).
         weighted_position: ``(rays, samples, d_rgb)`` float32 ``sum_views P A``, or None (then computed
             from P by :meth:`weighted_position_sum`).
+        logits: ``(rays, samples, views, d_rgb)`` the masked logits (fused kernel), else None.
+        peak: ``(rays, samples, d_rgb)`` float32 max of ``logits`` over views (fused kernel), else None.
+        inverse_total: ``(rays, samples, d_rgb)`` float32 ``1 / sum_views exp(logits - peak)`` (fused kernel),
+            else None.
     """
 
-    attention: torch.Tensor
+    attention: torch.Tensor | None
     position: torch.Tensor | None
     weighted_position: torch.Tensor | None = None
+    logits: torch.Tensor | None = None
+    peak: torch.Tensor | None = None
+    inverse_total: torch.Tensor | None = None
+
+    @property
+    def channels(self) -> int:
+        """d_rgb, the attention's channel count."""
+        return (self.logits if self.attention is None else self.attention).shape[-1]
+
+    def probabilities(self) -> torch.Tensor:
+        """A ``(rays, samples, views, d_rgb)``: the stored map, or ``exp(logits - peak) * inverse_total`` in
+        float32 from the fused kernel's outputs (one elementwise pass, which a compiled consumer fuses into its
+        own read of the logits)."""
+        if self.attention is not None:
+            return self.attention
+        return torch.exp(self.logits.float() - self.peak.unsqueeze(-2)) * self.inverse_total.unsqueeze(-2)
 
     def weighted_position_sum(self) -> torch.Tensor:
         """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32."""
@@ -96,8 +132,8 @@ class FieldAttention:
 
     def detached(self) -> "FieldAttention":
         """The same maps cut from autograd (frozen attention, Table 4 ID 1)."""
-        maps = (self.attention, self.position, self.weighted_position)
-        return FieldAttention(*(None if t is None else t.detach() for t in maps))
+        maps = {field.name: getattr(self, field.name) for field in fields(self)}
+        return FieldAttention(**{name: None if t is None else t.detach() for name, t in maps.items()})
 
 
 class FieldAggregationTransformer(nn.Module):
@@ -212,14 +248,15 @@ class FieldAggregationTransformer(nn.Module):
         tokens = tokens.to(compute_dtype(tokens, tokens.dtype))  # the kernel's products run in it, as Linear's would
         weights, query_to_hidden, hidden_bias = self.kernel_weights()
         query_hidden = self.attn_norm(query) @ query_to_hidden.t() - hidden_bias  # (rays, samples, d_attn_hidden)
-        out, attention, weighted_position = fused_field_attention(
+        out, logits, peak, inverse_total, weighted_position = fused_field_attention(
             tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1),
             weights,
         )
         rays_samples = tokens.shape[:2]
         field_attention = FieldAttention(
-            attention=attention.unflatten(0, rays_samples), position=None,
-            weighted_position=weighted_position.unflatten(0, rays_samples),
+            attention=None, position=None, weighted_position=weighted_position.unflatten(0, rays_samples),
+            logits=logits.unflatten(0, rays_samples), peak=peak.unflatten(0, rays_samples),
+            inverse_total=inverse_total.unflatten(0, rays_samples),
         )
         return out.unflatten(0, rays_samples), field_attention
 
@@ -238,7 +275,7 @@ class FieldAggregationTransformer(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
         d = self.v_fc.weight.shape[0]
-        pos_hidden = torch.relu(self.pos_fc[0](relative_direction))  # (rays, samples, views, d_pos_hidden)
+        pos_hidden = torch.relu(narrow_linear(self.pos_fc[0], relative_direction))  # (rays, samples, views, d_pos_hidden)
         pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
         key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
         value_and_key = tokens @ torch.cat([self.v_fc.weight, key_to_hidden]).t()

@@ -54,7 +54,7 @@ def fold_semantic_path(
     if deferred and with_field:
         raise ValueError("deferred semantic samples give the rendered term only; sample X to build the semantic field.")
     d_sem = semantic_tokens.channels if deferred else semantic_tokens.shape[-1]
-    d_rgb = field_attentions[0].attention.shape[-1]
+    d_rgb = field_attentions[0].channels
     column_means = [ray_attention.column_means() for ray_attention in ray_attentions]  # (rays, heads, samples)
     heads = column_means[0].shape[1]
     if d_sem % d_rgb != 0 or d_rgb % heads != 0:
@@ -62,11 +62,11 @@ def fold_semantic_path(
             f"d_sem ({d_sem}) must be divisible by d_rgb ({d_rgb}) and d_rgb by the RAT head count ({heads}) "
             "to fold the shared attentions. Change encoder.d_fpn, transformer.d_rgb or transformer.num_heads."
         )
-    accumulate = torch.promote_types(field_attentions[0].attention.dtype, torch.float32)
     attention_sum = weight = None  # (rays, samples, views, d_rgb), >= float32
     position_field = position_rendered = None  # (rays, samples, d_rgb), >= float32
     for field_attention, column_mean in zip(field_attentions, column_means):
-        a = field_attention.attention  # compute dtype; each product below promotes it to `accumulate` exactly
+        a = field_attention.probabilities()  # compute dtype or float32; the products below promote it exactly
+        accumulate = torch.promote_types(a.dtype, torch.float32)
         m = column_mean.to(accumulate).transpose(1, 2).repeat_interleave(d_rgb // heads, dim=-1)  # (rays, samples, d_rgb)
         if weight is None:
             weight = a * m[:, :, None, :]

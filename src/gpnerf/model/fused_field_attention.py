@@ -6,11 +6,14 @@ takes the softmax over views per channel and sums ``(V + P) A`` over views. Writ
 of these is a ``(points, views, d_rgb)`` tensor written to and read back from GPU memory, and the
 small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points (its
 size autotuned once per shape) and walks their views with an online softmax (running max and sum per
-channel, as in flash attention), keeping every intermediate on chip; a second walk recomputes the logits
-to write the normalised A. It writes only what the layer's callers read:
+channel, as in flash attention), keeping every intermediate on chip. It writes only what the layer's callers
+read:
 
 * ``out`` ``(points, d_rgb)``: ``sum_views (V + P) A`` (the input of ``out_fc``);
-* ``attention`` ``(points, views, d_rgb)``: A_FAT, reused by the semantic fold;
+* ``logits`` ``(points, views, d_rgb)``, masked, and the softmax's ``peak`` (max over views) and
+  ``inverse_total`` (``1 / sum_views exp(logits - peak)``), each ``(points, d_rgb)`` float32: A_FAT is
+  ``exp(logits - peak) * inverse_total``, which the semantic fold computes as it reads the logits
+  (:meth:`gpnerf.model.field_aggregation.FieldAttention.probabilities`), so A is never written;
 * ``weighted_position`` ``(points, d_rgb)`` float32: ``sum_views P A``, the only use of P in the fold.
 
 Inference only (no autograd, no dropout). The products run in the tokens' dtype with float32
@@ -80,16 +83,16 @@ if triton is not None:
         tokens_ptr, direction_ptr, valid_ptr, query_hidden_ptr,
         value_w_ptr, key_hidden_w_ptr, pos_in_w_ptr, pos_in_b_ptr, pos_out_w_ptr, pos_out_b_ptr,
         pos_hidden_w_ptr, logit_w_ptr, logit_b_ptr,
-        out_ptr, attention_ptr, weighted_position_ptr,
+        out_ptr, logits_ptr, peak_ptr, inverse_total_ptr, weighted_position_ptr,
         points,
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
         BLOCK_POINTS: tl.constexpr, IEEE: tl.constexpr,
     ):
-        """One program: ``BLOCK_POINTS`` points, their views one after another. Pass 1 keeps a running max and
-        sum of the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, and
-        parks each view's logits, rounded to the output dtype like a Linear output, in the attention buffer;
-        pass 2 reads them back (from L2: the block's own recent writes) and overwrites them with A."""
+        """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
+        the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``. Each view's
+        logits, rounded to the output dtype like a Linear output, are written once; the softmax is taken over
+        the rounded values, so ``exp(logits - peak) * inverse_total`` gives A exactly as the kernel used it."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point < points
         ch = tl.arange(0, D)
@@ -124,8 +127,8 @@ if triton is not None:
                 tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
                 valid, MASKED_LOGIT, IEEE,
             )
-            logits = logits.to(attention_ptr.dtype.element_ty)  # rounded like a Linear output
-            tl.store(attention_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
+            logits = logits.to(logits_ptr.dtype.element_ty)  # rounded like a Linear output
+            tl.store(logits_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
             logits = logits.to(tl.float32)
             values = dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
             position = (dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
@@ -136,15 +139,12 @@ if triton is not None:
             out = out * rescale + weight * (values + position)
             weighted_position = weighted_position * rescale + weight * position
             peak = new_peak
-        out_offsets = point[:, None] * D + ch[None, :]
-        tl.store(out_ptr + out_offsets, (out / total).to(out_ptr.dtype.element_ty), mask=point_ok[:, None])
-        tl.store(weighted_position_ptr + out_offsets, weighted_position / total, mask=point_ok[:, None])
-
-        for view in range(VIEWS):
-            offsets = (point * VIEWS + view)[:, None] * D + ch[None, :]
-            logits = tl.load(attention_ptr + offsets, mask=point_ok[:, None], other=0.0).to(tl.float32)
-            attention = tl.exp(logits - peak) / total  # softmax over views per channel
-            tl.store(attention_ptr + offsets, attention.to(attention_ptr.dtype.element_ty), mask=point_ok[:, None])
+        inverse_total = 1.0 / total
+        offsets = point[:, None] * D + ch[None, :]
+        tl.store(out_ptr + offsets, (out * inverse_total).to(out_ptr.dtype.element_ty), mask=point_ok[:, None])
+        tl.store(weighted_position_ptr + offsets, weighted_position * inverse_total, mask=point_ok[:, None])
+        tl.store(peak_ptr + offsets, peak, mask=point_ok[:, None])
+        tl.store(inverse_total_ptr + offsets, inverse_total, mask=point_ok[:, None])
 
 
 def tuned_launch() -> str | None:
@@ -174,8 +174,9 @@ class FoldedFieldWeights:
     logits_out: torch.nn.Linear
 
 
-OUTPUTS = slice(13, 16)
-"""Where ``out``, ``attention`` and ``weighted_position`` sit in :func:`kernel_arguments`' list."""
+OUTPUTS = slice(13, 18)
+"""Where ``out``, ``logits``, ``peak``, ``inverse_total`` and ``weighted_position`` sit in :func:`kernel_arguments`'
+list."""
 
 
 def kernel_arguments(
@@ -188,8 +189,10 @@ def kernel_arguments(
     hidden, pos_hidden = weights.key_hidden.shape[0], weights.pos_in.weight.shape[0]
     dtype = tokens.dtype
     out = torch.empty(points, d, device=tokens.device, dtype=dtype)
-    attention = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
-    weighted_position = torch.empty(points, d, device=tokens.device, dtype=torch.float32)
+    logits = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
+    peak, inverse_total, weighted_position = (
+        torch.empty(points, d, device=tokens.device, dtype=torch.float32) for _ in range(3)
+    )
 
     def weight(w: torch.Tensor) -> torch.Tensor:
         return w.detach().to(dtype).contiguous()
@@ -202,7 +205,7 @@ def kernel_arguments(
         weight(weights.value), weight(weights.key_hidden), weight(weights.pos_in.weight), bias(weights.pos_in.bias),
         weight(weights.pos_out.weight), bias(weights.pos_out.bias), weight(weights.pos_hidden),
         weight(weights.logits_out.weight), bias(weights.logits_out.bias),
-        out, attention, weighted_position,
+        out, logits, peak, inverse_total, weighted_position,
         points,
     ]
     constants = dict(
@@ -215,7 +218,7 @@ def kernel_arguments(
 def fused_field_attention(
     tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query_hidden: torch.Tensor,
     weights: FoldedFieldWeights,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The FAT block's per-view work in one kernel launch (module docstring).
 
     Args:
@@ -227,8 +230,9 @@ def fused_field_attention(
         weights: the block's :class:`FoldedFieldWeights`.
 
     Returns:
-        ``out`` ``(points, d_rgb)`` and ``attention`` ``(points, views, d_rgb)`` in the tokens' dtype,
-        ``weighted_position`` ``(points, d_rgb)`` float32.
+        ``out`` ``(points, d_rgb)`` and the masked ``logits`` ``(points, views, d_rgb)`` in the tokens' dtype; the
+        softmax's ``peak`` and ``inverse_total`` and ``weighted_position``, each ``(points, d_rgb)`` float32
+        (A = ``exp(logits - peak) * inverse_total``).
     """
     if not fused_field_attention_supported(tokens):
         raise ValueError(
@@ -243,5 +247,4 @@ def fused_field_attention(
         return (triton.cdiv(points, launch["BLOCK_POINTS"]),)
 
     _fused_field_attention_kernel[grid](*arguments, **constants)
-    out, attention, weighted_position = arguments[OUTPUTS]
-    return out, attention, weighted_position
+    return tuple(arguments[OUTPUTS])
