@@ -145,8 +145,7 @@ def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Ad
 def build_config(args: argparse.Namespace) -> ModelConfig:
     preset = PRESETS[args.preset]
     return replace(preset, implementation=args.implementation, activation_checkpointing=args.checkpoint,
-                   fused_kernels=args.fused_kernels == "on",
-                   encoder=replace(preset.encoder, channels_last=args.channels_last == "on"))
+                   fused_kernels=args.fused_kernels == "on")
 
 
 def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
@@ -239,7 +238,6 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-rat" if args.fused_ray_attention == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
-    compiled += " channels-last" if config.encoder.channels_last else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
@@ -255,7 +253,6 @@ def run(args: argparse.Namespace) -> dict:
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
         "fused_embedding": model.transformer.embedding_kernel,
-        "channels_last": config.encoder.channels_last,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
@@ -350,9 +347,6 @@ def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "train
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
     parser.add_argument("--fused-kernels", default="on", choices=["on", "off"],
                         help="ModelConfig.fused_kernels (fast path, inference on CUDA with Triton)")
-    parser.add_argument("--channels-last", default="off", choices=["on", "off"],
-                        help="the encoder's weights and activations in channels-last memory format (encoder.channels_last, "
-                             "CUDA only)")
     parser.add_argument("--rays", type=int, default=512, help=rays_help)
     parser.add_argument("--views", type=int, default=10, help="source views")
     parser.add_argument("--height", type=int, default=240)

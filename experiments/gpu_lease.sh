@@ -33,8 +33,7 @@
 #                                            # FUSED_ROWS=embed: the embedding kernel's and the FAT kernel's GPU tests (whole
 #                                            # renders, all kernels on vs off), the graphed rows with the embedding kernel on and
 #                                            # off, a trace of the graphed render;
-#                                            # FUSED_ROWS=train: the graphed training step with the default encoder and
-#                                            # channels-last, the channels-last test, a trace of the graphed step)
+#                                            # FUSED_ROWS=train: the graphed training step and a trace of it)
 #
 # Issue every call right after the previous one returns: the machine is given back after 30 s idle,
 # and the training, its checkpoints and the evaluation go with it (session 2 lost a run that way).
@@ -154,7 +153,7 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
   esac
   local skip="not nothing"  # quick, check and graphprof: the CPU-side checks (CI runs them) skipped
   case "${FUSED_ROWS:-}" in quick|check|graphprof) skip="not interpreter and not hopper" ;; esac
-  case "${FUSED_ROWS:-}" in graphprof|rat|train|render) ;; *)  # these modes run their own tests
+  case "${FUSED_ROWS:-}" in graphprof|rat|train) ;; *)  # these modes run their own tests (train: none)
     timeout -s KILL 300 python3 -m pytest -q -p no:cacheprovider -k "$skip" --durations 5 $tests > "$bench/test_gpu.log" 2>&1
     tail -n 4 "$bench/test_gpu.log" ;;
   esac
@@ -204,15 +203,11 @@ fused_chain() {  # the fused FAT kernel: GPU tests, the block alone, renders wit
     grep -h "^| paper" "$bench"/*.log
     return
   fi
-  if [ "${FUSED_ROWS:-}" = train ]; then  # the graphed training step: default, channels-last encoder, then a trace
+  if [ "${FUSED_ROWS:-}" = train ]; then  # the graphed training step, then a trace
     local rows="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --trainer-step"
     LIMIT=220 b paper_fast_bf16_compile_blocks_graph_train "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph" \
       $rows --what train --warmup 3 --repeats 20
-    LIMIT=160 b paper_fast_bf16_compile_blocks_graph_train_channels_last "paper-scannet fast bf16 compile-blocks trainer-step cuda-graph channels-last" \
-      $rows --what train --warmup 3 --repeats 20 --channels-last on
-    timeout -s KILL 140 python3 -m pytest -q -p no:cacheprovider -rA tests/model/test_fast_paths.py -k channels_last \
-      > "$bench/test_gpu.log" 2>&1
-    grep -h "^| paper" "$bench"/*.log; tail -n 2 "$bench/test_gpu.log"
+    grep -h "^| paper" "$bench"/*.log
     timeout -s KILL 150 python3 benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast \
       --precision bf16 --what train --compile --cuda-graph --trainer-step --trace --steps 3 --out "$bench/profile" \
       > "$bench/profile_graphed_train.log" 2>&1

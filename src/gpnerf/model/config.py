@@ -31,12 +31,6 @@ class EncoderConfig:
     """Channels of the radiance feature map F^rgb (before the image RGB is appended)."""
     detach_rgb_decoder_input: bool = False
     """Released quirk: the decoder input stage is detached, so L_rgb cannot update that stage."""
-    channels_last: bool = False
-    """Keep the encoder's convolution weights and its activations in channels-last (NHWC) memory format, cuDNN's
-    own layout for bf16 convolutions, instead of NCHW with layout transposes around each convolution
-    (docs/performance.md section 15). Same function (float32 re-association aside); the feature maps come out
-    channels-last, the layout the fused sampling kernel reads. CUDA only (the encoder rejects CPU images: PyTorch's
-    CPU channels-last convolution backward is wrong)."""
 
     def __post_init__(self) -> None:
         if len(self.stage_channels) != len(self.stage_blocks) or not self.stage_channels:

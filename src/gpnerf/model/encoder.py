@@ -132,20 +132,9 @@ class MultiScaleFeatureExtractor(nn.Module):
             self.merge_convs.append(ConvNormElu(2 * d_skip, d_out, 3, norm))
             d_in = d_out
         self.rgb_out = nn.Conv2d(d_in, config.d_rgb_features, 1)
-        if config.channels_last:
-            self.to(memory_format=torch.channels_last)
 
     def forward(self, images: torch.Tensor) -> EncodedViews:
-        """``images`` ``(views, 3, H, W)`` in [0, 1] -> :class:`EncodedViews` (channels-last maps with
-        ``config.channels_last``)."""
-        if self.config.channels_last:
-            if images.device.type == "cpu":  # (meta tensors, for counting, pass)
-                raise ValueError(
-                    "encoder.channels_last is not for CPU images: PyTorch's CPU channels-last convolutions give wrong "
-                    "weight gradients for strided 1x1 convolutions and can hang or corrupt memory (torch 2.13, "
-                    f"tests/model/test_fast_paths.py); got images on {images.device}. Turn encoder.channels_last off."
-                )
-            images = images.contiguous(memory_format=torch.channels_last)
+        """``images`` ``(views, 3, H, W)`` in [0, 1] -> :class:`EncodedViews`."""
         maps = [self.stem(images)]
         for stage in self.stages:
             maps.append(stage(maps[-1]))

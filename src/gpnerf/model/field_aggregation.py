@@ -52,21 +52,6 @@ def kernels_apply(block: nn.Module) -> bool:
     return not (block.training and any(isinstance(m, nn.Dropout) and m.p > 0 for m in block.modules()))
 
 
-def narrow_linear(layer: nn.Linear, x: torch.Tensor) -> torch.Tensor:
-    """``layer(x)`` for a narrow input (f_P's Delta d, 4 wide) as one broadcast product and a sum over the input
-    channels instead of a matrix product (fast path): cuBLAS runs a product with K = 4 in its unaligned
-    ``align1`` kernels (32 launches per training step, forward and weight gradient of 8 layers and 2 passes), and
-    a compiled block fuses this form into its elementwise neighbours (its weight gradient into one reduction).
-
-    Computed in (at least) float32 and returned in the dtype ``layer(x)`` would have (the autocast dtype where
-    autocast is on), so what follows is unchanged; ``x`` ``(..., in)`` -> ``(..., out)``."""
-    accumulate = torch.promote_types(x.dtype, torch.float32)
-    out = (x.to(accumulate).unsqueeze(-1) * layer.weight.t().to(accumulate)).sum(dim=-2)
-    if layer.bias is not None:
-        out = out + layer.bias.to(accumulate)
-    return out.to(compute_dtype(x, torch.promote_types(x.dtype, layer.weight.dtype)))
-
-
 def softmax(logits: torch.Tensor, dim: int, keep_dtype: bool) -> torch.Tensor:
     """``softmax(logits, dim)``; with ``keep_dtype`` evaluated in (at least) float32 and returned in
     ``logits.dtype`` (under autocast plain softmax returns float32).
@@ -275,7 +260,7 @@ class FieldAggregationTransformer(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
         d = self.v_fc.weight.shape[0]
-        pos_hidden = torch.relu(narrow_linear(self.pos_fc[0], relative_direction))  # (rays, samples, views, d_pos_hidden)
+        pos_hidden = torch.relu(self.pos_fc[0](relative_direction))  # (rays, samples, views, d_pos_hidden)
         pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
         key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
         value_and_key = tokens @ torch.cat([self.v_fc.weight, key_to_hidden]).t()
