@@ -4,8 +4,8 @@ The folded FAT block (:meth:`FieldAggregationTransformer.attention_logits_folded
 ``(point, view)`` the values V, the position code P, the hidden layer of f_A and the logits, then masks,
 takes the softmax over views per channel and sums ``(V + P) A`` over views. Written with PyTorch ops each
 of these is a ``(points, views, d_rgb)`` tensor written to and read back from GPU memory, and the
-small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points (its
-size autotuned once per shape) and walks their views with an online softmax (running max and sum per
+small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points and all
+or half of the output channels (both autotuned once per shape) and walks their views with an online softmax (running max and sum per
 channel, as in flash attention), keeping every intermediate on chip. It writes only what the layer's callers
 read:
 
@@ -47,8 +47,15 @@ def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
     )
 
 
-LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
-"""Points per program x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner."""
+LAUNCH_SHAPES = ((32, 1, 4), (64, 1, 4), (64, 1, 8), (128, 1, 4), (128, 1, 8), (32, 2, 4), (64, 2, 4), (64, 2, 8))
+"""Points per program x channel split x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner. A split of 2
+gives each program half the output channels (half the accumulators and weights in registers; f_A's hidden layer is
+computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT`` (:func:`launches_for`)."""
+
+
+def launches_for(configs: list, named_args: dict, **constants) -> list:
+    """The autotuner configurations whose channel split leaves at least :data:`MIN_DOT` channels per program."""
+    return [config for config in configs if constants["D"] // config.kwargs["CHANNEL_SPLIT"] >= MIN_DOT]
 
 
 if triton is not None:
@@ -75,8 +82,12 @@ if triton is not None:
         return tl.where(valid[:, None], logits, MASKED_LOGIT), pos_hidden
 
     @triton.autotune(
-        configs=launch_configs({"BLOCK_POINTS": 16}, [({"BLOCK_POINTS": points}, warps) for points, warps in LAUNCH_SHAPES]),
+        configs=launch_configs(
+            {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1},
+            [({"BLOCK_POINTS": points, "CHANNEL_SPLIT": split}, warps) for points, split, warps in LAUNCH_SHAPES],
+        ),
         key=["VIEWS", "D", "IEEE"],
+        prune_configs_by={"early_config_prune": launches_for},
     )
     @triton.jit
     def _fused_field_attention_kernel(
@@ -87,37 +98,41 @@ if triton is not None:
         points,
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
-        BLOCK_POINTS: tl.constexpr, IEEE: tl.constexpr,
+        BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
-        the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``. Each view's
+        the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
+        ``[c, c + D / CHANNEL_SPLIT)`` with ``c = program_id(1) * D / CHANNEL_SPLIT``. Each view's
         logits, rounded to the output dtype like a Linear output, are written once; the softmax is taken over
         the rounded values, so ``exp(logits - peak) * inverse_total`` gives A exactly as the kernel used it."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point < points
-        ch = tl.arange(0, D)
+        BLOCK_CHANNELS: tl.constexpr = D // CHANNEL_SPLIT
+        first = tl.program_id(1) * BLOCK_CHANNELS
+        ch = first + tl.arange(0, BLOCK_CHANNELS)  # this program's output channels
+        inputs = tl.arange(0, D)  # the tokens' channels
         hid = tl.arange(0, H_PAD)
         dirs = tl.arange(0, DIR_PAD)
-        value_w = _load_transposed(value_w_ptr, D, D, D, D)
+        value_w = _load_transposed(value_w_ptr + first * D, BLOCK_CHANNELS, BLOCK_CHANNELS, D, D)
         key_hidden_w = _load_transposed(key_hidden_w_ptr, H, H_PAD, D, D)
         pos_in_w = _load_transposed(pos_in_w_ptr, HP, HP_PAD, DIR, DIR_PAD)
         pos_in_b = tl.load(pos_in_b_ptr + tl.arange(0, HP_PAD), mask=tl.arange(0, HP_PAD) < HP, other=0.0)
-        pos_out_w = _load_transposed(pos_out_w_ptr, D, D, HP, HP_PAD)
+        pos_out_w = _load_transposed(pos_out_w_ptr + first * HP, BLOCK_CHANNELS, BLOCK_CHANNELS, HP, HP_PAD)
         pos_out_b = tl.load(pos_out_b_ptr + ch)
         pos_hidden_w = _load_transposed(pos_hidden_w_ptr, H, H_PAD, HP, HP_PAD)
-        logit_w = _load_transposed(logit_w_ptr, D, D, H, H_PAD)
+        logit_w = _load_transposed(logit_w_ptr + first * H, BLOCK_CHANNELS, BLOCK_CHANNELS, H, H_PAD)
         logit_b = tl.load(logit_b_ptr + ch)
         query_hidden = tl.load(  # already minus f_A's folded bias
             query_hidden_ptr + point[:, None] * H + hid[None, :], mask=point_ok[:, None] & (hid[None, :] < H), other=0.0
         )
 
-        peak = tl.full((BLOCK_POINTS, D), float("-inf"), tl.float32)
-        total = tl.zeros((BLOCK_POINTS, D), tl.float32)
-        out = tl.zeros((BLOCK_POINTS, D), tl.float32)
-        weighted_position = tl.zeros((BLOCK_POINTS, D), tl.float32)
+        peak = tl.full((BLOCK_POINTS, BLOCK_CHANNELS), float("-inf"), tl.float32)
+        total = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
+        out = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
+        weighted_position = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
         for view in range(VIEWS):
             pair = point * VIEWS + view  # flat (point, view) index
-            tokens = tl.load(tokens_ptr + pair[:, None] * D + ch[None, :], mask=point_ok[:, None], other=0.0)
+            tokens = tl.load(tokens_ptr + pair[:, None] * D + inputs[None, :], mask=point_ok[:, None], other=0.0)
             direction = tl.load(
                 direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=point_ok[:, None] & (dirs[None, :] < DIR),
                 other=0.0,
@@ -243,8 +258,8 @@ def fused_field_attention(
     arguments, constants = kernel_arguments(tokens, relative_direction, valid, query_hidden, weights)
     points = tokens.shape[0]
 
-    def grid(launch: dict) -> tuple[int]:
-        return (triton.cdiv(points, launch["BLOCK_POINTS"]),)
+    def grid(launch: dict) -> tuple[int, int]:
+        return triton.cdiv(points, launch["BLOCK_POINTS"]), launch["CHANNEL_SPLIT"]
 
     _fused_field_attention_kernel[grid](*arguments, **constants)
     return tuple(arguments[OUTPUTS])
