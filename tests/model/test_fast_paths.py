@@ -167,7 +167,8 @@ def test_fold_reads_attention_from_logits_and_softmax_statistics():
     valid[0, 0] = False
     stored, from_logits = [], []
     for _ in range(2):
-        logits = torch.randn(rays, samples, views, d_rgb, generator=gen).masked_fill(~valid[..., None], torch.finfo().min)
+        logits = torch.randn(rays, samples, views, d_rgb, generator=gen)
+        logits = logits.masked_fill(~valid[..., None], torch.finfo().min)
         peak = logits.max(dim=2).values
         inverse_total = 1 / torch.exp(logits - peak[:, :, None]).sum(dim=2)
         weighted_position = torch.randn(rays, samples, d_rgb, generator=gen)
@@ -177,8 +178,9 @@ def test_fold_reads_attention_from_logits_and_softmax_statistics():
         assert from_logits[-1].channels == stored[-1].channels == d_rgb
         assert relative_error(from_logits[-1].probabilities(), attention) < TOLERANCE
     rats = [RayAttention(torch.softmax(torch.randn(rays, heads, samples, samples, generator=gen), -1)) for _ in range(2)]
-    for expected, got in zip(fold_semantic_path(x, stored, rats, True, True), fold_semantic_path(x, from_logits, rats, True, True)):
-        assert relative_error(got, expected) < TOLERANCE
+    expected, got = (fold_semantic_path(x, fats, rats, True, True) for fats in (stored, from_logits))
+    for a, b in zip(got, expected):
+        assert relative_error(a, b) < TOLERANCE
 
 
 def test_fold_rejects_mismatched_layers():

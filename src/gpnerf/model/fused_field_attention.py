@@ -5,9 +5,9 @@ The folded FAT block (:meth:`FieldAggregationTransformer.attention_logits_folded
 takes the softmax over views per channel and sums ``(V + P) A`` over views. Written with PyTorch ops each
 of these is a ``(points, views, d_rgb)`` tensor written to and read back from GPU memory, and the
 small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points and all
-or half of the output channels (both autotuned once per shape) and walks their views with an online softmax (running max and sum per
-channel, as in flash attention), keeping every intermediate on chip. It writes only what the layer's callers
-read:
+or half of the output channels (both autotuned once per shape) and walks their views with an online softmax
+(running max and sum per channel, as in flash attention), keeping every intermediate on chip. It writes only
+what the layer's callers read:
 
 * ``out`` ``(points, d_rgb)``: ``sum_views (V + P) A`` (the input of ``out_fc``);
 * ``logits`` ``(points, views, d_rgb)``, masked, and the softmax's ``peak`` (max over views) and
