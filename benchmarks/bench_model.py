@@ -143,8 +143,7 @@ def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Ad
 
 
 def build_config(args: argparse.Namespace) -> ModelConfig:
-    preset = PRESETS[args.preset]
-    return replace(preset, implementation=args.implementation, activation_checkpointing=args.checkpoint,
+    return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint,
                    fused_kernels=args.fused_kernels == "on")
 
 
