@@ -207,13 +207,18 @@ class FieldAggregationTransformer(nn.Module):
         """``W_1 W_K`` ``(h, d_rgb)``, ``W_1 W_Q`` ``(h, d_rgb)``, ``W_1 W_P2`` ``(h, d_pos_hidden)`` and the
         hidden layer's bias ``b_1 + W_1 b_P2`` ``(h,)``, ``h = d_attn_hidden`` (one product).
 
-        Each is its own contiguous tensor: as column slices of the product (row stride ``2 d_rgb + d_pos_hidden +
-        1``, odd) their transposes would send the per-point products to cuBLAS's unaligned ``align1`` kernels
-        (benchmarks/gemm_shapes.py lists them)."""
+        The product's right factor gets zero columns up to a multiple of 8, so it and its gradients run as 16-byte
+        aligned bf16 products (``2 d_rgb + d_pos_hidden + 1`` columns, odd, sent them and their backward, 48 per
+        training step, to cuBLAS's unaligned ``align1`` kernels). Each part is its own contiguous tensor: as column
+        slices of the product their transposes would send the per-point products there too
+        (benchmarks/gemm_shapes.py lists unaligned products)."""
         d = self.v_fc.weight.shape[0]
         first, pos_out = self.attn_fc[0], self.pos_fc[2]
-        folded = first.weight @ torch.cat([self.k_fc.weight, self.q_fc.weight, pos_out.weight, pos_out.bias[:, None]], 1)
-        parts = folded.split([d, d, pos_out.weight.shape[1], 1], 1)
+        factors = [self.k_fc.weight, self.q_fc.weight, pos_out.weight, pos_out.bias[:, None]]
+        widths = [factor.shape[1] for factor in factors]
+        pad = -sum(widths) % 8
+        folded = first.weight @ nn.functional.pad(torch.cat(factors, 1), (0, pad))
+        parts = folded.split([*widths, pad], 1)[:4]
         key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = (part.contiguous() for part in parts)
         return key_to_hidden, query_to_hidden, pos_to_hidden, first.bias + pos_bias[:, 0]
 

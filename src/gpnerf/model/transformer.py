@@ -213,8 +213,8 @@ def project_positions(q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.
 
     ``q_fc[0]([q, PE(x), PE(d)]) = q W_q^T + PE(x) W_x^T + PE(d) W_d^T + b`` with ``[W_q | W_x | W_d]`` the layer's
     weight. The last two terms do not change between layers, so all q_fcs' are computed here at once: PE(x) per
-    point (K padded with zero columns to a multiple of 8, so the product's operands are 16-byte aligned in bf16)
-    and PE(d) once per ray.
+    point and PE(d) once per ray (K padded with zero columns to a multiple of 8 in both, so the products' operands
+    are 16-byte aligned in bf16).
 
     Args:
         pe_xyz: ``(rays, samples, d_pe)``; pe_dir: ``(rays, samples, d_pe)``, one row per ray expanded over samples.
@@ -227,7 +227,8 @@ def project_positions(q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.
     weight = torch.cat([q_fc[0].weight[:, d_rgb:] for q_fc in q_fcs])  # (len(q_fcs) d_rgb, 2 d_pe)
     pad = -d_pe % 8
     xyz_terms = nn.functional.pad(pe_xyz, (0, pad)) @ nn.functional.pad(weight[:, :d_pe], (0, pad)).t()
-    direction_terms = pe_dir[:, :1] @ weight[:, d_pe:].t()  # (rays, 1, .): PE(d) is the same for a ray's samples
+    # PE(d) is the same for a ray's samples: one row per ray, (rays, 1, .)
+    direction_terms = nn.functional.pad(pe_dir[:, :1], (0, pad)) @ nn.functional.pad(weight[:, d_pe:], (0, pad)).t()
     return xyz_terms + direction_terms
 
 
