@@ -208,8 +208,10 @@ class ModelConfig:
     :mod:`gpnerf.model.fused_embedding`), and the detached
     semantic maps are sampled by one kernel (:mod:`gpnerf.model.fused_feature_sampling`; in training too,
     with the gradient block), or at inference without the semantic field sampled and contracted with the
-    semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. The CPU and the reference path keep the PyTorch ops. Same function to
-    bf16 rounding (docs/performance.md, sections 8, 9, 11, 12 and 14)."""
+    semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. In training the
+    transformer's dropout layers draw their keep decisions from one kernel (:mod:`gpnerf.model.fused_dropout`: the
+    same distribution, another random stream). The CPU and the reference path keep the PyTorch ops. Same function
+    to bf16 rounding (docs/performance.md, sections 8, 9, 11, 12, 14 and 16)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
     outputs (less memory, one more transformer forward per step; same function)."""

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
+from gpnerf.model.fused_dropout import dropout
 from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
 from gpnerf.model.fused_field_attention import (
     FoldedFieldWeights,
@@ -20,11 +21,12 @@ from gpnerf.model.fused_field_attention import (
 from gpnerf.model.triton_support import compute_dtype
 
 
-def feed_forward(d_model: int, multiplier: int, dropout: float) -> nn.Sequential:
-    """GNT feed-forward: Linear(d, m d) -> ReLU -> Dropout -> Linear(m d, d) -> Dropout."""
+def feed_forward(d_model: int, multiplier: int, p: float, fused_dropout: bool = False) -> nn.Sequential:
+    """GNT feed-forward: Linear(d, m d) -> ReLU -> Dropout -> Linear(m d, d) -> Dropout (``fused_dropout``: the
+    dropout layers draw their masks with :mod:`gpnerf.model.fused_dropout`'s kernel)."""
     return nn.Sequential(
-        nn.Linear(d_model, multiplier * d_model), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(multiplier * d_model, d_model), nn.Dropout(dropout),
+        nn.Linear(d_model, multiplier * d_model), nn.ReLU(), dropout(p, fused_dropout),
+        nn.Linear(multiplier * d_model, d_model), dropout(p, fused_dropout),
     )
 
 
@@ -143,11 +145,14 @@ class FieldAggregationTransformer(nn.Module):
     dropout, on CUDA with Triton, the per-view work from the tokens to ``sum_views (V + P) A`` runs as one
     kernel (:mod:`gpnerf.model.fused_field_attention`), and so does the block's tail (:func:`block_tail`; any
     FAT variant; ``fused_tail``, set with it); elsewhere the PyTorch ops run.
+
+    ``fused_dropout`` (fast path): the dropout layers draw their keep masks with one Triton kernel where it can
+    run (:mod:`gpnerf.model.fused_dropout`); the same distribution as ``nn.Dropout``, a different random stream.
     """
 
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False,
-        fused_inference: bool = False,
+        fused_inference: bool = False, fused_dropout: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
@@ -163,10 +168,10 @@ class FieldAggregationTransformer(nn.Module):
         self.pos_fc = nn.Sequential(nn.Linear(4, config.d_pos_hidden), nn.ReLU(), nn.Linear(config.d_pos_hidden, d))
         self.attn_fc = nn.Sequential(nn.Linear(d, config.d_attn_hidden), nn.ReLU(), nn.Linear(config.d_attn_hidden, d))
         self.out_fc = nn.Linear(d, d)
-        self.attn_dropout = nn.Dropout(config.dropout)
-        self.out_dropout = nn.Dropout(config.dropout)
+        self.attn_dropout = dropout(config.dropout, fused_dropout)
+        self.out_dropout = dropout(config.dropout, fused_dropout)
         self.ff_norm = nn.LayerNorm(d)
-        self.ff = feed_forward(d, config.ff_multiplier, config.dropout)
+        self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout)
 
     def forward(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor

@@ -16,7 +16,8 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
   (:mod:`gpnerf.model.folded_semantics`) and attention maps kept in the compute dtype
   (docs/performance.md); with ``fused_kernels``, FAT and RAT blocks at inference on CUDA run one Triton
   kernel each (:mod:`gpnerf.model.fused_field_attention`, :mod:`gpnerf.model.fused_ray_attention`), and so does
-  the input embedding (:mod:`gpnerf.model.fused_embedding`).
+  the input embedding (:mod:`gpnerf.model.fused_embedding`); in training their dropout layers draw their keep
+  decisions from one kernel (:mod:`gpnerf.model.fused_dropout`).
 * ``implementation="fast"`` also splits each q_fc's first layer: the PE(x), PE(d) part of all q_fcs is one
   product per pass (:func:`project_positions`), so no layer concatenates ``[q, PE(x), PE(d)]`` (K = 190, an
   unaligned matrix product) and each update multiplies only q (:func:`update_query_projected`).
@@ -71,11 +72,14 @@ class GeneralizableTransformer(nn.Module):
         fused = self.fast and config.fused_kernels
         self.embedding_kernel = fused  # X_rgb and X_0 from one kernel at inference (embed_points)
         self.field_blocks = nn.ModuleList(
-            FieldAggregationTransformer(tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused)
+            FieldAggregationTransformer(
+                tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused
+            )
             for _ in range(tcfg.num_layers)
         )
         self.ray_blocks = nn.ModuleList(
-            RayAggregationTransformer(tcfg, self.fast, fused_inference=fused) for _ in range(tcfg.num_layers)
+            RayAggregationTransformer(tcfg, self.fast, fused_inference=fused, fused_dropout=fused)
+            for _ in range(tcfg.num_layers)
         )
         q_layers = [i for i in range(tcfg.num_layers) if i % tcfg.q_fc_every == 0]
         self.q_fc_index = {layer: k for k, layer in enumerate(q_layers)}

@@ -67,7 +67,9 @@ if triton is not None:
         return tl.dot(a, b)
 
 
-POINTER_TYPES = {torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1"}
+POINTER_TYPES = {
+    torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1", torch.int64: "*i64",
+}
 """Triton's pointer type for a tensor argument of each dtype."""
 
 
@@ -75,15 +77,22 @@ def argument_types(kernel, arguments: list) -> dict[str, str]:
     """Triton type of each of ``kernel``'s runtime ``arguments`` by name (tensors: pointers of their dtype; the rest
     ``i32``), as the kernels' ``kernel_arguments`` return them."""
     return {
-        name: POINTER_TYPES[a.dtype] if isinstance(a, torch.Tensor) else "i32" for name, a in zip(kernel.fn.arg_names, arguments)
+        name: POINTER_TYPES[a.dtype] if isinstance(a, torch.Tensor) else "i32"
+        for name, a in zip(jit_function(kernel).arg_names, arguments)
     }
+
+
+def jit_function(kernel):
+    """The ``@triton.jit`` function of ``kernel``: itself, or the one an autotuner wraps."""
+    return kernel if isinstance(kernel, triton.runtime.JITFunction) else kernel.fn
 
 
 def compile_configurations(
     kernel, types: dict[str, str], constants: dict, aligned: list[int], capability: int = 90
 ) -> list[tuple]:
     """Compile an autotuned ``kernel`` ahead of time for CUDA compute capability ``capability`` in each of its launch
-    configurations: no launch and no GPU (the tests' sm_90 checks and ``benchmarks/kernel_registers.py``).
+    configurations (a plain ``@triton.jit`` kernel: its default launch, 4 warps): no launch and no GPU (the tests'
+    sm_90 checks and ``benchmarks/kernel_registers.py``).
 
     Args:
         types: Triton type of each runtime argument (``"*bf16"``, ``"i32"``, ...), by name.
@@ -96,10 +105,11 @@ def compile_configurations(
     from triton.backends.compiler import GPUTarget
 
     compiled = []
-    for config in kernel.configs:
+    for config in getattr(kernel, "configs", [triton.Config({}, num_warps=4)]):
         constexprs = {**constants, **config.kwargs}
         source = triton.compiler.ASTSource(
-            fn=kernel.fn, signature={**types, **dict.fromkeys(constexprs, "constexpr")}, constexprs=constexprs,
+            fn=jit_function(kernel), signature={**types, **dict.fromkeys(constexprs, "constexpr")},
+            constexprs=constexprs,
             attrs={(i,): [["tt.divisibility", 16]] for i in aligned},
         )
         options = {"num_warps": config.num_warps, "num_stages": config.num_stages}

@@ -1,0 +1,130 @@
+"""Dropout whose keep mask comes from one Triton kernel drawing four decisions per Philox call (fast path, training).
+
+Compiled with ``torch.compile``, ``nn.Dropout`` becomes inductor's ``rand`` fused into its neighbours: one
+Philox4x32-10 evaluation (ten rounds of 32-bit multiplies) per element, of whose four 32-bit outputs three are
+discarded. A training step of the paper preset draws about 750 M such numbers (attention maps over views and
+samples, feed-forward hidden layers, block outputs); the graphed compiled step takes 4.2 ms less with dropout 0
+(docs/benchmarks.md, twelfth run). :class:`MaskedDropout` instead gets a boolean keep mask from :func:`keep_mask`
+(one kernel, all four outputs of each Philox call used, one byte written per element) and multiplies by
+``mask / (1 - p)``, which inductor still fuses with the neighbours; the mask is what the backward reads, as it reads
+``native_dropout``'s.
+
+The decisions: element ``4 c + k`` is kept when the top 24 bits of output ``k`` of Philox4x32-10 with counter
+``(c, 0, 0, 0)`` and key ``(seed mod 2^32, seed div 2^32)`` are at least ``ceil(p 2^24)``, so each element is kept
+independently with probability ``1 - ceil(p 2^24) / 2^24`` (``p`` to within ``2^-24``: the resolution of the float32
+uniform ``torch.rand`` compares against ``p``); the kept values are scaled by ``1 / (1 - p)`` as PyTorch does. The
+seed is drawn per call from PyTorch's generator on the mask's device (CUDA-graph safe). :func:`keep_mask_reference`
+computes the same mask with PyTorch integer ops (tests/model/test_fused_dropout.py holds the kernel to it bit for
+bit). Elsewhere (no Triton, CPU without the interpreter) :class:`MaskedDropout` is ``nn.Dropout``.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from gpnerf.model.triton_support import kernels_can_run_on, tl, triton
+
+PHILOX_ROUND_A, PHILOX_ROUND_B = 0xD2511F53, 0xCD9E8D57
+PHILOX_KEY_A, PHILOX_KEY_B = 0x9E3779B9, 0xBB67AE85
+PHILOX_ROUNDS = 10
+"""Philox4x32-10's constants (Triton's ``tl.randint4x``, which the kernel calls)."""
+DECISION_BITS = 24
+"""Bits of each 32-bit Philox output compared against the threshold."""
+BLOCK_COUNTERS = 1024
+"""Philox counters per program (4 x as many mask elements)."""
+
+
+def keep_threshold(p: float) -> int:
+    """The smallest ``DECISION_BITS``-bit value that keeps an element: ``ceil(p 2^24)``."""
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1); got {p}")
+    return math.ceil(p * 2**DECISION_BITS)
+
+
+if triton is not None:
+    _DECISION_SHIFT = tl.constexpr(32 - DECISION_BITS)
+
+    @triton.jit
+    def _keep_mask_kernel(seed_ptr, mask_ptr, numel, THRESHOLD: tl.constexpr, BLOCK: tl.constexpr):
+        """One program: counters ``[pid BLOCK, (pid + 1) BLOCK)``, mask elements ``4 counter + k``, ``k < 4``."""
+        counter = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        r0, r1, r2, r3 = tl.randint4x(tl.load(seed_ptr), counter)
+        # element 4 c + k from output k: join(join(r0, r2), join(r1, r3))[c, a, b] = r_(2a + b)
+        draws = tl.join(tl.join(r0, r2), tl.join(r1, r3)).reshape(4 * BLOCK)
+        kept = (draws >> _DECISION_SHIFT).to(tl.int32) >= THRESHOLD
+        index = tl.program_id(0).to(tl.int64) * 4 * BLOCK + tl.arange(0, 4 * BLOCK)
+        tl.store(mask_ptr + index, kept, mask=index < numel)
+
+
+@torch.library.custom_op("gpnerf::dropout_keep_mask", mutates_args=())
+def dropout_keep_mask(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+    """The kernel's keep mask (module docstring): bool, ``shape``, on ``seed``'s device; ``seed`` ``(1,)`` int64."""
+    mask = torch.empty(shape, dtype=torch.bool, device=seed.device)
+    numel = mask.numel()
+    if numel:
+        grid = (triton.cdiv(numel, 4 * BLOCK_COUNTERS),)
+        _keep_mask_kernel[grid](seed, mask, numel, THRESHOLD=keep_threshold(p), BLOCK=BLOCK_COUNTERS)
+    return mask
+
+
+@dropout_keep_mask.register_fake
+def _(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+    return seed.new_empty(shape, dtype=torch.bool)
+
+
+def keep_mask(shape: torch.Size, p: float, device: torch.device) -> torch.Tensor:
+    """A fresh keep mask ``shape`` bool on ``device`` (needs :func:`kernels_can_run_on` for a tensor there): each
+    element kept with probability ``1 - p`` (module docstring), from a seed drawn from PyTorch's generator."""
+    if math.prod(shape) > 4 * 2**32:
+        raise ValueError(f"keep_mask: {math.prod(shape)} elements exceed Philox's 2^32 counters x 4")
+    seed = torch.randint(2**62, (1,), device=device)
+    return dropout_keep_mask(seed, list(shape), p)
+
+
+def _umulhi(a: torch.Tensor, b: int) -> torch.Tensor:
+    """High 32 bits of the 64-bit product of 32-bit unsigned ``a`` (int64 tensor) and ``b``, without overflow."""
+    a_hi, a_lo = a >> 16, a & 0xFFFF
+    b_hi, b_lo = b >> 16, b & 0xFFFF
+    middle = a_hi * b_lo + a_lo * b_hi  # < 2^33
+    return a_hi * b_hi + ((middle << 16) + a_lo * b_lo >> 32)
+
+
+def philox_reference(counters: torch.Tensor, key: tuple[int, int]) -> torch.Tensor:
+    """Philox4x32-10 of ``counters`` ``(n, 4)`` (32-bit values in int64) under ``key`` ``(k0, k1)`` -> ``(n, 4)``,
+    with PyTorch int64 ops (CPU)."""
+    low32 = 0xFFFFFFFF
+    c0, c1, c2, c3 = counters.unbind(1)
+    k0, k1 = key
+    for _ in range(PHILOX_ROUNDS):
+        c0, c1, c2, c3 = (
+            _umulhi(c2, PHILOX_ROUND_B) ^ c1 ^ k0,
+            (c2 * PHILOX_ROUND_B) & low32,
+            _umulhi(c0, PHILOX_ROUND_A) ^ c3 ^ k1,
+            (c0 * PHILOX_ROUND_A) & low32,
+        )
+        k0, k1 = (k0 + PHILOX_KEY_A) & low32, (k1 + PHILOX_KEY_B) & low32
+    return torch.stack([c0, c1, c2, c3], 1)
+
+
+def keep_mask_reference(seed: int, numel: int, p: float) -> torch.Tensor:
+    """:func:`dropout_keep_mask`'s mask for ``seed``, flat ``(numel,)`` bool, with PyTorch int64 ops (CPU)."""
+    counters = torch.zeros((numel + 3) // 4, 4, dtype=torch.int64)
+    counters[:, 0] = torch.arange(len(counters))
+    draws = philox_reference(counters, (seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF)).flatten()[:numel]
+    return (draws >> (32 - DECISION_BITS)) >= keep_threshold(p)
+
+
+class MaskedDropout(nn.Dropout):
+    """``nn.Dropout`` whose mask comes from :func:`keep_mask` where the kernel can run (module docstring); same
+    parameters (none) and the same expectation; elsewhere ``nn.Dropout``'s own draw."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0 or not kernels_can_run_on(x):
+            return super().forward(x)
+        return x * keep_mask(x.shape, self.p, x.device) * (1.0 / (1.0 - self.p))
+
+
+def dropout(p: float, fused: bool) -> nn.Dropout:
+    """A dropout layer: :class:`MaskedDropout` with ``fused`` (the fast path's kernels), else ``nn.Dropout``."""
+    return MaskedDropout(p) if fused else nn.Dropout(p)
