@@ -1,8 +1,9 @@
 """Summarise the device side of a chrome trace written by ``profile_model.py --trace``.
 
 Reads every kernel, memcpy and memset event and prints: their summed duration, the span from the first start to
-the last end, the time the device was busy (overlaps merged), the idle gaps longer than ``--gap-ms`` and the top
-kernels by summed time. This counts what ran on the device from the trace itself, whatever host op launched it
+the last end, the time the device was busy (overlaps merged), every idle stretch between events counted and summed
+by length (inside a CUDA graph's replay the stretches between dependent kernels are the launch gaps), the idle gaps
+longer than ``--gap-ms`` and the top kernels by summed time. This counts what ran on the device from the trace itself, whatever host op launched it
 (CUDA-graph replays and inductor's kernels included).
 
     python benchmarks/trace_summary.py docs/results/.../profile/<label>_render_trace.json.gz --top 25
@@ -15,6 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 
 DEVICE_CATEGORIES = ("kernel", "gpu_memcpy", "gpu_memset")
+IDLE_BOUNDS_US = (2.0, 10.0, 100.0, 1000.0)
+"""Upper bounds of the idle-stretch length classes (microseconds); the last class is everything longer."""
 
 
 def load_device_events(path: Path) -> list[dict]:
@@ -30,9 +33,10 @@ def load_device_events(path: Path) -> list[dict]:
 
 
 def summarise(events: list[dict], gap_us: float) -> dict:
-    """Totals in microseconds: ``total`` (summed durations), ``span``, ``busy`` (merged), ``gaps`` (idle stretches
-    longer than ``gap_us``, as (length, event before, event after)) and ``by_name`` (name -> [summed, count])."""
-    busy, run_start, run_end, gaps = 0.0, None, None, []
+    """Totals in microseconds: ``total`` (summed durations), ``span``, ``busy`` (merged), ``idle`` (every idle
+    stretch's length), ``gaps`` (idle stretches longer than ``gap_us``, as (length, event before, event after)) and
+    ``by_name`` (name -> [summed, count])."""
+    busy, run_start, run_end, gaps, idle = 0.0, None, None, [], []
     by_name: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for event in events:
         start, end = event["ts"], event["ts"] + event["dur"]
@@ -40,6 +44,7 @@ def summarise(events: list[dict], gap_us: float) -> dict:
         by_name[event["name"]][1] += 1
         if run_end is not None and start > run_end:
             busy += run_end - run_start
+            idle.append(start - run_end)
             if start - run_end > gap_us:
                 gaps.append((start - run_end, previous["name"], event["name"]))
             run_start = None
@@ -50,8 +55,19 @@ def summarise(events: list[dict], gap_us: float) -> dict:
     busy += run_end - run_start
     return {
         "total": sum(e["dur"] for e in events), "span": events[-1]["ts"] + events[-1]["dur"] - events[0]["ts"],
-        "busy": busy, "gaps": sorted(gaps, reverse=True), "by_name": dict(by_name), "events": len(events),
+        "busy": busy, "idle": idle, "gaps": sorted(gaps, reverse=True), "by_name": dict(by_name), "events": len(events),
     }
+
+
+def idle_classes(idle: list[float]) -> list[tuple[str, int, float]]:
+    """``(class, count, summed us)`` of the idle stretches for each length class of :data:`IDLE_BOUNDS_US`."""
+    lower, classes = 0.0, []
+    for upper in (*IDLE_BOUNDS_US, float("inf")):
+        members = [g for g in idle if lower < g <= upper]
+        name = f"> {lower:g} us" if upper == float("inf") else f"{lower:g}-{upper:g} us"
+        classes.append((name, len(members), sum(members)))
+        lower = upper
+    return classes
 
 
 def report(summary: dict, top: int) -> str:
@@ -59,6 +75,9 @@ def report(summary: dict, top: int) -> str:
     lines = [
         f"{summary['events']} device events: {summary['total'] * ms:.1f} ms summed, span {summary['span'] * ms:.1f} ms, "
         f"busy {summary['busy'] * ms:.1f} ms ({100 * summary['busy'] / max(summary['span'], 1e-9):.1f} % of the span)",
+        "idle stretches by length: " + "; ".join(
+            f"{name} {count} ({total * ms:.2f} ms)" for name, count, total in idle_classes(summary["idle"])
+        ),
         f"idle gaps over the threshold: {len(summary['gaps'])}, {sum(g for g, _, _ in summary['gaps']) * ms:.1f} ms",
     ]
     lines += [f"  {g * ms:8.2f} ms after {before[:60]} before {after[:60]}" for g, before, after in summary["gaps"][:10]]

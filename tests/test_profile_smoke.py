@@ -145,8 +145,8 @@ def test_profile_model_refuses_cuda_graphs_off_cuda():
 
 
 def test_trace_summary_counts_device_events(tmp_path):
-    """Summed time, span, merged busy time and gaps from a synthetic trace (two overlapping kernels, a memset, a
-    2 ms gap, host events ignored)."""
+    """Summed time, span, merged busy time, idle stretches and gaps from a synthetic trace (two overlapping kernels,
+    a memset, a 2 ms gap, a 40 us one, host events ignored)."""
     trace_summary = load("trace_summary")
     events = [
         {"cat": "kernel", "ph": "X", "name": "gemm", "ts": 0, "dur": 100},
@@ -161,7 +161,11 @@ def test_trace_summary_counts_device_events(tmp_path):
     summary = trace_summary.summarise(trace_summary.load_device_events(path), gap_us=1000)
     assert summary["total"] == 250 and summary["span"] == 2240 and summary["busy"] == 200
     assert [gap for gap, _, _ in summary["gaps"]] == [2000] and summary["by_name"]["gemm"] == [140, 2]
-    assert "busy 0.2 ms" in trace_summary.report(summary, top=2)
+    assert summary["idle"] == [2000, 40]
+    classes = {name: (count, total) for name, count, total in trace_summary.idle_classes(summary["idle"])}
+    assert classes["10-100 us"] == (1, 40) and classes["> 1000 us"] == (1, 2000) and classes["0-2 us"] == (0, 0)
+    report = trace_summary.report(summary, top=2)
+    assert "busy 0.2 ms" in report and "10-100 us 1 (0.04 ms)" in report
     with gzip.open(path, "wt") as handle:
         json.dump({"traceEvents": events[-1:]}, handle)
     with pytest.raises(SystemExit, match="no kernel"):
