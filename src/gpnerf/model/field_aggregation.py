@@ -213,7 +213,7 @@ class FieldAggregationTransformer(nn.Module):
         hidden layer's bias ``b_1 + W_1 b_P2`` ``(h,)``, ``h = d_attn_hidden`` (one product).
 
         The product's right factor gets zero columns up to a multiple of 8, so it and its gradients run as 16-byte
-        aligned bf16 products (``2 d_rgb + d_pos_hidden + 1`` columns, odd, sent them and their backward, 48 per
+        aligned bf16 products (unpadded, its odd ``2 d_rgb + d_pos_hidden + 1`` columns sent them, 48 products per
         training step, to cuBLAS's unaligned ``align1`` kernels). Each part is its own contiguous tensor: as column
         slices of the product their transposes would send the per-point products there too
         (benchmarks/gemm_shapes.py lists unaligned products)."""
