@@ -3,8 +3,8 @@
 Reads every kernel, memcpy and memset event and prints: their summed duration, the span from the first start to
 the last end, the time the device was busy (overlaps merged), every idle stretch between events counted and summed
 by length (inside a CUDA graph's replay the stretches between dependent kernels are the launch gaps), the idle gaps
-longer than ``--gap-ms`` and the top kernels by summed time. This counts what ran on the device from the trace itself, whatever host op launched it
-(CUDA-graph replays and inductor's kernels included).
+longer than ``--gap-ms`` and the top kernels by summed time. This counts what ran on the device from the trace
+itself, whatever host op launched it (CUDA-graph replays and inductor's kernels included).
 
     python benchmarks/trace_summary.py docs/results/.../profile/<label>_render_trace.json.gz --top 25
 """
