@@ -106,3 +106,21 @@ def test_kernel_registers_reads_ptxas_for_every_launch_configuration(capsys):
     assert len(rows) == len(fused_embedding._fused_embedding_kernel.configs)
     assert all(0 < row["registers"] <= 255 and row["spill_bytes"] >= 0 and row["shared_bytes"] > 0 for row in rows)
     assert "| embedding | BLOCK_POINTS 32, 4 warps |" in capsys.readouterr().out
+
+
+def test_folded_fat_logits_run_only_aligned_products():
+    """Forward and backward of the folded logits at the default widths (f_P's first layer has K = 4, padded to 8)."""
+    from gpnerf.model.config import TransformerConfig
+    from gpnerf.model.field_aggregation import FieldAggregationTransformer
+
+    torch.manual_seed(0)
+    config = TransformerConfig()
+    block = FieldAggregationTransformer(config, fold_logit_projections=True)
+    rays, samples, views = 4, 8, 6  # point counts (products' M and the weight gradients' K) multiples of 8
+    inputs = [torch.randn(rays, samples, config.d_rgb), torch.randn(rays, samples, views, config.d_rgb),
+              torch.randn(rays, samples, views, 4)]
+    inputs = [t.requires_grad_() for t in inputs]
+    with load("gemm_shapes").ProductLog() as log:
+        sum(o.sin().sum() for o in block.attention_logits_folded(*inputs)).backward()
+    assert len(log.calls) > 0
+    assert [key for key in log.calls if not key[-1]] == []

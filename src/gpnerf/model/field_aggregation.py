@@ -138,7 +138,8 @@ class FieldAggregationTransformer(nn.Module):
     so ``W_1 (K - Q + P) = X_rgb (W_1 W_K)^T - Q W_1^T + P W_1^T`` with ``P W_1^T = h_P (W_1 W_P2)^T +
     W_1 b_P2`` (``h_P`` the hidden layer of ``f_P``). The logits' hidden layer is then built from
     ``d_attn_hidden``-wide per-view tensors: K and ``K - Q + P`` (``d_rgb`` wide per view) are never
-    formed, and ``V`` and ``X_rgb (W_1 W_K)^T`` come from one matmul. Same function, float32 rounding
+    formed, and ``V`` and ``X_rgb (W_1 W_K)^T`` come from one matmul; f_P's first layer (K = 4) runs with K
+    zero-padded to a multiple of 8, so its products take 16-byte aligned bf16 operands. Same function, float32 rounding
     aside (:meth:`attention_logits_reference` is the plain composition; tests/model/test_fast_paths.py).
 
     ``fused_inference`` (fast path, with the folded logits): without autograd and without active
@@ -270,7 +271,11 @@ class FieldAggregationTransformer(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
         d = self.v_fc.weight.shape[0]
-        pos_hidden = torch.relu(self.pos_fc[0](relative_direction))  # (rays, samples, views, d_pos_hidden)
+        pos_in = self.pos_fc[0]
+        pad = -pos_in.in_features % 8  # K = 4 padded with zero columns: 16-byte aligned bf16 operands
+        pos_hidden = torch.relu(nn.functional.linear(  # (rays, samples, views, d_pos_hidden)
+            nn.functional.pad(relative_direction, (0, pad)), nn.functional.pad(pos_in.weight, (0, pad)), pos_in.bias
+        ))
         pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
         key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
         value_and_key = tokens @ torch.cat([self.v_fc.weight, key_to_hidden]).t()
