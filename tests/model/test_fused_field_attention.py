@@ -127,6 +127,29 @@ def test_cpu_blocks_keep_the_pytorch_ops():
     assert attention.position is not None and attention.weighted_position is None
 
 
+def test_weighted_position_block_returns_the_folds_sum_with_the_same_gradients():
+    """A block built with ``weighted_position`` (the fast path's) returns ``sum_views P A`` instead of P, with the
+    same values and gradients as the sum taken from P afterwards (float32; the same ops, so 1e-6)."""
+    plain, inputs = fat_block(16, 3, (4, 5))
+    config = replace(PRESETS["paper-scannet"].transformer, d_rgb=16)
+    block = FieldAggregationTransformer(config, True, fold_logit_projections=True, weighted_position=True).eval()
+    block.load_state_dict(plain.state_dict())
+    results = []
+    for module in (plain, block):
+        leaves = [t.detach().clone().requires_grad_(t.is_floating_point()) for t in inputs]
+        x, attention = module(*leaves)
+        outputs = (x, attention.probabilities(), attention.weighted_position_sum())
+        sum(o.sin().sum() for o in outputs).backward()
+        results.append([*outputs, *(t.grad for t in leaves[:3]), *(p.grad for p in module.parameters())])
+        if module is block:
+            assert attention.position is None and attention.weighted_position is not None
+    for got, expected in zip(results[1], results[0], strict=True):
+        assert (got is None) == (expected is None)
+        if expected is not None:
+            got, expected = got.detach(), expected.detach()
+            assert float((got - expected).norm() / expected.norm().clamp_min(1e-30)) <= 1e-6
+
+
 @pytest.mark.gpu
 @needs_cuda
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])

@@ -80,8 +80,8 @@ class FieldAttention:
         attention: ``(rays, samples, views, d_rgb)`` A_FAT: softmax over views per channel
             (post-dropout, as used for the radiance values), invalid views masked; or None where the fused
             kernel ran (it writes the logits and the softmax's statistics instead; :meth:`probabilities`).
-        position: ``(rays, samples, views, d_rgb)`` P = f_P(Delta d), or None where the fused kernel
-            ran (it never forms P; the fast path's fold needs only ``weighted_position``).
+        position: ``(rays, samples, views, d_rgb)`` P = f_P(Delta d), or None where the fused kernel or a
+            ``weighted_position`` block ran (the fast path's fold needs only ``weighted_position``).
         weighted_position: ``(rays, samples, d_rgb)`` float32 ``sum_views P A``, or None (then computed
             from P by :meth:`weighted_position_sum`).
         logits: ``(rays, samples, views, d_rgb)`` the masked logits (fused kernel), else None.
@@ -114,13 +114,19 @@ class FieldAttention:
         """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32."""
         if self.weighted_position is not None:
             return self.weighted_position
-        accumulate = torch.promote_types(self.attention.dtype, torch.float32)
-        return (self.position.to(accumulate) * self.attention).sum(dim=2)
+        return position_weighted_sum(self.position, self.attention)
 
     def detached(self) -> "FieldAttention":
         """The same maps cut from autograd (frozen attention, Table 4 ID 1)."""
         maps = {field.name: getattr(self, field.name) for field in fields(self)}
         return FieldAttention(**{name: None if t is None else t.detach() for name, t in maps.items()})
+
+
+def position_weighted_sum(position: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+    """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32 from P and A, each
+    ``(rays, samples, views, d_rgb)``."""
+    accumulate = torch.promote_types(attention.dtype, torch.float32)
+    return (position.to(accumulate) * attention).sum(dim=2)
 
 
 class FieldAggregationTransformer(nn.Module):
@@ -149,11 +155,15 @@ class FieldAggregationTransformer(nn.Module):
 
     ``fused_dropout`` (fast path): the dropout layers draw their keep masks with one Triton kernel where it can
     run (:mod:`gpnerf.model.fused_dropout`); the same distribution as ``nn.Dropout``, a different random stream.
+
+    ``weighted_position`` (fast path): the PyTorch ops return ``sum_views P A`` (the fold's only use of P, computed
+    beside ``sum_views (V + P) A``, which a compiled block fuses into the same reads) instead of P, as the fused
+    kernel does; so the fold never reads the layers' P, nor writes their gradients.
     """
 
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False,
-        fused_inference: bool = False, fused_dropout: bool = False,
+        fused_inference: bool = False, fused_dropout: bool = False, weighted_position: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
@@ -162,6 +172,7 @@ class FieldAggregationTransformer(nn.Module):
         self.fold_logit_projections = fold_logit_projections and not self.values_from_keys
         self.fused_inference = fused_inference
         self.fused_tail = fused_inference
+        self.weighted_position = weighted_position
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
         self.k_fc = nn.Linear(d, d, bias=False)
@@ -198,7 +209,10 @@ class FieldAggregationTransformer(nn.Module):
             logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
             attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
             out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
-            field_attention = FieldAttention(attention=attention, position=pos)
+            if self.weighted_position:
+                field_attention = FieldAttention(attention, None, position_weighted_sum(pos, attention))
+            else:
+                field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)
         x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused)
         return x, field_attention

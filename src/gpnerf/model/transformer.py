@@ -73,7 +73,8 @@ class GeneralizableTransformer(nn.Module):
         self.embedding_kernel = fused  # X_rgb and X_0 from one kernel at inference (embed_points)
         self.field_blocks = nn.ModuleList(
             FieldAggregationTransformer(
-                tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused
+                tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused,
+                weighted_position=self.fast,
             )
             for _ in range(tcfg.num_layers)
         )
