@@ -144,7 +144,7 @@ def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Ad
 
 def build_config(args: argparse.Namespace) -> ModelConfig:
     return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint,
-                   fused_kernels=args.fused_kernels == "on")
+                   fused_kernels=args.fused_kernels == "on", shared_casts=args.shared_casts == "on")
 
 
 def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
@@ -237,6 +237,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-rat" if args.fused_ray_attention == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
+    compiled += " no-shared-casts" if args.shared_casts == "off" and args.implementation == "fast" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
@@ -251,7 +252,7 @@ def run(args: argparse.Namespace) -> dict:
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels, "overlap_optimizer": overlap,
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
-        "fused_embedding": model.transformer.embedding_kernel,
+        "fused_embedding": model.transformer.embedding_kernel, "shared_casts": config.shared_casts,
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}",
         "torch": torch.__version__, "views": args.views, "height": args.height, "width": args.width,
@@ -346,6 +347,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "train
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
     parser.add_argument("--fused-kernels", default="on", choices=["on", "off"],
                         help="ModelConfig.fused_kernels (fast path, inference on CUDA with Triton)")
+    parser.add_argument("--shared-casts", default="on", choices=["on", "off"],
+                        help="ModelConfig.shared_casts (fast path, training under autocast): off casts the Linear "
+                             "weights inside every block")
     parser.add_argument("--rays", type=int, default=512, help=rays_help)
     parser.add_argument("--views", type=int, default=10, help="source views")
     parser.add_argument("--height", type=int, default=240)

@@ -212,6 +212,12 @@ class ModelConfig:
     transformer's dropout layers draw their keep decisions from one kernel (:mod:`gpnerf.model.fused_dropout`: the
     same distribution, another random stream). The CPU and the reference path keep the PyTorch ops. Same function
     to bf16 rounding (docs/performance.md, sections 8, 9, 11, 12, 14 and 16)."""
+    shared_casts: bool = True
+    """``fast`` only, in training under autocast: the transformer's ``Linear`` weights and biases are cast to the
+    autocast dtype once per step, one copy per pass, and their gradients summed in float32, each in a few launches,
+    instead of cast and un-cast inside every compiled block (:mod:`gpnerf.model.shared_casts`; a few elementwise
+    uses of them then run in bf16; off with activation checkpointing, whose recomputation would not see the copies;
+    docs/performance.md section 17)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
     outputs (less memory, one more transformer forward per step; same function)."""

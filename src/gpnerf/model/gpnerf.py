@@ -24,6 +24,7 @@ from gpnerf.model.fused_feature_sampling import (
 from gpnerf.model.label_rendering import LabelRenderer
 from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
 from gpnerf.model.projection import project_points, sample_feature_maps
+from gpnerf.model.shared_casts import pass_parameters
 from gpnerf.model.transformer import GeneralizableTransformer, RayBundleOutput
 from gpnerf.rendering import (
     coarse_samples,
@@ -152,8 +153,10 @@ class GPNeRF(nn.Module):
     def _points(
         self, episode: Episode, encoded: EncodedViews, semantic_maps: torch.Tensor | None,
         origins: torch.Tensor, directions: torch.Tensor, t: torch.Tensor, with_field: bool = True,
+        parameters: dict[str, torch.Tensor] | None = None,
     ) -> RayBundleOutput:
-        """Run the transformer on the points ``o + t d`` (``t``: ``(rays, samples)``)."""
+        """Run the transformer on the points ``o + t d`` (``t``: ``(rays, samples)``), with ``parameters`` in place of
+        its own where given (:func:`gpnerf.model.shared_casts.pass_parameters`)."""
         xyz_world = origins[:, None, :] + t[..., None] * directions[:, None, :]  # (rays, samples, 3)
         target_center = episode.target_camera.centers[0]
         projection = self.project_points(xyz_world, episode.source_cameras, target_center)
@@ -179,10 +182,13 @@ class GPNeRF(nn.Module):
                 semantic_tokens = sample_feature_maps(semantic_maps, projection.uv_pix, height, width, exact)
                 if exact:  # sampled exactly (float32), stored once in the autocast dtype
                     semantic_tokens = semantic_tokens.to(stored_dtype(semantic_maps))
-        return self.transformer(
+        inputs = (
             rgb_tokens, semantic_tokens, projection.relative_direction, projection.valid,
-            xyz_world, F.normalize(directions, dim=-1), with_field=with_field,
+            xyz_world, F.normalize(directions, dim=-1),
         )
+        if parameters:
+            return torch.func.functional_call(self.transformer, parameters, inputs, {"with_field": with_field})
+        return self.transformer(*inputs, with_field=with_field)
 
     @staticmethod
     def _ray_geometry(episode: Episode, ray_indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -209,14 +215,17 @@ class GPNeRF(nn.Module):
             stratified=self.training, device=origins.device,
         )
         single_pass = sampling.num_importance == 0
+        passes = [{}] if single_pass else [{}, {}]
+        if self.config.implementation == "fast" and self.config.shared_casts and not self.config.activation_checkpointing:
+            passes = pass_parameters(self.transformer, len(passes))
         coarse = self._points(
-            episode, encoded, semantic_maps if single_pass else None, origins, directions, t, with_field
+            episode, encoded, semantic_maps if single_pass else None, origins, directions, t, with_field, passes[0]
         )
         fine = coarse
         if not single_pass:
             t_extra = importance_samples(t, coarse.weights, sampling.num_importance, sampling.spacing, deterministic=not self.training)
             t = merge_samples(t, t_extra)
-            fine = self._points(episode, encoded, semantic_maps, origins, directions, t, with_field)
+            fine = self._points(episode, encoded, semantic_maps, origins, directions, t, with_field, passes[1])
         return _Rays(t=t, coarse=coarse, fine=fine, direction_norm=directions.norm(dim=-1))
 
     @staticmethod
