@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+import pytest
 import torch
 
 from gpnerf.episode import Episode
@@ -44,3 +45,13 @@ def small_config(
         semantic=SemanticConfig(d_head=8, **semantic),
         sampling=SamplingConfig(num_coarse=num_coarse, num_importance=num_importance),
     )
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One CPU thread in the modules that import this fixture: their tensors are tiny, and a second thread only
+    contends (10x slower on a loaded 2-core machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

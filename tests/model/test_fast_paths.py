@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 import torch
-from model_helpers import make_episode, small_config
+from model_helpers import make_episode, one_thread, small_config  # noqa: F401 (one_thread: autouse fixture)
 
 from gpnerf.losses import compute_losses
 from gpnerf.model import GPNeRF, ModelConfig
@@ -20,15 +20,6 @@ from gpnerf.model.ray_aggregation import RayAttention, render_semantic_points
 from gpnerf.model.transformer import project_positions, update_query, update_query_projected
 
 TOLERANCE = 1e-5
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: a second CPU thread only contends (10x slower on a loaded 2-core machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def relative_error(fast: torch.Tensor, reference: torch.Tensor) -> float:

@@ -8,23 +8,23 @@ from dataclasses import replace
 
 import pytest
 import torch
-from model_helpers import make_episode, small_config
+from model_helpers import make_episode, one_thread, small_config  # noqa: F401 (one_thread: autouse fixture)
 
 from gpnerf.losses import compute_losses
 from gpnerf.model import GPNeRF
 from gpnerf.model.shared_casts import SharedCast, linear_parameters, pass_parameters
 
 
-def test_cast_copies_are_exact_and_gradients_sum_in_float32():
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
+def test_cast_copies_are_exact_and_gradients_sum_in_float32(dtype):
     torch.manual_seed(0)
     params = [torch.randn(5, 3, requires_grad=True), torch.randn(7, requires_grad=True), torch.randn(2, requires_grad=True)]
-    first, second = [], []
-    outputs = SharedCast.apply(torch.bfloat16, 2, *params)
+    outputs = SharedCast.apply(dtype, 2, *params)
     first, second = outputs[:3], outputs[3:]
     for copy in (first, second):
         for cast, param in zip(copy, params):
-            assert cast.dtype == torch.bfloat16 and torch.equal(cast, param.to(torch.bfloat16))
-    upstream = [torch.randn(5, 3).bfloat16(), torch.randn(5, 3).bfloat16(), torch.randn(7).bfloat16()]
+            assert cast.dtype == dtype and torch.equal(cast, param.to(dtype))
+    upstream = [torch.randn(5, 3).to(dtype), torch.randn(5, 3).to(dtype), torch.randn(7).to(dtype)]
     # params[0] in both copies, params[1] in the second only, params[2] in neither
     loss = (first[0].float() * upstream[0].float()).sum() + (second[0].float() * upstream[1].float()).sum()
     loss = loss + (second[1].float() * upstream[2].float()).sum()
@@ -46,8 +46,12 @@ def test_pass_parameters_only_under_autocast_with_autograd():
         with torch.no_grad():
             assert pass_parameters(transformer, 2) == [{}, {}]
         passes = pass_parameters(transformer, 2)
-    assert [list(p) for p in passes] == [list(names)] * 2
-    assert all(t.dtype == torch.bfloat16 for p in passes for t in p.values())
+    every = dict(transformer.named_parameters())
+    assert [set(p) for p in passes] == [set(every)] * 2
+    for copies in passes:
+        for name, tensor in copies.items():
+            assert tensor.dtype == (torch.bfloat16 if name in names else torch.float32), name
+            assert torch.equal(tensor, every[name].to(tensor.dtype)), name
 
 
 def gradients_against_float32(shared_casts: bool) -> float:
@@ -73,13 +77,6 @@ def gradients_against_float32(shared_casts: bool) -> float:
         for n, g in reference.items() if n.startswith("transformer.")
     )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_bf16_training_gradients_stay_as_close_to_float32_with_shared_casts():

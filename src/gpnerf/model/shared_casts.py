@@ -14,7 +14,9 @@ parameter's gradient is the float32 sum over passes of its bf16 gradients. The v
 autocast casts' (the same rounding). What changes: the few elementwise uses of those tensors outside a product (the
 query update's bias, the folded FAT logits' bias, the RAT query weight's scale by a power of two) run in bf16, not
 float32, and two uses of one weight within a pass sum their gradients in bf16 first, as eager autocast does.
-LayerNorm parameters and everything outside ``Linear`` are untouched (autocast runs LayerNorm in float32).
+The transformer's other parameters (LayerNorm's, which autocast runs in float32) get float32 copies the same way:
+not cast, but their two passes' gradients, which autograd also added one tensor at a time, are summed in the same few
+launches (the same float32 sums).
 """
 
 import torch
@@ -81,12 +83,19 @@ def shared_casts_apply(module: nn.Module) -> bool:
 
 def pass_parameters(module: nn.Module, passes: int) -> list[dict[str, torch.Tensor]]:
     """One ``{name: tensor}`` per pass for ``torch.func.functional_call(module, ...)``: ``module``'s ``Linear``
-    weights and biases in the autocast dtype (:class:`SharedCast`), or empty dicts where
+    weights and biases in the autocast dtype, and its other parameters (LayerNorm's) as float32 copies, so their
+    passes' gradients too are summed in a few launches (two :class:`SharedCast`); empty dicts where
     :func:`shared_casts_apply` does not hold."""
     if not shared_casts_apply(module):
         return [{} for _ in range(passes)]
-    named = linear_parameters(module)
-    dtype = torch.get_autocast_dtype(next(iter(named.values())).device.type)
-    cast = SharedCast.apply(dtype, passes, *named.values())
-    count = len(named)
-    return [dict(zip(named, cast[p * count:(p + 1) * count])) for p in range(passes)]
+    linear = linear_parameters(module)
+    others = {name: p for name, p in module.named_parameters() if name not in linear}
+    dtype = torch.get_autocast_dtype(next(iter(linear.values())).device.type)
+    copies = [{} for _ in range(passes)]
+    for named, copy_dtype in ((linear, dtype), (others, torch.float32)):
+        if not named:
+            continue
+        cast = SharedCast.apply(copy_dtype, passes, *named.values())
+        for p in range(passes):
+            copies[p].update(zip(named, cast[p * len(named):(p + 1) * len(named)]))
+    return copies
