@@ -216,8 +216,9 @@ class ModelConfig:
     """``fast`` only, in training under autocast: the transformer's ``Linear`` weights and biases are cast to the
     autocast dtype once per step, one copy per pass, and their gradients summed in float32, each in a few launches,
     instead of cast and un-cast inside every compiled block (:mod:`gpnerf.model.shared_casts`; a few elementwise
-    uses of them then run in bf16; off with activation checkpointing, whose recomputation would not see the copies;
-    docs/performance.md section 17)."""
+    uses of them then run in bf16; the other parameters, LayerNorm's, get float32 copies so their two passes'
+    gradients are summed the same way; off with activation checkpointing, whose recomputation would not see the
+    copies; docs/performance.md section 17)."""
     activation_checkpointing: bool = False
     """Training only: recompute each FAT/RAT layer's activations in backward, keeping only its
     outputs (less memory, one more transformer forward per step; same function)."""
