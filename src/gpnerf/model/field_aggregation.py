@@ -210,7 +210,9 @@ class FieldAggregationTransformer(nn.Module):
             attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
             out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
             if self.weighted_position:
-                field_attention = FieldAttention(attention, None, position_weighted_sum(pos, attention))
+                field_attention = FieldAttention(
+                    attention=attention, position=None, weighted_position=position_weighted_sum(pos, attention)
+                )
             else:
                 field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)
