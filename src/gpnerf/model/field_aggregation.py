@@ -19,6 +19,7 @@ from gpnerf.model.fused_field_attention import (
     fused_field_attention_supported,
 )
 from gpnerf.model.triton_support import compute_dtype
+from gpnerf.model.view_reductions import unrolled_softmax_over_views, unrolled_sum_over_views, unrolling
 
 
 def feed_forward(d_model: int, multiplier: int, p: float, fused_dropout: bool = False) -> nn.Sequential:
@@ -122,11 +123,12 @@ class FieldAttention:
         return FieldAttention(**{name: None if t is None else t.detach() for name, t in maps.items()})
 
 
-def position_weighted_sum(position: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+def position_weighted_sum(position: torch.Tensor, attention: torch.Tensor, unrolled: bool = False) -> torch.Tensor:
     """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32 from P and A, each
-    ``(rays, samples, views, d_rgb)``."""
+    ``(rays, samples, views, d_rgb)`` (``unrolled``: :func:`gpnerf.model.view_reductions.unrolled_sum_over_views`)."""
     accumulate = torch.promote_types(attention.dtype, torch.float32)
-    return (position.to(accumulate) * attention).sum(dim=2)
+    weighted = position.to(accumulate) * attention
+    return unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)
 
 
 class FieldAggregationTransformer(nn.Module):
@@ -159,11 +161,15 @@ class FieldAggregationTransformer(nn.Module):
     ``weighted_position`` (fast path): the PyTorch ops return ``sum_views P A`` (the fold's only use of P, computed
     beside ``sum_views (V + P) A``, which a compiled block fuses into the same reads) instead of P, as the fused
     kernel does; so the fold never reads the layers' P, nor writes their gradients.
+
+    ``unroll_views`` (fast path): while compiled, the softmax and the sums over views are unrolled into one op per
+    view (:mod:`gpnerf.model.view_reductions`), so inductor reads each view's channels as contiguous rows.
     """
 
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False,
         fused_inference: bool = False, fused_dropout: bool = False, weighted_position: bool = False,
+        unroll_views: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
@@ -173,6 +179,7 @@ class FieldAggregationTransformer(nn.Module):
         self.fused_inference = fused_inference
         self.fused_tail = fused_inference
         self.weighted_position = weighted_position
+        self.unroll_views = unroll_views
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
         self.k_fc = nn.Linear(d, d, bias=False)
@@ -207,12 +214,17 @@ class FieldAggregationTransformer(nn.Module):
             else:
                 v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
             logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
-            attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
-            out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
+            unrolled = unrolling(self.unroll_views)
+            if unrolled:  # over views, per channel
+                attention = unrolled_softmax_over_views(logits, self.compute_dtype_attention)
+            else:
+                attention = softmax(logits, 2, self.compute_dtype_attention)
+            attention = self.attn_dropout(attention)
+            weighted = (v + pos) * attention
+            out = unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)  # (rays, samples, d_rgb)
             if self.weighted_position:
-                field_attention = FieldAttention(
-                    attention=attention, position=None, weighted_position=position_weighted_sum(pos, attention)
-                )
+                weighted_position = position_weighted_sum(pos, attention, unrolled)
+                field_attention = FieldAttention(attention=attention, position=None, weighted_position=weighted_position)
             else:
                 field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)

@@ -23,6 +23,7 @@ import torch
 from gpnerf.model.field_aggregation import FieldAttention
 from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.ray_aggregation import RayAttention
+from gpnerf.model.view_reductions import unrolled_sum_over_views, unrolling
 
 
 def fold_semantic_path(
@@ -88,7 +89,9 @@ def fold_semantic_path(
         rendered = rendered + position_rendered.sum(dim=1).to(rendered.dtype)[..., None]
     field = None
     if with_field:
-        field = (x * attention_sum.to(x.dtype)[..., None]).sum(dim=2)  # (rays, samples, d_rgb, r)
+        weighted = x * attention_sum.to(x.dtype)[..., None]
+        # (rays, samples, d_rgb, r); compiled, one add per view (gpnerf.model.view_reductions)
+        field = unrolled_sum_over_views(weighted) if unrolling(True) else weighted.sum(dim=2)
         if add_position:
             field = field + position_field.to(field.dtype)[..., None]
         field = field.flatten(-2)

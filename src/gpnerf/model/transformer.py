@@ -74,7 +74,7 @@ class GeneralizableTransformer(nn.Module):
         self.field_blocks = nn.ModuleList(
             FieldAggregationTransformer(
                 tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused,
-                weighted_position=self.fast,
+                weighted_position=self.fast, unroll_views=self.fast,
             )
             for _ in range(tcfg.num_layers)
         )
