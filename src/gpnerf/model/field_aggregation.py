@@ -5,13 +5,14 @@ radiance feature (Eq. 4) and returns its attention A_FAT, which :func:`aggregate
 reuses to build the semantic-embedding field (Eq. 5, Alg. 1 lines 5-6, 9).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.fused_dropout import dropout
+from gpnerf.model.fused_dropout import apply_dropout, draw_block_masks, dropout
 from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
 from gpnerf.model.fused_field_attention import (
     FoldedFieldWeights,
@@ -33,18 +34,33 @@ def feed_forward(d_model: int, multiplier: int, p: float, fused_dropout: bool = 
 
 def block_tail(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, out_dropout: nn.Dropout, ff_norm: nn.LayerNorm,
-    ff: nn.Sequential, fused: bool,
+    ff: nn.Sequential, fused: bool, masks: Sequence[torch.Tensor | None] = (None, None, None),
 ) -> torch.Tensor:
     """A FAT or RAT block's output from its input ``x`` and its attention's output ``attended``, both
     ``(rays, samples, d_rgb)``: ``y = x + out_dropout(out_fc(attended))``, then ``y + ff(ff_norm(y))``.
 
     ``fused`` (the caller's: inference, no active dropout): one Triton kernel where it applies
-    (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops."""
+    (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops. ``masks``: keep masks for ``out_dropout`` and
+    ``ff``'s two dropout layers (:func:`tail_dropout_shapes`), drawn with the block's by
+    :func:`gpnerf.model.fused_dropout.draw_block_masks`; a None lets that layer draw its own."""
     rows = x.flatten(0, 1)
     if fused and fused_block_tail_supported(rows, ff):
         return fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff).unflatten(0, x.shape[:2])
-    y = x + out_dropout(out_fc(attended))
-    return y + ff(ff_norm(y))
+    out_mask, hidden_mask, ff_out_mask = masks
+    y = x + apply_dropout(out_dropout, out_fc(attended), out_mask)
+    ff_in, activation, hidden_dropout, ff_out, ff_out_dropout = ff
+    hidden = apply_dropout(hidden_dropout, activation(ff_in(ff_norm(y))), hidden_mask)
+    return y + apply_dropout(ff_out_dropout, ff_out(hidden), ff_out_mask)
+
+
+def tail_dropout_layers(out_dropout: nn.Module, ff: nn.Sequential) -> list[nn.Module]:
+    """The dropout layers of :func:`block_tail`: after ``out_fc``, after ``ff``'s hidden layer, after ``ff``."""
+    return [out_dropout, ff[2], ff[4]]
+
+
+def tail_dropout_shapes(x: torch.Tensor, ff: nn.Sequential) -> list[torch.Size]:
+    """The inputs' shapes of :func:`tail_dropout_layers` for a block input ``x`` ``(rays, samples, d_rgb)``."""
+    return [x.shape, x.shape[:-1] + (ff[0].out_features,), x.shape]
 
 
 def kernels_apply(block: nn.Module) -> bool:
@@ -206,6 +222,7 @@ class FieldAggregationTransformer(nn.Module):
         Returns:
             the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention`.
         """
+        tail_masks = (None, None, None)
         if self._runs_fused(tokens):
             out, field_attention = self._aggregate_fused(query, tokens, relative_direction, valid)
         else:
@@ -213,13 +230,17 @@ class FieldAggregationTransformer(nn.Module):
                 v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
             else:
                 v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
+            attention_mask, *tail_masks = draw_block_masks(
+                [self.attn_dropout, *tail_dropout_layers(self.out_dropout, self.ff)],
+                [logits.shape, *tail_dropout_shapes(query, self.ff)], query,
+            )
             logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
             unrolled = unrolling(self.unroll_views)
             if unrolled:  # over views, per channel
                 attention = unrolled_softmax_over_views(logits, self.compute_dtype_attention)
             else:
                 attention = softmax(logits, 2, self.compute_dtype_attention)
-            attention = self.attn_dropout(attention)
+            attention = apply_dropout(self.attn_dropout, attention, attention_mask)
             weighted = (v + pos) * attention
             out = unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)  # (rays, samples, d_rgb)
             if self.weighted_position:
@@ -228,7 +249,7 @@ class FieldAggregationTransformer(nn.Module):
             else:
                 field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)
-        x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused)
+        x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks)
         return x, field_attention
 
     def _runs_fused(self, tokens: torch.Tensor) -> bool:
