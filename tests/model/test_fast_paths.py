@@ -281,3 +281,21 @@ def test_activation_checkpointing_keeps_outputs_and_gradients():
         compute_losses(out, episode, model.config)[0].backward()
         grads.append(torch.cat([p.grad.flatten() for p in model.transformer.parameters()]))
     assert relative_error(grads[1], grads[0]) < TOLERANCE
+
+
+@pytest.mark.parametrize("in_features", [4, 35, 64])
+def test_aligned_linear_is_the_layer(in_features):
+    """Zero-padded input width (4 -> 8, 35 -> 40; 64 unpadded): the same outputs and gradients, float32 1e-6."""
+    from gpnerf.model.aligned import aligned_linear
+
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(in_features, 16)
+    results = []
+    for forward in (layer, lambda x: aligned_linear(layer, x)):
+        layer.zero_grad(set_to_none=True)
+        x = torch.randn(3, 7, in_features, generator=torch.Generator().manual_seed(1), requires_grad=True)
+        out = forward(x)
+        out.sin().sum().backward()
+        results.append([out.detach(), x.grad, layer.weight.grad, layer.bias.grad])
+    for got, expected in zip(*results[::-1]):
+        assert got.shape == expected.shape and relative_error(got, expected) <= 1e-6

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 import torch
 from torch import nn
 
+from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import TransformerConfig
 from gpnerf.model.fused_dropout import apply_dropout, draw_block_masks, dropout
 from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
@@ -320,11 +321,7 @@ class FieldAggregationTransformer(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
         d = self.v_fc.weight.shape[0]
-        pos_in = self.pos_fc[0]
-        pad = -pos_in.in_features % 8  # K = 4 padded with zero columns: 16-byte aligned bf16 operands
-        pos_hidden = torch.relu(nn.functional.linear(  # (rays, samples, views, d_pos_hidden)
-            nn.functional.pad(relative_direction, (0, pad)), nn.functional.pad(pos_in.weight, (0, pad)), pos_in.bias
-        ))
+        pos_hidden = torch.relu(aligned_linear(self.pos_fc[0], relative_direction))  # (rays, samples, views, h_P)
         pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
         key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
         value_and_key = tokens @ torch.cat([self.v_fc.weight, key_to_hidden]).t()
