@@ -37,7 +37,13 @@ def model_pair(config: ModelConfig, num_classes: int = 5) -> tuple[GPNeRF, GPNeR
 
 @pytest.mark.parametrize("rays, samples, views, d_rgb, factor, heads, layers", [(3, 5, 2, 4, 3, 2, 2), (2, 7, 4, 8, 2, 4, 3)])
 @pytest.mark.parametrize("add_position", [True, False])
-def test_fold_matches_per_layer_composition_and_gradients(rays, samples, views, d_rgb, factor, heads, layers, add_position):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fold_matches_per_layer_composition_and_gradients(
+    rays, samples, views, d_rgb, factor, heads, layers, add_position, compiled
+):
+    """The fold against the per-layer composition; ``compiled``: traced by ``torch.compile`` (``aot_eager``), where its
+    sums over views are unrolled (gpnerf.model.view_reductions)."""
+    fold = torch.compile(fold_semantic_path, backend="aot_eager", fullgraph=True) if compiled else fold_semantic_path
     gen = torch.Generator().manual_seed(rays * samples + views)
     x = torch.randn(rays, samples, views, d_rgb * factor, generator=gen, requires_grad=True)
     fats = [
@@ -51,7 +57,7 @@ def test_fold_matches_per_layer_composition_and_gradients(rays, samples, views, 
     s3d = [aggregate_semantic_field(x, fat, add_position) for fat in fats]
     ref_field = sum(s3d)
     ref_rendered = sum(render_semantic_points(s, a) for s, a in zip(s3d, rats)).mean(dim=1)
-    field, rendered = fold_semantic_path(x, fats, [RayAttention(a) for a in rats], add_position, with_field=True)
+    field, rendered = fold(x, fats, [RayAttention(a) for a in rats], add_position, with_field=True)
     assert relative_error(field, ref_field) < TOLERANCE
     assert relative_error(rendered, ref_rendered) < TOLERANCE
     leaves = [x] + [f.attention for f in fats] + [f.position for f in fats] + rats
@@ -63,7 +69,7 @@ def test_fold_matches_per_layer_composition_and_gradients(rays, samples, views, 
             assert fast_grad is None or fast_grad.abs().max() == 0
         else:
             assert relative_error(fast_grad, ref_grad) < TOLERANCE
-    assert fold_semantic_path(x, fats, [RayAttention(a) for a in rats], add_position, with_field=False)[0] is None
+    assert fold(x, fats, [RayAttention(a) for a in rats], add_position, with_field=False)[0] is None
 
 
 @pytest.mark.parametrize("d_rgb,d_attn_hidden,d_pos_hidden", [(16, 4, 8), (64, 8, 8)])

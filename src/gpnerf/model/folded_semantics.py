@@ -80,18 +80,21 @@ def fold_semantic_path(
             position_rendered = pa * m if position_rendered is None else position_rendered + pa * m
             if with_field:
                 position_field = pa if position_field is None else position_field + pa
+    unrolled = unrolling(True)  # compiled: sums over views as one add per view (gpnerf.model.view_reductions)
     if deferred:
         rendered = semantic_tokens.contract(weight)  # (rays, d_rgb, r), sampled and summed in float32
     else:
         x = semantic_tokens.unflatten(-1, (d_rgb, d_sem // d_rgb))  # (rays, samples, views, d_rgb, r)
-        rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
+        if unrolled:  # per point in float32, then over samples: pointwise kernels reading X once for both terms
+            rendered = unrolled_sum_over_views(x.to(weight.dtype) * weight[..., None]).sum(dim=1).to(x.dtype)
+        else:
+            rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
     if add_position:
         rendered = rendered + position_rendered.sum(dim=1).to(rendered.dtype)[..., None]
     field = None
     if with_field:
         weighted = x * attention_sum.to(x.dtype)[..., None]
-        # (rays, samples, d_rgb, r); compiled, one add per view (gpnerf.model.view_reductions)
-        field = unrolled_sum_over_views(weighted) if unrolling(True) else weighted.sum(dim=2)
+        field = unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)  # (rays, samples, d_rgb, r)
         if add_position:
             field = field + position_field.to(field.dtype)[..., None]
         field = field.flatten(-2)
