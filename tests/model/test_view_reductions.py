@@ -6,7 +6,12 @@ import torch
 from gpnerf.model import field_aggregation, view_reductions
 from gpnerf.model.config import TransformerConfig
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, softmax, softmax_keep_dtype_reference
-from gpnerf.model.view_reductions import unrolled_softmax_over_views, unrolled_sum_over_views, unrolling
+from gpnerf.model.view_reductions import (
+    unrolled_softmax_over_views,
+    unrolled_sum_of_products_over_views,
+    unrolled_sum_over_views,
+    unrolling,
+)
 from model_helpers import one_thread  # noqa: F401  (autouse fixture)
 
 
@@ -32,6 +37,21 @@ def test_unrolled_sum_matches_sum_with_gradients():
     got = unrolled_sum_over_views(bf16)
     assert got.dtype == torch.bfloat16
     torch.testing.assert_close(got.float(), bf16.sum(2).float(), rtol=1e-2, atol=1e-2)  # bf16 rounding of the sum
+
+
+def test_unrolled_sum_of_products_matches_the_product_sum_with_gradients():
+    x = torch.randn(3, 4, 10, 16, dtype=torch.float64, requires_grad=True)
+    y = torch.randn(3, 4, 10, 16, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(3, 4, 16, dtype=torch.float64)
+    got = unrolled_sum_of_products_over_views(x, y, torch.float64)
+    expected = (x * y).sum(2)
+    torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)
+    got_grads = torch.autograd.grad(got, (x, y), upstream)
+    for got_grad, expected_grad in zip(got_grads, torch.autograd.grad(expected, (x, y), upstream)):
+        torch.testing.assert_close(got_grad, expected_grad, rtol=1e-12, atol=1e-12)
+    bf16 = unrolled_sum_of_products_over_views(x.detach().bfloat16(), y.detach().bfloat16(), torch.float32)
+    assert bf16.dtype == torch.float32
+    torch.testing.assert_close(bf16, (x.bfloat16().float() * y.bfloat16().float()).sum(2), rtol=1e-6, atol=1e-6)
 
 
 def test_unrolled_softmax_matches_softmax_with_masked_views():
@@ -67,7 +87,7 @@ def test_compiled_block_takes_the_unrolled_forms_with_the_same_results(monkeypat
     """A fast FAT block (float32) compiled with ``aot_eager`` traces the unrolled softmax and sums and gives the eager
     block's output and gradients (1e-5: float32 summation order)."""
     calls = []
-    for name in ("unrolled_softmax_over_views", "unrolled_sum_over_views"):
+    for name in ("unrolled_softmax_over_views", "unrolled_sum_over_views", "unrolled_sum_of_products_over_views"):
         original = getattr(view_reductions, name)
         monkeypatch.setattr(field_aggregation, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a))
     torch.manual_seed(0)
@@ -87,7 +107,9 @@ def test_compiled_block_takes_the_unrolled_forms_with_the_same_results(monkeypat
         results[name] = (out, field_attention.attention, field_attention.weighted_position, gradients)
         if name == "eager":
             assert calls == []
-    assert sorted(set(calls)) == ["unrolled_softmax_over_views", "unrolled_sum_over_views"]
+    assert sorted(set(calls)) == [
+        "unrolled_softmax_over_views", "unrolled_sum_of_products_over_views", "unrolled_sum_over_views"
+    ]
     eager, compiled = results["eager"], results["compiled"]
     for got, expected in zip(compiled[:3], eager[:3]):
         torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)

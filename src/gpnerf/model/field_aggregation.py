@@ -21,7 +21,12 @@ from gpnerf.model.fused_field_attention import (
     fused_field_attention_supported,
 )
 from gpnerf.model.triton_support import compute_dtype
-from gpnerf.model.view_reductions import unrolled_softmax_over_views, unrolled_sum_over_views, unrolling
+from gpnerf.model.view_reductions import (
+    unrolled_softmax_over_views,
+    unrolled_sum_of_products_over_views,
+    unrolled_sum_over_views,
+    unrolling,
+)
 
 
 def feed_forward(d_model: int, multiplier: int, p: float, fused_dropout: bool = False) -> nn.Sequential:
@@ -144,8 +149,9 @@ def position_weighted_sum(position: torch.Tensor, attention: torch.Tensor, unrol
     """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32 from P and A, each
     ``(rays, samples, views, d_rgb)`` (``unrolled``: :func:`gpnerf.model.view_reductions.unrolled_sum_over_views`)."""
     accumulate = torch.promote_types(attention.dtype, torch.float32)
-    weighted = position.to(accumulate) * attention
-    return unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)
+    if unrolled:
+        return unrolled_sum_of_products_over_views(position, attention, accumulate)
+    return (position.to(accumulate) * attention).sum(dim=2)
 
 
 class FieldAggregationTransformer(nn.Module):

@@ -30,6 +30,14 @@ def unrolled_sum_over_views(x: torch.Tensor) -> torch.Tensor:
     return reduce(torch.add, [view.to(accumulate) for view in x.unbind(VIEW_DIM)]).to(x.dtype)
 
 
+def unrolled_sum_of_products_over_views(x: torch.Tensor, y: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``(x * y).sum(2)`` in ``dtype`` for ``x`` and ``y`` ``(rays, samples, views, ...)``, one product and add per
+    view, each view's factors cast to ``dtype`` as they are read. Compiled, no ``dtype`` copy of a whole factor exists
+    for autograd to keep: for ``sum_views P A`` as ``unrolled_sum_over_views(P.float() * A)`` inductor kept the float32
+    P of every FAT block until the backward (a CPU count of one compiled block's saved tensors, 2026-12-03)."""
+    return reduce(torch.add, [a.to(dtype) * b.to(dtype) for a, b in zip(x.unbind(VIEW_DIM), y.unbind(VIEW_DIM))])
+
+
 def unrolled_softmax_over_views(logits: torch.Tensor, keep_dtype: bool) -> torch.Tensor:
     """``softmax(logits, 2)`` for ``logits`` ``(rays, samples, views, channels)``, evaluated in (at least) float32 and
     returned in ``logits.dtype`` with ``keep_dtype``, else in float32 (as
