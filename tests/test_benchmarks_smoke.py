@@ -124,3 +124,26 @@ def test_folded_fat_logits_run_only_aligned_products():
         sum(o.sin().sum() for o in block.attention_logits_folded(*inputs)).backward()
     assert len(log.calls) > 0
     assert [key for key in log.calls if not key[-1]] == []
+
+
+def test_input_embedding_runs_only_aligned_products():
+    """``rgbfeat_fc`` reads 3 + d_rgb_features = 35 columns in the presets, padded to 40: forward and backward."""
+    from gpnerf.model import PRESETS
+    from gpnerf.model.posenc import PositionalEncoding
+    from gpnerf.model.transformer import embed_points
+
+    torch.manual_seed(0)
+    config = PRESETS["paper-scannet"]
+    d_in = 3 + config.encoder.d_rgb_features
+    assert d_in % 8 != 0  # the case this guards
+    d_rgb = config.transformer.d_rgb
+    rgbfeat_fc = torch.nn.Sequential(torch.nn.Linear(d_in, d_rgb), torch.nn.ReLU(), torch.nn.Linear(d_rgb, d_rgb))
+    rgb_tokens = torch.randn(4, 8, 6, d_in, requires_grad=True)
+    with load("gemm_shapes").ProductLog() as log:
+        tokens, query, _, _ = embed_points(
+            rgbfeat_fc, PositionalEncoding(config.transformer.num_frequencies), rgb_tokens, torch.randn(4, 8, 3),
+            torch.nn.functional.normalize(torch.randn(4, 3), dim=-1),
+        )
+        (tokens.sin().sum() + query.sin().sum()).backward()
+    assert len(log.calls) >= 3  # the product and both gradients
+    assert [key for key in log.calls if not key[-1]] == []

@@ -37,7 +37,13 @@ def model_pair(config: ModelConfig, num_classes: int = 5) -> tuple[GPNeRF, GPNeR
 
 @pytest.mark.parametrize("rays, samples, views, d_rgb, factor, heads, layers", [(3, 5, 2, 4, 3, 2, 2), (2, 7, 4, 8, 2, 4, 3)])
 @pytest.mark.parametrize("add_position", [True, False])
-def test_fold_matches_per_layer_composition_and_gradients(rays, samples, views, d_rgb, factor, heads, layers, add_position):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fold_matches_per_layer_composition_and_gradients(
+    rays, samples, views, d_rgb, factor, heads, layers, add_position, compiled
+):
+    """The fold against the per-layer composition; ``compiled``: traced by ``torch.compile`` (``aot_eager``), where its
+    sums over views are unrolled (gpnerf.model.view_reductions)."""
+    fold = torch.compile(fold_semantic_path, backend="aot_eager", fullgraph=True) if compiled else fold_semantic_path
     gen = torch.Generator().manual_seed(rays * samples + views)
     x = torch.randn(rays, samples, views, d_rgb * factor, generator=gen, requires_grad=True)
     fats = [
@@ -51,7 +57,7 @@ def test_fold_matches_per_layer_composition_and_gradients(rays, samples, views, 
     s3d = [aggregate_semantic_field(x, fat, add_position) for fat in fats]
     ref_field = sum(s3d)
     ref_rendered = sum(render_semantic_points(s, a) for s, a in zip(s3d, rats)).mean(dim=1)
-    field, rendered = fold_semantic_path(x, fats, [RayAttention(a) for a in rats], add_position, with_field=True)
+    field, rendered = fold(x, fats, [RayAttention(a) for a in rats], add_position, with_field=True)
     assert relative_error(field, ref_field) < TOLERANCE
     assert relative_error(rendered, ref_rendered) < TOLERANCE
     leaves = [x] + [f.attention for f in fats] + [f.position for f in fats] + rats
@@ -63,7 +69,7 @@ def test_fold_matches_per_layer_composition_and_gradients(rays, samples, views, 
             assert fast_grad is None or fast_grad.abs().max() == 0
         else:
             assert relative_error(fast_grad, ref_grad) < TOLERANCE
-    assert fold_semantic_path(x, fats, [RayAttention(a) for a in rats], add_position, with_field=False)[0] is None
+    assert fold(x, fats, [RayAttention(a) for a in rats], add_position, with_field=False)[0] is None
 
 
 @pytest.mark.parametrize("d_rgb,d_attn_hidden,d_pos_hidden", [(16, 4, 8), (64, 8, 8)])
@@ -281,3 +287,21 @@ def test_activation_checkpointing_keeps_outputs_and_gradients():
         compute_losses(out, episode, model.config)[0].backward()
         grads.append(torch.cat([p.grad.flatten() for p in model.transformer.parameters()]))
     assert relative_error(grads[1], grads[0]) < TOLERANCE
+
+
+@pytest.mark.parametrize("in_features", [4, 35, 64])
+def test_aligned_linear_is_the_layer(in_features):
+    """Zero-padded input width (4 -> 8, 35 -> 40; 64 unpadded): the same outputs and gradients, float32 1e-6."""
+    from gpnerf.model.aligned import aligned_linear
+
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(in_features, 16)
+    results = []
+    for forward in (layer, lambda x: aligned_linear(layer, x)):
+        layer.zero_grad(set_to_none=True)
+        x = torch.randn(3, 7, in_features, generator=torch.Generator().manual_seed(1), requires_grad=True)
+        out = forward(x)
+        out.sin().sum().backward()
+        results.append([out.detach(), x.grad, layer.weight.grad, layer.bias.grad])
+    for got, expected in zip(*results[::-1]):
+        assert got.shape == expected.shape and relative_error(got, expected) <= 1e-6

@@ -86,7 +86,98 @@ def interpreted_checks() -> None:
     compiled = torch.compile(lambda t: layer(t) + 1, backend="aot_eager", fullgraph=True)
     torch.manual_seed(11)
     assert torch.equal(compiled(x.detach()), x.detach() * scale + 1)
+    shapes = [torch.Size([3, 5, 7]), torch.Size([2, 9]), torch.Size([1])]
+    torch.manual_seed(5)
+    masks = fused_dropout.keep_masks(shapes, 0.3, x.device)
+    torch.manual_seed(5)
+    seed = int(torch.randint(2**62, (1,)))
+    flat = keep_mask_reference(seed, 112 + 32 + 16, 0.3)  # 105, 18 and 1 elements, each span a multiple of 16
+    for mask, shape, offset in zip(masks, shapes, (0, 112, 144)):
+        assert mask.shape == shape and mask.storage_offset() == offset
+        assert torch.equal(mask.flatten(), flat[offset:offset + shape.numel()])
+    from gpnerf.model.config import TransformerConfig
+    from gpnerf.model.field_aggregation import FieldAggregationTransformer
+
+    config = TransformerConfig(d_rgb=8, num_layers=1, num_heads=2, dropout=0.3, num_frequencies=2)
+    block = FieldAggregationTransformer(config, True, fold_logit_projections=True, fused_dropout=True).train()
+    inputs = [torch.randn(4, 3, 8), torch.randn(4, 3, 5, 8), torch.randn(4, 3, 5, 4), torch.rand(4, 3, 5) > 0.3]
+    compiled_block = torch.compile(block, backend="aot_eager", fullgraph=True)  # the block's masks in its one graph
+    torch.manual_seed(2)
+    compiled_out = compiled_block(*inputs)[0]
+    torch.manual_seed(2)
+    assert torch.equal(compiled_out, block(*inputs)[0])
     print("interpreted checks passed")
+
+
+class FixedMaskDropout(nn.Module):
+    """A dropout layer with a given keep mask: ``x * mask / (1 - p)``."""
+
+    def __init__(self, mask: torch.Tensor, p: float) -> None:
+        super().__init__()
+        self.mask, self.p = mask, p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.mask * (1.0 / (1.0 - self.p))
+
+
+def reference_kernel(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+    """:func:`fused_dropout.dropout_keep_mask` computed by its PyTorch reference (CPU)."""
+    return keep_mask_reference(int(seed), math.prod(shape), p).view(shape)
+
+
+def with_fixed_masks(block: nn.Module, masks: list[torch.Tensor]) -> nn.Module:
+    """``block`` with its attention, output, hidden and feed-forward output dropout layers (in that order) taking
+    ``masks``."""
+    block.attn_dropout = FixedMaskDropout(masks[0], block.attn_dropout.p)
+    block.out_dropout = FixedMaskDropout(masks[1], block.out_dropout.p)
+    block.ff[2] = FixedMaskDropout(masks[2], block.ff[2].p)
+    block.ff[4] = FixedMaskDropout(masks[3], block.ff[4].p)
+    return block
+
+
+@pytest.mark.parametrize("kind", ["field", "ray"])
+def test_a_block_draws_its_four_masks_with_one_seed_and_one_kernel(kind, monkeypatch):
+    """A training FAT / RAT block with the fast path's dropout draws all four of its masks by one kernel call (one
+    seed), each layer gets its own: the block's output and gradients equal, bit for bit, those of the same block
+    whose dropout layers hold those masks. The kernel is replaced by its PyTorch reference (CPU)."""
+    from gpnerf.model.config import TransformerConfig
+    from gpnerf.model.field_aggregation import FieldAggregationTransformer
+    from gpnerf.model.ray_aggregation import RayAggregationTransformer
+
+    monkeypatch.setattr(fused_dropout, "kernels_can_run_on", lambda tensor: True)
+    kernel_calls, drawn = [], []
+    monkeypatch.setattr(fused_dropout, "dropout_keep_mask", lambda *a: kernel_calls.append(a) or reference_kernel(*a))
+    keep_masks = fused_dropout.keep_masks
+    monkeypatch.setattr(fused_dropout, "keep_masks", lambda *a: drawn.append(keep_masks(*a)) or drawn[-1])
+    config = TransformerConfig(d_rgb=8, num_layers=1, num_heads=2, dropout=0.3, num_frequencies=2)
+    torch.manual_seed(0)
+    if kind == "field":
+        block = FieldAggregationTransformer(config, True, fold_logit_projections=True, fused_dropout=True)
+        inputs = [torch.randn(4, 3, 8), torch.randn(4, 3, 5, 8), torch.randn(4, 3, 5, 4), torch.rand(4, 3, 5) > 0.3]
+    else:
+        block = RayAggregationTransformer(config, compute_dtype_attention=True, fused_dropout=True)
+        inputs = [torch.randn(4, 3, 8)]
+    block.train()
+    inputs[0].requires_grad_(True)
+    out = block(*inputs)[0]
+    assert len(kernel_calls) == 1 and len(drawn) == 1
+    masks = drawn[0]
+    attention_shape = (4, 3, 5, 8) if kind == "field" else (4, 2, 3, 3)
+    assert [tuple(m.shape) for m in masks] == [attention_shape, (4, 3, 8), (4, 3, config.ff_multiplier * 8), (4, 3, 8)]
+    assert all(0 < m.float().mean() < 1 for m in masks)
+    upstream = torch.randn_like(out)
+    out.backward(upstream)
+    gradients = {name: parameter.grad for name, parameter in block.named_parameters()}
+    block.zero_grad(set_to_none=True)
+    fixed = with_fixed_masks(block, masks)
+    query = inputs[0].detach().requires_grad_(True)
+    expected = fixed(query, *inputs[1:])[0]
+    expected.backward(upstream)
+    assert len(kernel_calls) == 1
+    assert torch.equal(out, expected)
+    assert torch.equal(inputs[0].grad, query.grad)
+    for name, parameter in fixed.named_parameters():
+        assert torch.equal(gradients[name], parameter.grad), name
 
 
 @needs_triton

@@ -5,13 +5,15 @@ radiance feature (Eq. 4) and returns its attention A_FAT, which :func:`aggregate
 reuses to build the semantic-embedding field (Eq. 5, Alg. 1 lines 5-6, 9).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
 
+from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.fused_dropout import dropout
+from gpnerf.model.fused_dropout import apply_dropout, draw_block_masks, dropout
 from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
 from gpnerf.model.fused_field_attention import (
     FoldedFieldWeights,
@@ -19,6 +21,12 @@ from gpnerf.model.fused_field_attention import (
     fused_field_attention_supported,
 )
 from gpnerf.model.triton_support import compute_dtype
+from gpnerf.model.view_reductions import (
+    unrolled_softmax_over_views,
+    unrolled_sum_of_products_over_views,
+    unrolled_sum_over_views,
+    unrolling,
+)
 
 
 def feed_forward(d_model: int, multiplier: int, p: float, fused_dropout: bool = False) -> nn.Sequential:
@@ -32,18 +40,33 @@ def feed_forward(d_model: int, multiplier: int, p: float, fused_dropout: bool = 
 
 def block_tail(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, out_dropout: nn.Dropout, ff_norm: nn.LayerNorm,
-    ff: nn.Sequential, fused: bool,
+    ff: nn.Sequential, fused: bool, masks: Sequence[torch.Tensor | None] = (None, None, None),
 ) -> torch.Tensor:
     """A FAT or RAT block's output from its input ``x`` and its attention's output ``attended``, both
     ``(rays, samples, d_rgb)``: ``y = x + out_dropout(out_fc(attended))``, then ``y + ff(ff_norm(y))``.
 
     ``fused`` (the caller's: inference, no active dropout): one Triton kernel where it applies
-    (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops."""
+    (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops. ``masks``: keep masks for ``out_dropout`` and
+    ``ff``'s two dropout layers (:func:`tail_dropout_shapes`), drawn with the block's by
+    :func:`gpnerf.model.fused_dropout.draw_block_masks`; a None lets that layer draw its own."""
     rows = x.flatten(0, 1)
     if fused and fused_block_tail_supported(rows, ff):
         return fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff).unflatten(0, x.shape[:2])
-    y = x + out_dropout(out_fc(attended))
-    return y + ff(ff_norm(y))
+    out_mask, hidden_mask, ff_out_mask = masks
+    y = x + apply_dropout(out_dropout, out_fc(attended), out_mask)
+    ff_in, activation, hidden_dropout, ff_out, ff_out_dropout = ff
+    hidden = apply_dropout(hidden_dropout, activation(ff_in(ff_norm(y))), hidden_mask)
+    return y + apply_dropout(ff_out_dropout, ff_out(hidden), ff_out_mask)
+
+
+def tail_dropout_layers(out_dropout: nn.Module, ff: nn.Sequential) -> list[nn.Module]:
+    """The dropout layers of :func:`block_tail`: after ``out_fc``, after ``ff``'s hidden layer, after ``ff``."""
+    return [out_dropout, ff[2], ff[4]]
+
+
+def tail_dropout_shapes(x: torch.Tensor, ff: nn.Sequential) -> list[torch.Size]:
+    """The inputs' shapes of :func:`tail_dropout_layers` for a block input ``x`` ``(rays, samples, d_rgb)``."""
+    return [x.shape, x.shape[:-1] + (ff[0].out_features,), x.shape]
 
 
 def kernels_apply(block: nn.Module) -> bool:
@@ -122,10 +145,12 @@ class FieldAttention:
         return FieldAttention(**{name: None if t is None else t.detach() for name, t in maps.items()})
 
 
-def position_weighted_sum(position: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+def position_weighted_sum(position: torch.Tensor, attention: torch.Tensor, unrolled: bool = False) -> torch.Tensor:
     """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32 from P and A, each
-    ``(rays, samples, views, d_rgb)``."""
+    ``(rays, samples, views, d_rgb)`` (``unrolled``: :func:`gpnerf.model.view_reductions.unrolled_sum_over_views`)."""
     accumulate = torch.promote_types(attention.dtype, torch.float32)
+    if unrolled:
+        return unrolled_sum_of_products_over_views(position, attention, accumulate)
     return (position.to(accumulate) * attention).sum(dim=2)
 
 
@@ -159,11 +184,15 @@ class FieldAggregationTransformer(nn.Module):
     ``weighted_position`` (fast path): the PyTorch ops return ``sum_views P A`` (the fold's only use of P, computed
     beside ``sum_views (V + P) A``, which a compiled block fuses into the same reads) instead of P, as the fused
     kernel does; so the fold never reads the layers' P, nor writes their gradients.
+
+    ``unroll_views`` (fast path): while compiled, the softmax and the sums over views are unrolled into one op per
+    view (:mod:`gpnerf.model.view_reductions`), so inductor reads each view's channels as contiguous rows.
     """
 
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False,
         fused_inference: bool = False, fused_dropout: bool = False, weighted_position: bool = False,
+        unroll_views: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
@@ -173,6 +202,7 @@ class FieldAggregationTransformer(nn.Module):
         self.fused_inference = fused_inference
         self.fused_tail = fused_inference
         self.weighted_position = weighted_position
+        self.unroll_views = unroll_views
         self.attn_norm = nn.LayerNorm(d)
         self.q_fc = nn.Linear(d, d, bias=False)
         self.k_fc = nn.Linear(d, d, bias=False)
@@ -199,6 +229,7 @@ class FieldAggregationTransformer(nn.Module):
         Returns:
             the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention`.
         """
+        tail_masks = (None, None, None)
         if self._runs_fused(tokens):
             out, field_attention = self._aggregate_fused(query, tokens, relative_direction, valid)
         else:
@@ -206,17 +237,26 @@ class FieldAggregationTransformer(nn.Module):
                 v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
             else:
                 v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
+            attention_mask, *tail_masks = draw_block_masks(
+                [self.attn_dropout, *tail_dropout_layers(self.out_dropout, self.ff)],
+                [logits.shape, *tail_dropout_shapes(query, self.ff)], query,
+            )
             logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
-            attention = self.attn_dropout(softmax(logits, 2, self.compute_dtype_attention))  # over views, per channel
-            out = ((v + pos) * attention).sum(dim=2)  # (rays, samples, d_rgb)
+            unrolled = unrolling(self.unroll_views)
+            if unrolled:  # over views, per channel
+                attention = unrolled_softmax_over_views(logits, self.compute_dtype_attention)
+            else:
+                attention = softmax(logits, 2, self.compute_dtype_attention)
+            attention = apply_dropout(self.attn_dropout, attention, attention_mask)
+            weighted = (v + pos) * attention
+            out = unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)  # (rays, samples, d_rgb)
             if self.weighted_position:
-                field_attention = FieldAttention(
-                    attention=attention, position=None, weighted_position=position_weighted_sum(pos, attention)
-                )
+                weighted_position = position_weighted_sum(pos, attention, unrolled)
+                field_attention = FieldAttention(attention=attention, position=None, weighted_position=weighted_position)
             else:
                 field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)
-        x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused)
+        x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks)
         return x, field_attention
 
     def _runs_fused(self, tokens: torch.Tensor) -> bool:
@@ -287,11 +327,7 @@ class FieldAggregationTransformer(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`attention_logits_reference` with ``f_A``'s first layer folded into K, Q and P (class docstring)."""
         d = self.v_fc.weight.shape[0]
-        pos_in = self.pos_fc[0]
-        pad = -pos_in.in_features % 8  # K = 4 padded with zero columns: 16-byte aligned bf16 operands
-        pos_hidden = torch.relu(nn.functional.linear(  # (rays, samples, views, d_pos_hidden)
-            nn.functional.pad(relative_direction, (0, pad)), nn.functional.pad(pos_in.weight, (0, pad)), pos_in.bias
-        ))
+        pos_hidden = torch.relu(aligned_linear(self.pos_fc[0], relative_direction))  # (rays, samples, views, h_P)
         pos = self.pos_fc[2](pos_hidden)  # (rays, samples, views, d_rgb)
         key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
         value_and_key = tokens @ torch.cat([self.v_fc.weight, key_to_hidden]).t()

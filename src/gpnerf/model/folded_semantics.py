@@ -23,6 +23,7 @@ import torch
 from gpnerf.model.field_aggregation import FieldAttention
 from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.ray_aggregation import RayAttention
+from gpnerf.model.view_reductions import unrolled_sum_over_views, unrolling
 
 
 def fold_semantic_path(
@@ -79,16 +80,21 @@ def fold_semantic_path(
             position_rendered = pa * m if position_rendered is None else position_rendered + pa * m
             if with_field:
                 position_field = pa if position_field is None else position_field + pa
+    unrolled = unrolling(True)  # compiled: sums over views as one add per view (gpnerf.model.view_reductions)
     if deferred:
         rendered = semantic_tokens.contract(weight)  # (rays, d_rgb, r), sampled and summed in float32
     else:
         x = semantic_tokens.unflatten(-1, (d_rgb, d_sem // d_rgb))  # (rays, samples, views, d_rgb, r)
-        rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
+        if unrolled:  # per point in float32, then over samples: pointwise kernels reading X once for both terms
+            rendered = unrolled_sum_over_views(x.to(weight.dtype) * weight[..., None]).sum(dim=1).to(x.dtype)
+        else:
+            rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
     if add_position:
         rendered = rendered + position_rendered.sum(dim=1).to(rendered.dtype)[..., None]
     field = None
     if with_field:
-        field = (x * attention_sum.to(x.dtype)[..., None]).sum(dim=2)  # (rays, samples, d_rgb, r)
+        weighted = x * attention_sum.to(x.dtype)[..., None]
+        field = unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)  # (rays, samples, d_rgb, r)
         if add_position:
             field = field + position_field.to(field.dtype)[..., None]
         field = field.flatten(-2)

@@ -7,7 +7,9 @@ samples, feed-forward hidden layers, block outputs); the graphed compiled step t
 (docs/benchmarks.md, twelfth run). :class:`MaskedDropout` instead gets a boolean keep mask from :func:`keep_mask`
 (one kernel, all four outputs of each Philox call used, one byte written per element) and multiplies by
 ``mask / (1 - p)``, which inductor still fuses with the neighbours; the mask is what the backward reads, as it reads
-``native_dropout``'s.
+``native_dropout``'s. A transformer block draws the masks of its four dropout layers together
+(:func:`draw_block_masks`: one seed and one kernel per block, :func:`keep_masks`) and hands each layer its own
+(:func:`apply_dropout`).
 
 The decisions: element ``4 c + k`` is kept when the top 24 bits of output ``k`` of Philox4x32-10 with counter
 ``(c, 0, 0, 0)`` and key ``(seed mod 2^32, seed div 2^32)`` are at least ``ceil(p 2^24)``, so each element is kept
@@ -19,6 +21,7 @@ bit). Elsewhere (no Triton, CPU without the interpreter) :class:`MaskedDropout` 
 """
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -82,6 +85,21 @@ def keep_mask(shape: torch.Size, p: float, device: torch.device) -> torch.Tensor
     return dropout_keep_mask(seed, list(shape), p)
 
 
+MASK_ALIGN = 16
+"""Elements: each layer's mask in :func:`keep_masks`' shared buffer starts at a multiple of it (16-byte aligned)."""
+
+
+def keep_masks(shapes: Sequence[torch.Size], p: float, device: torch.device) -> list[torch.Tensor]:
+    """Fresh keep masks of ``shapes`` (bool, on ``device``) for several layers of the same ``p``, from one seed and
+    one kernel: views of one :func:`keep_mask` buffer, each starting at a multiple of :data:`MASK_ALIGN` elements.
+    Distinct elements take distinct Philox counters, so the masks are independent, each kept with probability
+    ``1 - p`` as :func:`keep_mask`'s."""
+    sizes = [math.prod(shape) for shape in shapes]
+    spans = [-(-size // MASK_ALIGN) * MASK_ALIGN for size in sizes]
+    flat = keep_mask((sum(spans),), p, device)
+    return [span[:size].view(shape) for span, size, shape in zip(flat.split(spans), sizes, shapes)]
+
+
 def _umulhi(a: torch.Tensor, b: int) -> torch.Tensor:
     """High 32 bits of the 64-bit product of 32-bit unsigned ``a`` (int64 tensor) and ``b``, without overflow."""
     a_hi, a_lo = a >> 16, a & 0xFFFF
@@ -120,9 +138,33 @@ class MaskedDropout(nn.Dropout):
     parameters (none) and the same expectation; elsewhere ``nn.Dropout``'s own draw."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0.0 or not kernels_can_run_on(x):
+        if not self.draws_on(x):
             return super().forward(x)
-        return x * keep_mask(x.shape, self.p, x.device) * (1.0 / (1.0 - self.p))
+        return self.apply_mask(x, keep_mask(x.shape, self.p, x.device))
+
+    def draws_on(self, x: torch.Tensor) -> bool:
+        """Whether the layer draws a kernel mask for ``x``: training, ``p > 0``, the kernel can run on ``x``."""
+        return self.training and self.p > 0.0 and kernels_can_run_on(x)
+
+    def apply_mask(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``x * mask / (1 - p)`` for a keep ``mask`` of ``x``'s shape."""
+        return x * mask * (1.0 / (1.0 - self.p))
+
+
+def draw_block_masks(layers: Sequence[nn.Module], shapes: Sequence[torch.Size], like: torch.Tensor) -> list:
+    """Keep masks for a block's dropout ``layers`` (their inputs' ``shapes``), all drawn by one :func:`keep_masks`
+    call when every layer is a :class:`MaskedDropout` that draws on ``like`` with the same ``p``; else a None per
+    layer (each layer then draws its own, :func:`apply_dropout`). One seed and one kernel per block instead of one
+    of each per layer."""
+    drawing = all(isinstance(layer, MaskedDropout) and layer.draws_on(like) for layer in layers)
+    if not drawing or any(layer.p != layers[0].p for layer in layers):
+        return [None] * len(layers)
+    return keep_masks(shapes, layers[0].p, like.device)
+
+
+def apply_dropout(layer: nn.Module, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """``layer(x)``, or with ``mask`` (from :func:`draw_block_masks`) the layer's ``x * mask / (1 - p)``."""
+    return layer(x) if mask is None else layer.apply_mask(x, mask)
 
 
 def dropout(p: float, fused: bool) -> nn.Dropout:

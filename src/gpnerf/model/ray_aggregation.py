@@ -10,8 +10,15 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.field_aggregation import block_tail, feed_forward, kernels_apply, softmax
-from gpnerf.model.fused_dropout import dropout
+from gpnerf.model.field_aggregation import (
+    block_tail,
+    feed_forward,
+    kernels_apply,
+    softmax,
+    tail_dropout_layers,
+    tail_dropout_shapes,
+)
+from gpnerf.model.fused_dropout import apply_dropout, draw_block_masks, dropout
 from gpnerf.model.fused_ray_attention import fused_ray_attention, fused_ray_attention_supported
 
 
@@ -99,16 +106,23 @@ class RayAggregationTransformer(nn.Module):
             qkv = nn.functional.linear(h, torch.cat([q_weight, self.k_fc.weight, self.v_fc.weight]))
             out, column_mean, first_row = fused_ray_attention(qkv, self.num_heads)
             ray_attention = RayAttention(attention=None, column_mean=column_mean, first_row=first_row)
+            tail_masks = (None, None, None)
         else:
             q, k, v = split(nn.functional.linear(h, q_weight)), split(self.k_fc(h)), split(self.v_fc(h))
             scores = q @ k.transpose(-1, -2)
             if not fold_scale:
                 scores = scores / (d_head**0.5)
-            attention = self.attn_dropout(softmax(scores, -1, self.compute_dtype_attention))
+            attention_mask, *tail_masks = draw_block_masks(
+                [self.attn_dropout, *tail_dropout_layers(self.out_dropout, self.ff)],
+                [scores.shape, *tail_dropout_shapes(x, self.ff)], x,
+            )
+            attention = softmax(scores, -1, self.compute_dtype_attention)
+            attention = apply_dropout(self.attn_dropout, attention, attention_mask)
             out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
             ray_attention = RayAttention(attention=attention)
         tail_fused = self.fused_tail and apply
-        return block_tail(x, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused), ray_attention
+        x = block_tail(x, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks)
+        return x, ray_attention
 
 
 def render_semantic_points(semantic_field: torch.Tensor, ray_attention: torch.Tensor) -> torch.Tensor:

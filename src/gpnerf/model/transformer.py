@@ -31,6 +31,7 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
+from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, aggregate_semantic_field
 from gpnerf.model.folded_semantics import fold_semantic_path
@@ -74,7 +75,7 @@ class GeneralizableTransformer(nn.Module):
         self.field_blocks = nn.ModuleList(
             FieldAggregationTransformer(
                 tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused,
-                weighted_position=self.fast,
+                weighted_position=self.fast, unroll_views=self.fast,
             )
             for _ in range(tcfg.num_layers)
         )
@@ -204,7 +205,7 @@ def embed_points(
         tokens, query = fused_embedding(points, rgbfeat_fc)
         rays_samples = rgb_tokens.shape[:2]
         return tokens.unflatten(0, rays_samples), query.unflatten(0, rays_samples), posenc(xyz_world), pe_dir
-    tokens = rgbfeat_fc(rgb_tokens)
+    tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], rgb_tokens))  # its d_in (35 in the presets) padded
     return tokens, tokens.max(dim=2).values, posenc(xyz_world), pe_dir
 
 
