@@ -3,7 +3,8 @@
 Reads every kernel, memcpy and memset event and prints: their summed duration, the span from the first start to
 the last end, the time the device was busy (overlaps merged), every idle stretch between events counted and summed
 by length (inside a CUDA graph's replay the stretches between dependent kernels are the launch gaps), the idle gaps
-longer than ``--gap-ms`` and the top kernels by summed time. This counts what ran on the device from the trace
+longer than ``--gap-ms``, the events by family (:func:`event_family`: inductor's Triton kernels, gpnerf's, cuBLAS, cuDNN,
+aten's own, memsets, memcpys) and the top kernels by summed time. This counts what ran on the device from the trace
 itself, whatever host op launched it (CUDA-graph replays and inductor's kernels included).
 
     python benchmarks/trace_summary.py docs/results/.../profile/<label>_render_trace.json.gz --top 25
@@ -32,16 +33,36 @@ def load_device_events(path: Path) -> list[dict]:
     return sorted(device, key=lambda e: e["ts"])
 
 
+def event_family(event: dict) -> str:
+    """The library an event comes from, by its category and name: ``inductor`` (``triton_*`` kernels), ``gpnerf``
+    (Triton kernels named ``_*``: gpnerf's), ``cuDNN`` (``cudnn`` or ``xmma`` in the name), ``cuBLAS`` (``nvjet``,
+    ``cutlass``, ``cublas`` or ``gemm``), ``aten`` (``at::native``), ``memset``, ``memcpy`` or ``other``."""
+    name = event["name"]
+    if event["cat"] != "kernel":
+        return "memset" if event["cat"] == "gpu_memset" else "memcpy"
+    if name.startswith("triton_"):
+        return "inductor"
+    if name.startswith("_"):
+        return "gpnerf"
+    if "cudnn" in name or "xmma" in name:
+        return "cuDNN"
+    if any(key in name.lower() for key in ("nvjet", "cutlass", "cublas", "gemm")):
+        return "cuBLAS"
+    return "aten" if "at::native" in name else "other"
+
+
 def summarise(events: list[dict], gap_us: float) -> dict:
     """Totals in microseconds: ``total`` (summed durations), ``span``, ``busy`` (merged), ``idle`` (every idle
     stretch's length), ``gaps`` (idle stretches longer than ``gap_us``, as (length, event before, event after)) and
-    ``by_name`` (name -> [summed, count])."""
+    ``by_name`` and ``by_family`` (name or :func:`event_family` -> [summed, count])."""
     busy, run_start, run_end, gaps, idle = 0.0, None, None, [], []
     by_name: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    by_family: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for event in events:
         start, end = event["ts"], event["ts"] + event["dur"]
-        by_name[event["name"]][0] += event["dur"]
-        by_name[event["name"]][1] += 1
+        for key, table in ((event["name"], by_name), (event_family(event), by_family)):
+            table[key][0] += event["dur"]
+            table[key][1] += 1
         if run_end is not None and start > run_end:
             busy += run_end - run_start
             idle.append(start - run_end)
@@ -55,7 +76,8 @@ def summarise(events: list[dict], gap_us: float) -> dict:
     busy += run_end - run_start
     return {
         "total": sum(e["dur"] for e in events), "span": events[-1]["ts"] + events[-1]["dur"] - events[0]["ts"],
-        "busy": busy, "idle": idle, "gaps": sorted(gaps, reverse=True), "by_name": dict(by_name), "events": len(events),
+        "busy": busy, "idle": idle, "gaps": sorted(gaps, reverse=True), "by_name": dict(by_name), "by_family": dict(by_family),
+        "events": len(events),
     }
 
 
@@ -81,6 +103,8 @@ def report(summary: dict, top: int) -> str:
         f"idle gaps over the threshold: {len(summary['gaps'])}, {sum(g for g, _, _ in summary['gaps']) * ms:.1f} ms",
     ]
     lines += [f"  {g * ms:8.2f} ms after {before[:60]} before {after[:60]}" for g, before, after in summary["gaps"][:10]]
+    families = sorted(summary["by_family"].items(), key=lambda item: -item[1][0])
+    lines.append("by family: " + "; ".join(f"{name} {count} ({total * ms:.2f} ms)" for name, (total, count) in families))
     lines.append(f"top {top} by summed time:")
     ranked = sorted(summary["by_name"].items(), key=lambda item: -item[1][0])[:top]
     lines += [f"  {total * ms:9.2f} ms {count:6d} x  {name[:100]}" for name, (total, count) in ranked]

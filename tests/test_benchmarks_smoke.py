@@ -98,6 +98,17 @@ def test_gemm_shapes_smoke_logs_products_and_flags_unaligned(tmp_path, capsys):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("triton") is None, reason="needs Triton (the dev extra on Linux x86_64)")
+def test_saved_tensors_smoke_lists_what_the_backward_keeps(capsys):
+    module = load("saved_tensors")
+    for unroll in ("on", "off"):
+        storages = module.main(["--smoke", "--unroll-views", unroll])
+        assert storages and all(size > 0 for size, _, _ in storages.values())
+    fold = module.main(["--smoke", "--what", "fold"])
+    x_bytes = 2 * 3 * 4 * 8 * 16 * 2  # bf16 X of the smoke fold: rays x samples x views x 8 d_rgb
+    assert any(size == x_bytes for size, _, _ in fold.values())  # the weights' gradients read X
+    assert "saved for the backward:" in capsys.readouterr().out
+
+
 def test_kernel_registers_reads_ptxas_for_every_launch_configuration(capsys):
     """The embedding kernel only (a few seconds of CPU): one row per autotuner configuration, with ptxas's figures."""
     from gpnerf.model import fused_embedding

@@ -166,6 +166,15 @@ def test_trace_summary_counts_device_events(tmp_path):
     assert classes["10-100 us"] == (1, 40) and classes["> 1000 us"] == (1, 2000) and classes["0-2 us"] == (0, 0)
     report = trace_summary.report(summary, top=2)
     assert "busy 0.2 ms" in report and "10-100 us 1 (0.04 ms)" in report
+    assert summary["by_family"] == {"cuBLAS": [140, 2], "other": [100, 1], "memset": [10, 1]}
+    assert "by family: cuBLAS 2 (0.14 ms); other 1 (0.10 ms); memset 1 (0.01 ms)" in report
+    families = {
+        "triton_per_fused_softmax_3": "inductor", "_keep_mask_kernel": "gpnerf", "nvjet_sm90_tst_64x8_h_bz_NNT": "cuBLAS",
+        "void cudnn::engines_precompiled::nchwToNhwcKernel<>": "cuDNN", "sm90_xmma_wgrad_implicit_gemm_bf16": "cuDNN",
+        "void at::native::elementwise_kernel<128, 4>": "aten", "void cutlass::Kernel2<cutlass_80_gemm>": "cuBLAS",
+    }
+    for name, family in families.items():
+        assert trace_summary.event_family({"cat": "kernel", "name": name}) == family, name
     with gzip.open(path, "wt") as handle:
         json.dump({"traceEvents": events[-1:]}, handle)
     with pytest.raises(SystemExit, match="no kernel"):

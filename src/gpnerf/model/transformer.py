@@ -16,8 +16,9 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
   (:mod:`gpnerf.model.folded_semantics`) and attention maps kept in the compute dtype
   (docs/performance.md); with ``fused_kernels``, FAT and RAT blocks at inference on CUDA run one Triton
   kernel each (:mod:`gpnerf.model.fused_field_attention`, :mod:`gpnerf.model.fused_ray_attention`), and so does
-  the input embedding (:mod:`gpnerf.model.fused_embedding`); in training their dropout layers draw their keep
-  decisions from one kernel (:mod:`gpnerf.model.fused_dropout`).
+  the input embedding (:mod:`gpnerf.model.fused_embedding`); in training each block's dropout layers draw their
+  keep decisions from one kernel call (:mod:`gpnerf.model.fused_dropout`). While compiled, the FAT blocks and the
+  fold write their softmax and sums over views as one op per view (:mod:`gpnerf.model.view_reductions`).
 * ``implementation="fast"`` also splits each q_fc's first layer: the PE(x), PE(d) part of all q_fcs is one
   product per pass (:func:`project_positions`), so no layer concatenates ``[q, PE(x), PE(d)]`` (K = 190, an
   unaligned matrix product) and each update multiplies only q (:func:`update_query_projected`).
