@@ -147,7 +147,8 @@ class FieldAttention:
 
 def position_weighted_sum(position: torch.Tensor, attention: torch.Tensor, unrolled: bool = False) -> torch.Tensor:
     """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32 from P and A, each
-    ``(rays, samples, views, d_rgb)`` (``unrolled``: :func:`gpnerf.model.view_reductions.unrolled_sum_over_views`)."""
+    ``(rays, samples, views, d_rgb)`` (``unrolled``: by
+    :func:`gpnerf.model.view_reductions.unrolled_sum_of_products_over_views`)."""
     accumulate = torch.promote_types(attention.dtype, torch.float32)
     if unrolled:
         return unrolled_sum_of_products_over_views(position, attention, accumulate)
