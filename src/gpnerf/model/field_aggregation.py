@@ -47,8 +47,7 @@ def block_tail(
 
     ``fused`` (the caller's: inference, no active dropout): one Triton kernel where it applies
     (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops. ``masks``: keep masks for ``out_dropout`` and
-    ``ff``'s two dropout layers (:func:`tail_dropout_shapes`), drawn with the block's by
-    :func:`gpnerf.model.fused_dropout.draw_block_masks`; a None lets that layer draw its own."""
+    ``ff``'s two dropout layers, from :func:`block_dropout_masks`; a None lets that layer draw its own."""
     rows = x.flatten(0, 1)
     if fused and fused_block_tail_supported(rows, ff):
         return fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff).unflatten(0, x.shape[:2])
@@ -59,14 +58,17 @@ def block_tail(
     return y + apply_dropout(ff_out_dropout, ff_out(hidden), ff_out_mask)
 
 
-def tail_dropout_layers(out_dropout: nn.Module, ff: nn.Sequential) -> list[nn.Module]:
-    """The dropout layers of :func:`block_tail`: after ``out_fc``, after ``ff``'s hidden layer, after ``ff``."""
-    return [out_dropout, ff[2], ff[4]]
-
-
-def tail_dropout_shapes(x: torch.Tensor, ff: nn.Sequential) -> list[torch.Size]:
-    """The inputs' shapes of :func:`tail_dropout_layers` for a block input ``x`` ``(rays, samples, d_rgb)``."""
-    return [x.shape, x.shape[:-1] + (ff[0].out_features,), x.shape]
+def block_dropout_masks(
+    attn_dropout: nn.Module, attention_shape: torch.Size, out_dropout: nn.Module, ff: nn.Sequential, x: torch.Tensor
+) -> tuple[torch.Tensor | None, list]:
+    """Keep masks for a FAT or RAT block's four dropout layers, drawn together by
+    :func:`gpnerf.model.fused_dropout.draw_block_masks`: the attention's (``attention_shape``) and :func:`block_tail`'s
+    three (after ``out_fc``, after ``ff``'s hidden layer, after ``ff``), for a block input ``x`` ``(rays, samples,
+    d_rgb)``. Returns (the attention's mask, the tail's masks); Nones where the layers draw their own."""
+    layers = [attn_dropout, out_dropout, ff[2], ff[4]]
+    shapes = [attention_shape, x.shape, x.shape[:-1] + (ff[0].out_features,), x.shape]
+    attention_mask, *tail_masks = draw_block_masks(layers, shapes, x)
+    return attention_mask, tail_masks
 
 
 def kernels_apply(block: nn.Module) -> bool:
@@ -238,9 +240,8 @@ class FieldAggregationTransformer(nn.Module):
                 v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
             else:
                 v, pos, logits = self.attention_logits_reference(query, tokens, relative_direction)
-            attention_mask, *tail_masks = draw_block_masks(
-                [self.attn_dropout, *tail_dropout_layers(self.out_dropout, self.ff)],
-                [logits.shape, *tail_dropout_shapes(query, self.ff)], query,
+            attention_mask, tail_masks = block_dropout_masks(
+                self.attn_dropout, logits.shape, self.out_dropout, self.ff, query
             )
             logits = logits.masked_fill(~valid[..., None], torch.finfo(logits.dtype).min)
             unrolled = unrolling(self.unroll_views)

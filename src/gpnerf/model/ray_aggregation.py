@@ -10,15 +10,8 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.field_aggregation import (
-    block_tail,
-    feed_forward,
-    kernels_apply,
-    softmax,
-    tail_dropout_layers,
-    tail_dropout_shapes,
-)
-from gpnerf.model.fused_dropout import apply_dropout, draw_block_masks, dropout
+from gpnerf.model.field_aggregation import block_dropout_masks, block_tail, feed_forward, kernels_apply, softmax
+from gpnerf.model.fused_dropout import apply_dropout, dropout
 from gpnerf.model.fused_ray_attention import fused_ray_attention, fused_ray_attention_supported
 
 
@@ -112,10 +105,7 @@ class RayAggregationTransformer(nn.Module):
             scores = q @ k.transpose(-1, -2)
             if not fold_scale:
                 scores = scores / (d_head**0.5)
-            attention_mask, *tail_masks = draw_block_masks(
-                [self.attn_dropout, *tail_dropout_layers(self.out_dropout, self.ff)],
-                [scores.shape, *tail_dropout_shapes(x, self.ff)], x,
-            )
+            attention_mask, tail_masks = block_dropout_masks(self.attn_dropout, scores.shape, self.out_dropout, self.ff, x)
             attention = softmax(scores, -1, self.compute_dtype_attention)
             attention = apply_dropout(self.attn_dropout, attention, attention_mask)
             out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
