@@ -198,7 +198,8 @@ def run(args: argparse.Namespace) -> dict:
         model.transformer.compile()
     elif args.compile == "blocks":
         compile_transformer_blocks(
-            model, glue=args.compile_glue == "on", encoder=args.compile_encoder == "on", mode=args.compile_mode
+            model, glue=args.compile_glue == "on", encoder=args.compile_encoder == "on",
+            field_memory_budget=args.field_memory_budget, mode=args.compile_mode,
         )
     optimizer = make_optimizer(model, args.trainer_step)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
@@ -243,12 +244,15 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
+    if args.compile == "blocks" and args.field_memory_budget != 1.0:
+        compiled += f" field-memory-budget-{args.field_memory_budget:g}"
     record = {
         "label": args.label or f"{args.preset} {args.implementation} {args.precision}{compiled}",
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
         "compile": args.compile, "compile_glue": args.compile == "blocks" and args.compile_glue == "on",
         "compile_encoder": args.compile == "blocks" and args.compile_encoder == "on",
         "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
+        "field_memory_budget": args.field_memory_budget if args.compile == "blocks" else None,
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels, "overlap_optimizer": overlap,
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
@@ -417,6 +421,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="--compile blocks: also compile the projection, embedding, query updates and read-out")
     parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the encoder")
+    parser.add_argument("--field-memory-budget", type=float, default=1.0,
+                        help="--compile blocks: the FAT blocks' activation memory budget (compile_transformer_blocks)")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--cuda-graph", action="store_true",

@@ -18,6 +18,7 @@ argparse only.
 import argparse
 
 import torch
+import torch._functorch.config
 
 from gpnerf.model.config import TransformerConfig
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention
@@ -35,6 +36,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--d-rgb", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2, help="fold: FAT / RAT attentions folded")
     parser.add_argument("--backend", default="inductor", help="torch.compile backend")
+    parser.add_argument(
+        "--memory-budget", type=float, default=1.0,
+        help="torch._functorch.config.activation_memory_budget while compiling (1.0: the partitioner's default)",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny shapes and the aot_eager backend (CI)")
     return parser.parse_args(argv)
 
@@ -49,7 +54,7 @@ def block_inputs(args: argparse.Namespace) -> tuple[torch.nn.Module, list[torch.
     shape = (args.rays, args.samples)
     inputs = [
         torch.randn(*shape, args.d_rgb, requires_grad=True),
-        torch.randn(*shape, args.views, args.d_rgb, requires_grad=True),
+        torch.randn(*shape, args.views, args.d_rgb, dtype=torch.bfloat16, requires_grad=True),  # X_rgb, as embedded
         torch.randn(*shape, args.views, 4),
         torch.rand(*shape, args.views) > 0.2,
     ]
@@ -84,7 +89,8 @@ def saved_storages(args: argparse.Namespace) -> dict[int, tuple[int, tuple[int, 
         storages[storage.data_ptr()] = (storage.nbytes(), tuple(tensor.shape), tensor.dtype)
         return tensor
 
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+    budget = torch._functorch.config.patch(activation_memory_budget=args.memory_budget)
+    with budget, torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
         if args.what == "block":
             block, inputs = block_inputs(args)
             with torch.autocast("cpu", dtype=torch.bfloat16):

@@ -9,6 +9,7 @@ Triton code generation, so the test runs on CPU without a compiler. Tolerance: f
 import copy
 from dataclasses import replace
 
+import pytest
 import torch
 from model_helpers import make_episode, small_config
 
@@ -58,3 +59,48 @@ def test_compiled_blocks_match_eager():
     assert all(hasattr(function, "_torchdynamo_orig_callable") for function in glue)
     for name in ("rgb", "depth", "semantic_logits"):
         assert relative_error(getattr(new_image, name), getattr(ref_image, name)) < TOLERANCE, name
+
+
+def saved_bytes(model: GPNeRF, episode) -> int:
+    """Bytes of the distinct storages autograd keeps for the backward of one training forward."""
+    storages = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storages[tensor.untyped_storage().data_ptr()] = tensor.untyped_storage().nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        torch.manual_seed(7)
+        compute_losses(model(episode), episode, model.config)[0].backward()
+    return sum(storages.values())
+
+
+def test_field_memory_budget_keeps_fewer_activations_and_the_same_gradients():
+    """With ``field_memory_budget`` the FAT blocks keep fewer bytes for the backward (the partitioner recomputes the
+    rest there) and the gradients stay those of the eager model. ``aot_eager_decomp_partition`` runs the min-cut
+    partitioner that the budget steers, as inductor does, without generating code."""
+    torch.manual_seed(0)
+    eager = GPNeRF(replace(small_config(d_fpn=16, num_heads=4), implementation="fast"), 5)
+    episode = make_episode(views=3, rays=12)
+    kept, grads = {}, {}
+    for budget in (1.0, 0.3):
+        torch._dynamo.reset()
+        model = compile_transformer_blocks(
+            copy.deepcopy(eager), field_memory_budget=budget, backend="aot_eager_decomp_partition", fullgraph=True
+        )
+        kept[budget] = saved_bytes(model, episode)
+        grads[budget] = {name: p.grad for name, p in model.named_parameters() if p.grad is not None}
+    assert kept[0.3] < 0.9 * kept[1.0]
+    saved_bytes(eager, episode)
+    for name, p in eager.named_parameters():
+        if p.grad is None or p.grad.abs().max() < VANISHING:
+            continue
+        assert relative_error(grads[0.3][name], p.grad) < TOLERANCE, name
+        assert relative_error(grads[1.0][name], p.grad) < TOLERANCE, name
+
+
+def test_field_memory_budget_must_be_a_fraction():
+    model = GPNeRF(replace(small_config(), implementation="fast"), 5)
+    for budget in (0.0, 1.5):
+        with pytest.raises(ValueError, match="field_memory_budget must be in"):
+            compile_transformer_blocks(model, field_memory_budget=budget, backend="aot_eager")

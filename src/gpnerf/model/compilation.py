@@ -17,11 +17,18 @@ per call when eager) and the stack's input embedding, query updates and read-out
 concatenations with their autocast casts, and a LayerNorm over 64-wide rows, which PyTorch's kernel runs one
 row per thread block). Compiling never changes the function: the eager modules and functions are what is
 compiled, and ``tests/model/test_compilation.py`` checks the compiled model against the eager one.
+
+``field_memory_budget`` sets, for the FAT blocks alone, the activation memory budget of AOT autograd's partitioner
+(``torch._functorch.config.activation_memory_budget``): the fraction of the block's default saved activations that
+it may keep for the backward, recomputing the rest there (docs/performance.md section 19). The partitioner reads it
+when a block's forward is compiled (its first call, or a recompile), so each compiled block is called with it set.
 """
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 import torch
+import torch._functorch.config
 
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.gpnerf import GPNeRF
@@ -29,7 +36,20 @@ from gpnerf.model.projection import project_points
 from gpnerf.model.transformer import embed_points, project_positions, read_out, update_query, update_query_projected
 
 
-def compile_transformer_blocks(model: GPNeRF, glue: bool = True, encoder: bool = True, **compile_kwargs: Any) -> GPNeRF:
+def with_activation_memory_budget(function: Callable, budget: float) -> Callable:
+    """``function`` called with ``torch._functorch.config.activation_memory_budget = budget`` (module docstring)."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with torch._functorch.config.patch(activation_memory_budget=budget):
+            return function(*args, **kwargs)
+
+    return call
+
+
+def compile_transformer_blocks(
+    model: GPNeRF, glue: bool = True, encoder: bool = True, field_memory_budget: float = 1.0, **compile_kwargs: Any
+) -> GPNeRF:
     """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``), its semantic fold (used by
     ``implementation="fast"``), encoder, point projection, input embedding, query updates and read-out; returns
     ``model``.
@@ -41,16 +61,25 @@ def compile_transformer_blocks(model: GPNeRF, glue: bool = True, encoder: bool =
         encoder: also compile the encoder (``nn.Module.compile``; its padding, normalisation, activations,
             resizes and concatenations around cuDNN's convolutions): the graphed training step 0.0536 -> 0.0484 s
             on an H200 (docs/benchmarks.md, seventh run); ``bench_model.py --compile-encoder off`` measures without.
+        field_memory_budget: the FAT blocks' activation memory budget in (0, 1] (module docstring); 1.0 is the
+            partitioner's default, and then the blocks are compiled as the other parts are.
         compile_kwargs: passed to ``torch.compile`` (e.g. ``backend="aot_eager"``, ``mode="max-autotune"``).
 
     Raises ``torch._dynamo.config.cache_size_limit`` to at least 64 (process-wide).
     """
     # 8 layers x (48, 64 samples) x (train, eval) x chunk sizes must not exhaust dynamo's per-function
     # recompile cache (default 8), or later calls silently run eager.
+    if not 0.0 < field_memory_budget <= 1.0:
+        raise ValueError(f"field_memory_budget must be in (0, 1]; got {field_memory_budget}")
     torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
     transformer = model.transformer
-    for block in [*transformer.field_blocks, *transformer.ray_blocks]:
+    for block in transformer.ray_blocks:
         block.compile(**compile_kwargs)
+    for block in transformer.field_blocks:
+        if field_memory_budget == 1.0:
+            block.compile(**compile_kwargs)
+        else:  # the instance's forward: nn.Module.compile's wrapper is private
+            block.forward = with_activation_memory_budget(torch.compile(block.forward, **compile_kwargs), field_memory_budget)
     transformer.fold_semantics = torch.compile(fold_semantic_path, **compile_kwargs)
     if encoder:
         model.encoder.compile(**compile_kwargs)
