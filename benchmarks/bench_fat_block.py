@@ -26,8 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: bench_m
 
 import bench_model  # noqa: E402
 from gpnerf.model import PRESETS  # noqa: E402
+from gpnerf.model import fused_field_attention as fused  # noqa: E402
 from gpnerf.model.field_aggregation import FieldAggregationTransformer  # noqa: E402
 from gpnerf.model.fused_field_attention import fused_field_attention_supported, tuned_launch  # noqa: E402
+from gpnerf.model.triton_support import triton  # noqa: E402
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -72,7 +74,48 @@ def run(args: argparse.Namespace) -> dict:
                                       "times_s": times})
     if "fused" in variants:
         record["fused_launch"] = tuned_launch()
+        if args.sweep_launches:
+            record["launches"] = launch_sweep(args, block, query, tokens, direction, valid, timer)
     return record
+
+
+def launch_shapes(args: argparse.Namespace) -> list[tuple[int, int, int, int]]:
+    """``(points, split, warps, stages)`` to time: the autotuner's shapes and ``--extra-launches``, each at every
+    ``--stages``, those whose split leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
+    extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
+    d = replace(PRESETS[args.preset].transformer).d_rgb
+    return [
+        (points, split, warps, stages) for points, split, warps in [*fused.LAUNCH_SHAPES, *extra]
+        if d // split >= fused.MIN_DOT for stages in args.stages
+    ]
+
+
+def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[dict]:
+    """The fused kernel alone on the block's inputs, timed in each of :func:`launch_shapes`' configurations."""
+    with torch.no_grad(), bench_model.precision_context(args.precision, tokens.device):
+        kernel_tokens = tokens.to(torch.bfloat16 if args.precision == "bf16" else tokens.dtype)
+        weights, query_to_hidden, hidden_bias = block.kernel_weights()
+        query_hidden = block.attn_norm(query) @ query_to_hidden.t() - hidden_bias
+    arguments, constants = fused.kernel_arguments(
+        kernel_tokens.flatten(0, 1), direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1), weights
+    )
+    points = kernel_tokens.shape[0] * kernel_tokens.shape[1]
+    rows = []
+    for block_points, split, warps, stages in launch_shapes(args):
+        def launch() -> None:
+            grid = (triton.cdiv(points, block_points), split)
+            fused._fused_field_attention_kernel.fn[grid](
+                *arguments, **constants, BLOCK_POINTS=block_points, CHANNEL_SPLIT=split, num_warps=warps,
+                num_stages=stages,
+            )
+
+        try:
+            times = timer(launch, args.warmup + 1, args.repeats)  # the first run compiles
+        except Exception as error:  # noqa: BLE001 - out of shared memory or registers: recorded, the sweep goes on
+            rows.append({"launch": (block_points, split, warps, stages), "error": str(error).splitlines()[0]})
+            continue
+        rows.append({"launch": (block_points, split, warps, stages), "median_s": statistics.median(times)})
+    return rows
 
 
 def table(record: dict) -> str:
@@ -88,6 +131,11 @@ def table(record: dict) -> str:
         lines.append(f"| {name} | {1e3 * ref:.2f} | {1e3 * fold:.2f} | {ref / fold:.2f}x | {fused_cells} |")
     if "fused_launch" in record:
         lines.append(f"fused launch (autotuned): {record['fused_launch']}")
+    if "launches" in record:
+        lines += ["", "| points / program | channel split | warps | stages | fused kernel ms |", "|---|---|---|---|---|"]
+        for row in sorted(record["launches"], key=lambda row: row.get("median_s", float("inf"))):
+            cell = f"{1e3 * row['median_s']:.3f}" if "median_s" in row else row["error"]
+            lines.append("| " + " | ".join(str(part) for part in row["launch"]) + f" | {cell} |")
     return "\n".join(lines)
 
 
@@ -103,6 +151,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--json", default=None, help="write the record to this path")
+    parser.add_argument("--sweep-launches", action="store_true", help="time the fused kernel in each launch configuration")
+    parser.add_argument("--stages", type=int, nargs="+", default=[3], help="--sweep-launches: pipelining depths")
+    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more points,split,warps")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 4 rays x 6 samples x 2 views, CPU, 1 run")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -2,10 +2,15 @@
 
 import importlib.util
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import torch
+
+from gpnerf.model.fused_field_attention import LAUNCH_SHAPES
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -158,3 +163,24 @@ def test_input_embedding_runs_only_aligned_products():
         (tokens.sin().sum() + query.sin().sum()).backward()
     assert len(log.calls) >= 3  # the product and both gradients
     assert [key for key in log.calls if not key[-1]] == []
+
+
+def test_bench_fat_block_sweeps_the_fused_kernels_launches(tmp_path):
+    """Under the Triton interpreter (a subprocess: it is read when Triton compiles) the fused kernel runs on the CPU,
+    and ``--sweep-launches`` times it in every launch configuration at every ``--stages``."""
+    pytest.importorskip("triton")
+    out = tmp_path / "fat.json"
+    env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(BENCHMARKS.parent / "src")}
+    command = [
+        sys.executable, str(BENCHMARKS / "bench_fat_block.py"), "--smoke", "--sweep-launches", "--stages", "1", "3",
+        "--extra-launches", "32,1,2", "--json", str(out),
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(out.read_text())
+    launches = [tuple(row["launch"]) for row in record["launches"]]
+    unsplit = [(points, warps) for points, split, warps in LAUNCH_SHAPES if split == 1] + [(32, 2)]
+    # the smoke preset's d_rgb 16 leaves no channel split (MIN_DOT channels per program at least)
+    assert sorted(launches) == sorted((points, 1, warps, stages) for points, warps in unsplit for stages in (1, 3))
+    assert all(row["median_s"] > 0 for row in record["launches"])
+    assert "| points / program |" in result.stdout
