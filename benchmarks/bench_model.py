@@ -150,7 +150,10 @@ def build_config(args: argparse.Namespace) -> ModelConfig:
 def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
     """Run one measurement, catching failures into the record."""
     record: dict = {"name": name}
+    snapshot = args.memory_snapshot and device.type == "cuda"
     try:
+        if snapshot:  # every allocation from here on, with its Python frames (benchmarks/memory_peak.py reads it)
+            torch.cuda.memory._record_memory_history(max_entries=2_000_000)
         times = timer(fn, args.warmup, args.repeats)
         median = statistics.median(times)
         record.update(
@@ -161,6 +164,9 @@ def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch
     except Exception as error:  # recorded, the next measurement still runs
         record.update(error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc(limit=3))
     finally:
+        if snapshot:
+            torch.cuda.memory._dump_snapshot(f"{args.memory_snapshot}.{name}.pickle")
+            torch.cuda.memory._record_memory_history(enabled=None)
         if device.type == "cuda":
             torch.cuda.empty_cache()
     return record
@@ -421,6 +427,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="--compile blocks: also compile the projection, embedding, query updates and read-out")
     parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the encoder")
+    parser.add_argument("--memory-snapshot", default=None,
+                        help="CUDA: record allocations of each measurement into PREFIX.<train|render>.pickle "
+                             "(benchmarks/memory_peak.py sums what is alive at the peak)")
     parser.add_argument("--field-memory-budget", type=float, default=1.0,
                         help="--compile blocks: the FAT blocks' activation memory budget (compile_transformer_blocks)")
     parser.add_argument("--trainer-step", action="store_true",

@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +185,24 @@ def test_bench_fat_block_sweeps_the_fused_kernels_launches(tmp_path):
     assert sorted(launches) == sorted((points, 1, warps, stages) for points, warps in unsplit for stages in (1, 3))
     assert all(row["median_s"] > 0 for row in record["launches"])
     assert "| points / program |" in result.stdout
+
+
+def test_memory_peak_sums_the_blocks_alive_at_the_peak_by_source_line(tmp_path, capsys):
+    def event(action: str, addr: int, size: int, filename: str = "/x/src/gpnerf/model/a.py", line: int = 1) -> dict:
+        return {"action": action, "addr": addr, "size": size, "frames": [
+            {"filename": "/torch/nn/modules/module.py", "line": 9, "name": "_call_impl"},
+            {"filename": filename, "line": line, "name": "forward"},
+        ]}
+
+    events = [
+        event("alloc", 1, 100), event("alloc", 2, 50, line=2), event("free_requested", 1, 100),
+        event("free_completed", 1, 100), event("alloc", 3, 300, "/elsewhere/b.py"), event("alloc", 4, 20, line=2),
+        event("free_completed", 3, 300), event("alloc", 5, 10),
+    ]  # the peak, 370 bytes: blocks 2, 3 and 4, after the sixth event
+    path = tmp_path / "snapshot.pickle"
+    path.write_bytes(pickle.dumps({"segments": [], "device_traces": [events]}))
+    peak, sizes, counts = load("memory_peak").main([str(path), "--top", "5"])
+    assert peak == 370
+    assert sizes == {"model/a.py:2 forward": 70, "<other>": 300}
+    assert counts == {"model/a.py:2 forward": 2, "<other>": 1}
+    assert "| 0.000 | 81.1 % | 1 | <other> |" in capsys.readouterr().out
