@@ -113,6 +113,11 @@ def test_finetune_command_starts_from_the_generalized_checkpoint(dataset, tmp_pa
     assert load_checkpoint(find_latest_checkpoint(ft_run / "checkpoints")[0])["step"] == 2
 
 
+def test_field_memory_budget_outside_zero_to_one_is_rejected():
+    with pytest.raises(ValueError, match=r"compile_field_memory_budget must be in \(0, 1\]; got 0.0"):
+        ExperimentConfig(compile_field_memory_budget=0.0)
+
+
 def test_finetune_rejects_unknown_scene(dataset, tmp_path):
     entrypoint(train_args(dataset, tmp_path, 3))
     with pytest.raises(ValueError, match="data.finetune_scene must name a scene of split 'test'"):
@@ -135,15 +140,16 @@ def test_compile_switch_compiles_for_training_and_evaluation(dataset, tmp_path, 
 
     compiled = []
 
-    def compile_without_codegen(model):  # same code path, no C++ / Triton code generation on the CPU test box
-        compiled.append(model)
-        return compile_transformer_blocks(model, backend="aot_eager")
+    def compile_without_codegen(model, **options):  # same code path, no C++ / Triton code generation on the CPU test box
+        compiled.append(options)
+        return compile_transformer_blocks(model, backend="aot_eager", **options)
 
     monkeypatch.setattr(gpnerf.runs, "compile_transformer_blocks", compile_without_codegen)
-    entrypoint(train_args(dataset, tmp_path, 2) + ["--compile"])
+    entrypoint(train_args(dataset, tmp_path, 2) + ["--compile", "--compile-field-memory-budget", "0.5"])
     run = only_run(tmp_path)
-    assert RunDir.open(run).load_config(ExperimentConfig).compile is True
-    assert len(compiled) == 1
+    config = RunDir.open(run).load_config(ExperimentConfig)
+    assert config.compile is True and config.compile_field_memory_budget == 0.5
+    assert compiled == [{"field_memory_budget": 0.5}]
     entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--out", str(tmp_path / "e")])
     assert len(compiled) == 2
     entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--compile", "False", "--out", str(tmp_path / "e2")])

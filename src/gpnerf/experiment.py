@@ -107,8 +107,18 @@ class ExperimentConfig:
     """torch.compile the FAT/RAT blocks, the semantic fold, the encoder and the glue between them
     (`gpnerf.model.compile_transformer_blocks`): the
     same function, ~1 minute of compilation, then faster on GPUs (docs/benchmarks.md). Needs a C++ compiler on CPU."""
+    compile_field_memory_budget: float = 1.0
+    """With `compile`: the fraction of the FAT blocks' activations kept for the backward, the rest recomputed there
+    (AOT autograd's activation memory budget, in (0, 1]). 0.5: a graphed paper-scannet training step reserved 6.43
+    instead of 7.96 GiB and took 0.0439 instead of 0.0408 s on an H200 (docs/performance.md section 19)."""
     init_from: Path | None = None
     """Checkpoint whose model weights initialise this run (fine-tuning); optimizer state is not loaded."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.compile_field_memory_budget <= 1.0:
+            raise ValueError(
+                f"compile_field_memory_budget must be in (0, 1]; got {self.compile_field_memory_budget}."
+            )
 
 
 def resolve_device(choice: str) -> torch.device:

@@ -55,7 +55,7 @@ def train(config: ExperimentConfig, resume: Path | None = None) -> Path:
             step = load_model_weights(model, config.init_from)
             log.info("initialised model weights from %s (step %d)", config.init_from, step)
         if config.compile:
-            compile_transformer_blocks(model)
+            compile_transformer_blocks(model, field_memory_budget=config.compile_field_memory_budget)
         run_dir = None
         if ctx.is_main:
             if resume is not None:
