@@ -1,4 +1,4 @@
-"""The dropout keep-bits kernel (gpnerf.model.fused_dropout), unpacked, against its PyTorch reference, bit for bit.
+"""The dropout keep-mask kernel (gpnerf.model.fused_dropout) against its PyTorch reference, bit for bit.
 
 The reference implements Philox4x32-10 with PyTorch int64 ops and is itself held to Random123's published
 known-answer vectors. On the CPU the kernel runs under the Triton interpreter (a subprocess: this file run as a
@@ -12,9 +12,7 @@ import torch
 from torch import nn
 
 from gpnerf.model import fused_dropout
-from gpnerf.model.fused_dropout import (
-    MaskedDropout, keep_mask_reference, keep_threshold, philox_reference, unpack_keep_bits,
-)
+from gpnerf.model.fused_dropout import MaskedDropout, keep_mask_reference, keep_threshold, philox_reference
 from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
 RANDOM123_PHILOX4X32_10 = [  # (counter, key, output), Random123's kat_vectors
@@ -24,41 +22,7 @@ RANDOM123_PHILOX4X32_10 = [  # (counter, key, output), Random123's kat_vectors
      (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
 ]
 CASES = [(12345, 10001, 0.1), (2**61 + 987654321, 4097, 0.5), (7, 3, 0.1), (2**62 - 1, 8192, 0.0)]
-"""(seed, elements, p): more than one program (4,096 elements each), partial last groups of 4 and bytes, p = 0."""
-
-
-def packed(mask: torch.Tensor) -> torch.Tensor:
-    """A flat bool ``mask`` packed as the kernel packs it: bit ``k`` of byte ``j`` for element ``8 j + k``."""
-    bits = nn.functional.pad(mask.flatten().to(torch.uint8), (0, -mask.numel() % 8)).view(-1, 8)
-    return (bits << torch.arange(8, dtype=torch.uint8)).sum(1, dtype=torch.uint8)
-
-
-def test_unpacking_inverts_the_packing():
-    torch.manual_seed(0)
-    for numel in (1, 7, 8, 9, 64, 1001):
-        mask = torch.rand(numel) > 0.5
-        assert torch.equal(unpack_keep_bits(packed(mask), numel), mask), numel
-
-
-def test_compiled_backward_keeps_the_packed_bits_not_the_mask():
-    """A mask drawn and unpacked inside a compiled function: the partitioner (``aot_eager_decomp_partition``, as
-    inductor's) keeps the packed bytes for the backward and recomputes the unpacking there; the gradient is the
-    upstream gradient times ``mask / (1 - p)``."""
-    shape = (6, 64)
-
-    def dropped(x: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
-        mask = unpack_keep_bits(bits + 0, x.numel()).view(shape)  # bits + 0: made inside the graph, as the kernel's
-        return torch.sin(x) * mask * 2.0
-
-    torch.manual_seed(1)
-    x, bits = torch.randn(shape, requires_grad=True), torch.randint(0, 256, (48,), dtype=torch.uint8)
-    saved = []
-    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
-        y = torch.compile(dropped, backend="aot_eager_decomp_partition", fullgraph=True)(x, bits)
-    y.backward(torch.ones(shape))
-    assert not any(t.dtype == torch.bool and t.numel() == x.numel() for t in saved)
-    assert any(t.dtype == torch.uint8 and t.numel() == bits.numel() for t in saved)
-    assert torch.allclose(x.grad, torch.cos(x) * unpack_keep_bits(bits, x.numel()).view(shape) * 2.0)
+"""(seed, elements, p): more than one program (4,096 elements each), partial last groups of 4, p = 0."""
 
 
 def test_reference_philox_matches_random123_known_answers():
@@ -95,19 +59,19 @@ def test_cpu_without_the_interpreter_keeps_nn_dropout(monkeypatch):
 
 @needs_triton
 def test_kernel_compiles_for_hopper():
-    seed, bits = torch.zeros(1, dtype=torch.int64), torch.empty(100, dtype=torch.uint8)
-    constants = dict(THRESHOLD=keep_threshold(0.1), BLOCK_BYTES=fused_dropout.BLOCK_BYTES)
-    compile_for_hopper_with(fused_dropout._keep_bits_kernel, [seed, bits, 100], constants)
+    seed, mask = torch.zeros(1, dtype=torch.int64), torch.empty(100, dtype=torch.bool)
+    constants = dict(THRESHOLD=keep_threshold(0.1), BLOCK=fused_dropout.BLOCK_COUNTERS)
+    compile_for_hopper_with(fused_dropout._keep_mask_kernel, [seed, mask, 100], constants)
 
 
 def interpreted_checks() -> None:
-    """Run under TRITON_INTERPRET=1: the kernel's bits unpack to the reference's mask for each case; the layer's output and
+    """Run under TRITON_INTERPRET=1: the kernel's mask equals the reference's for each case; the layer's output and
     gradient are the input and the upstream gradient times ``mask / (1 - p)`` with the mask of the seed it drew;
     ``torch.compile`` traces the layer into one graph (the custom op's fake)."""
     for seed, numel, p in CASES:
-        bits = fused_dropout.dropout_keep_bits(torch.tensor([seed]), numel, p)
-        assert bits.dtype == torch.uint8 and bits.shape == (-(-numel // 8),)
-        assert torch.equal(unpack_keep_bits(bits, numel), keep_mask_reference(seed, numel, p)), (seed, numel, p)
+        mask = fused_dropout.dropout_keep_mask(torch.tensor([seed]), [numel], p)
+        assert mask.dtype == torch.bool and mask.shape == (numel,)
+        assert torch.equal(mask, keep_mask_reference(seed, numel, p)), (seed, numel, p)
     layer = MaskedDropout(0.25).train()
     x = torch.randn(3, 5, 7, requires_grad=True)
     torch.manual_seed(11)
@@ -127,9 +91,9 @@ def interpreted_checks() -> None:
     masks = fused_dropout.keep_masks(shapes, 0.3, x.device)
     torch.manual_seed(5)
     seed = int(torch.randint(2**62, (1,)))
-    flat = keep_mask_reference(seed, 3 * 128, 0.3)  # 105, 18 and 1 elements, each span a multiple of 128
-    for mask, shape, offset in zip(masks, shapes, (0, 128, 256)):
-        assert mask.shape == shape and mask.dtype == torch.bool
+    flat = keep_mask_reference(seed, 112 + 32 + 16, 0.3)  # 105, 18 and 1 elements, each span a multiple of 16
+    for mask, shape, offset in zip(masks, shapes, (0, 112, 144)):
+        assert mask.shape == shape and mask.storage_offset() == offset
         assert torch.equal(mask.flatten(), flat[offset:offset + shape.numel()])
     from gpnerf.model.config import TransformerConfig
     from gpnerf.model.field_aggregation import FieldAggregationTransformer
@@ -156,9 +120,9 @@ class FixedMaskDropout(nn.Module):
         return x * self.mask * (1.0 / (1.0 - self.p))
 
 
-def reference_kernel(seed: torch.Tensor, numel: int, p: float) -> torch.Tensor:
-    """:func:`fused_dropout.dropout_keep_bits` computed by its PyTorch reference (CPU)."""
-    return packed(keep_mask_reference(int(seed), numel, p))
+def reference_kernel(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+    """:func:`fused_dropout.dropout_keep_mask` computed by its PyTorch reference (CPU)."""
+    return keep_mask_reference(int(seed), math.prod(shape), p).view(shape)
 
 
 def with_fixed_masks(block: nn.Module, masks: list[torch.Tensor]) -> nn.Module:
@@ -182,7 +146,7 @@ def test_a_block_draws_its_four_masks_with_one_seed_and_one_kernel(kind, monkeyp
 
     monkeypatch.setattr(fused_dropout, "kernels_can_run_on", lambda tensor: True)
     kernel_calls, drawn = [], []
-    monkeypatch.setattr(fused_dropout, "dropout_keep_bits", lambda *a: kernel_calls.append(a) or reference_kernel(*a))
+    monkeypatch.setattr(fused_dropout, "dropout_keep_mask", lambda *a: kernel_calls.append(a) or reference_kernel(*a))
     keep_masks = fused_dropout.keep_masks
     monkeypatch.setattr(fused_dropout, "keep_masks", lambda *a: drawn.append(keep_masks(*a)) or drawn[-1])
     config = TransformerConfig(d_rgb=8, num_layers=1, num_heads=2, dropout=0.3, num_frequencies=2)
@@ -225,8 +189,8 @@ def test_kernel_under_the_triton_interpreter_matches_the_reference():
 @needs_cuda
 def test_kernel_on_the_gpu_matches_the_reference():
     for seed, numel, p in CASES + [(99, 5 * 2**20 + 3, 0.1)]:
-        bits = fused_dropout.dropout_keep_bits(torch.tensor([seed], device="cuda"), numel, p)
-        assert torch.equal(unpack_keep_bits(bits, numel).cpu(), keep_mask_reference(seed, numel, p)), (seed, numel, p)
+        mask = fused_dropout.dropout_keep_mask(torch.tensor([seed], device="cuda"), [numel], p)
+        assert torch.equal(mask.cpu(), keep_mask_reference(seed, numel, p)), (seed, numel, p)
     layer = MaskedDropout(0.1).train()
     x = torch.randn(64, 10, 64, device="cuda", dtype=torch.bfloat16)
     kept = (layer(x) != 0).float().mean().item()

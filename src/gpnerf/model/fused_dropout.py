@@ -4,13 +4,12 @@ Compiled with ``torch.compile``, ``nn.Dropout`` becomes inductor's ``rand`` fuse
 Philox4x32-10 evaluation (ten rounds of 32-bit multiplies) per element, of whose four 32-bit outputs three are
 discarded. A training step of the paper preset draws about 750 M such numbers (attention maps over views and
 samples, feed-forward hidden layers, block outputs); the graphed compiled step takes 4.2 ms less with dropout 0
-(docs/benchmarks.md, twelfth run). :class:`MaskedDropout` instead gets a boolean keep mask from :func:`keep_masks`
-(one kernel, all four outputs of each Philox call used, the decisions packed eight to a byte) and multiplies by
-``mask / (1 - p)``; the mask is unpacked by shifts (:func:`unpack_keep_bits`), which inductor computes inside the
-kernels that read it, so the backward keeps one bit per element instead of ``native_dropout``'s byte (0.70 of the
-graphed step's 7.10 GiB peak were these masks as bytes: docs/performance.md section 16). A transformer block draws the
-masks of its four dropout layers together (:func:`draw_block_masks`: one seed and one kernel per block) and hands each
-layer its own (:func:`apply_dropout`).
+(docs/benchmarks.md, twelfth run). :class:`MaskedDropout` instead gets a boolean keep mask from :func:`keep_mask`
+(one kernel, all four outputs of each Philox call used, one byte written per element) and multiplies by
+``mask / (1 - p)``, which inductor still fuses with the neighbours; the mask is what the backward reads, as it reads
+``native_dropout``'s. A transformer block draws the masks of its four dropout layers together
+(:func:`draw_block_masks`: one seed and one kernel per block, :func:`keep_masks`) and hands each layer its own
+(:func:`apply_dropout`).
 
 The decisions: element ``4 c + k`` is kept when the top 24 bits of output ``k`` of Philox4x32-10 with counter
 ``(c, 0, 0, 0)`` and key ``(seed mod 2^32, seed div 2^32)`` are at least ``ceil(p 2^24)``, so each element is kept
@@ -35,8 +34,8 @@ PHILOX_ROUNDS = 10
 """Philox4x32-10's constants (Triton's ``tl.randint4x``, which the kernel calls)."""
 DECISION_BITS = 24
 """Bits of each 32-bit Philox output compared against the threshold."""
-BLOCK_BYTES = 512
-"""Mask bytes per program (8 decisions each, from 2 Philox counters: 1,024 counters per program)."""
+BLOCK_COUNTERS = 1024
+"""Philox counters per program (4 x as many mask elements)."""
 
 
 def keep_threshold(p: float) -> int:
@@ -50,62 +49,55 @@ if triton is not None:
     _DECISION_SHIFT = tl.constexpr(32 - DECISION_BITS)
 
     @triton.jit
-    def _keep_bits_kernel(seed_ptr, bits_ptr, num_bytes, THRESHOLD: tl.constexpr, BLOCK_BYTES: tl.constexpr):
-        """One program: bytes ``[pid BLOCK_BYTES, (pid + 1) BLOCK_BYTES)``; bit ``4 t + k`` of byte ``j`` is element
-        ``8 j + 4 t + k``, from output ``k`` of counter ``2 j + t``."""
-        byte = tl.program_id(0) * BLOCK_BYTES + tl.arange(0, BLOCK_BYTES)  # int32 counters: Philox4x32
-        halves = tl.arange(0, 2)
-        r0, r1, r2, r3 = tl.randint4x(tl.load(seed_ptr), byte[:, None] * 2 + halves[None, :])
-        nibble = ((r0 >> _DECISION_SHIFT).to(tl.int32) >= THRESHOLD).to(tl.int32)
-        nibble |= ((r1 >> _DECISION_SHIFT).to(tl.int32) >= THRESHOLD).to(tl.int32) << 1
-        nibble |= ((r2 >> _DECISION_SHIFT).to(tl.int32) >= THRESHOLD).to(tl.int32) << 2
-        nibble |= ((r3 >> _DECISION_SHIFT).to(tl.int32) >= THRESHOLD).to(tl.int32) << 3
-        bits = tl.sum(nibble << (4 * halves[None, :]), axis=1)
-        index = tl.program_id(0).to(tl.int64) * BLOCK_BYTES + tl.arange(0, BLOCK_BYTES)
-        tl.store(bits_ptr + index, bits.to(tl.uint8), mask=index < num_bytes)
+    def _keep_mask_kernel(seed_ptr, mask_ptr, numel, THRESHOLD: tl.constexpr, BLOCK: tl.constexpr):
+        """One program: counters ``[pid BLOCK, (pid + 1) BLOCK)``, mask elements ``4 counter + k``, ``k < 4``."""
+        counter = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        r0, r1, r2, r3 = tl.randint4x(tl.load(seed_ptr), counter)
+        # element 4 c + k from output k: join(join(r0, r2), join(r1, r3))[c, a, b] = r_(2a + b)
+        draws = tl.join(tl.join(r0, r2), tl.join(r1, r3)).reshape(4 * BLOCK)
+        kept = (draws >> _DECISION_SHIFT).to(tl.int32) >= THRESHOLD
+        index = tl.program_id(0).to(tl.int64) * 4 * BLOCK + tl.arange(0, 4 * BLOCK)
+        tl.store(mask_ptr + index, kept, mask=index < numel)
 
 
-@torch.library.custom_op("gpnerf::dropout_keep_bits", mutates_args=())
-def dropout_keep_bits(seed: torch.Tensor, numel: int, p: float) -> torch.Tensor:
-    """The kernel's keep decisions (module docstring) for ``numel`` elements, packed: ``(ceil(numel / 8),)`` uint8
-    on ``seed``'s device, bit ``k`` of byte ``j`` for element ``8 j + k``; ``seed`` ``(1,)`` int64."""
-    bits = torch.empty(-(-numel // 8), dtype=torch.uint8, device=seed.device)
+@torch.library.custom_op("gpnerf::dropout_keep_mask", mutates_args=())
+def dropout_keep_mask(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+    """The kernel's keep mask (module docstring): bool, ``shape``, on ``seed``'s device; ``seed`` ``(1,)`` int64."""
+    mask = torch.empty(shape, dtype=torch.bool, device=seed.device)
+    numel = mask.numel()
     if numel:
-        grid = (triton.cdiv(bits.numel(), BLOCK_BYTES),)
-        _keep_bits_kernel[grid](seed, bits, bits.numel(), THRESHOLD=keep_threshold(p), BLOCK_BYTES=BLOCK_BYTES)
-    return bits
+        grid = (triton.cdiv(numel, 4 * BLOCK_COUNTERS),)
+        _keep_mask_kernel[grid](seed, mask, numel, THRESHOLD=keep_threshold(p), BLOCK=BLOCK_COUNTERS)
+    return mask
 
 
-@dropout_keep_bits.register_fake
-def _(seed: torch.Tensor, numel: int, p: float) -> torch.Tensor:
-    return seed.new_empty(-(-numel // 8), dtype=torch.uint8)
+@dropout_keep_mask.register_fake
+def _(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+    return seed.new_empty(shape, dtype=torch.bool)
 
 
-def unpack_keep_bits(bits: torch.Tensor, numel: int) -> torch.Tensor:
-    """``(numel,)`` bool from packed ``bits`` ``(>= ceil(numel / 8),)`` uint8 (bit ``k`` of byte ``j``: element
-    ``8 j + k``). Shifts and a view: compiled, inductor computes it inside the kernels that read the mask, and the
-    backward keeps the packed bytes."""
-    shifts = torch.arange(8, dtype=torch.uint8, device=bits.device)
-    return ((bits[:, None] >> shifts) & 1).flatten()[:numel].bool()
+def keep_mask(shape: torch.Size, p: float, device: torch.device) -> torch.Tensor:
+    """A fresh keep mask ``shape`` bool on ``device`` (needs :func:`kernels_can_run_on` for a tensor there): each
+    element kept with probability ``1 - p`` (module docstring), from a seed drawn from PyTorch's generator."""
+    if math.prod(shape) > 4 * 2**32:
+        raise ValueError(f"keep_mask: {math.prod(shape)} elements exceed Philox's 2^32 counters x 4")
+    seed = torch.randint(2**62, (1,), device=device)
+    return dropout_keep_mask(seed, list(shape), p)
 
 
-MASK_ALIGN = 128
-"""Elements: each layer's mask in :func:`keep_masks`' shared draw starts at a multiple of it (16-byte aligned bits)."""
+MASK_ALIGN = 16
+"""Elements: each layer's mask in :func:`keep_masks`' shared buffer starts at a multiple of it (16-byte aligned)."""
 
 
 def keep_masks(shapes: Sequence[torch.Size], p: float, device: torch.device) -> list[torch.Tensor]:
-    """Fresh keep masks of ``shapes`` (bool, on ``device``; needs :func:`kernels_can_run_on` for a tensor there), each
-    element kept with probability ``1 - p`` (module docstring), for one or several layers of the same ``p``: one
-    seed drawn from PyTorch's generator and one kernel call, each mask from its own span of elements (starting at a
-    multiple of :data:`MASK_ALIGN`). Distinct elements take distinct Philox counters, so the masks are independent."""
+    """Fresh keep masks of ``shapes`` (bool, on ``device``) for several layers of the same ``p``, from one seed and
+    one kernel: views of one :func:`keep_mask` buffer, each starting at a multiple of :data:`MASK_ALIGN` elements.
+    Distinct elements take distinct Philox counters, so the masks are independent, each kept with probability
+    ``1 - p`` as :func:`keep_mask`'s."""
     sizes = [math.prod(shape) for shape in shapes]
     spans = [-(-size // MASK_ALIGN) * MASK_ALIGN for size in sizes]
-    if sum(spans) > 4 * 2**32:
-        raise ValueError(f"keep_masks: {sum(spans)} elements exceed Philox's 2^32 counters x 4")
-    seed = torch.randint(2**62, (1,), device=device)
-    bits = dropout_keep_bits(seed, sum(spans), p)
-    span_bits = bits.split([span // 8 for span in spans])
-    return [unpack_keep_bits(b, size).view(shape) for b, size, shape in zip(span_bits, sizes, shapes)]
+    flat = keep_mask((sum(spans),), p, device)
+    return [span[:size].view(shape) for span, size, shape in zip(flat.split(spans), sizes, shapes)]
 
 
 def _umulhi(a: torch.Tensor, b: int) -> torch.Tensor:
@@ -134,8 +126,7 @@ def philox_reference(counters: torch.Tensor, key: tuple[int, int]) -> torch.Tens
 
 
 def keep_mask_reference(seed: int, numel: int, p: float) -> torch.Tensor:
-    """:func:`dropout_keep_bits`' decisions for ``seed``, unpacked: flat ``(numel,)`` bool, with PyTorch int64 ops
-    (CPU)."""
+    """:func:`dropout_keep_mask`'s mask for ``seed``, flat ``(numel,)`` bool, with PyTorch int64 ops (CPU)."""
     counters = torch.zeros((numel + 3) // 4, 4, dtype=torch.int64)
     counters[:, 0] = torch.arange(len(counters))
     draws = philox_reference(counters, (seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF)).flatten()[:numel]
@@ -143,13 +134,13 @@ def keep_mask_reference(seed: int, numel: int, p: float) -> torch.Tensor:
 
 
 class MaskedDropout(nn.Dropout):
-    """``nn.Dropout`` whose mask comes from :func:`keep_masks` where the kernel can run (module docstring); same
+    """``nn.Dropout`` whose mask comes from :func:`keep_mask` where the kernel can run (module docstring); same
     parameters (none) and the same expectation; elsewhere ``nn.Dropout``'s own draw."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.draws_on(x):
             return super().forward(x)
-        return self.apply_mask(x, keep_masks([x.shape], self.p, x.device)[0])
+        return self.apply_mask(x, keep_mask(x.shape, self.p, x.device))
 
     def draws_on(self, x: torch.Tensor) -> bool:
         """Whether the layer draws a kernel mask for ``x``: training, ``p > 0``, the kernel can run on ``x``."""

@@ -69,7 +69,6 @@ if triton is not None:
 
 POINTER_TYPES = {
     torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1", torch.int64: "*i64",
-    torch.uint8: "*u8",
 }
 """Triton's pointer type for a tensor argument of each dtype."""
 
