@@ -83,7 +83,7 @@ def launch_shapes(args: argparse.Namespace) -> list[tuple[int, int, int, int]]:
     """``(points, split, warps, stages)`` to time: the autotuner's shapes and ``--extra-launches``, each at every
     ``--stages``, those whose split leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
-    d = replace(PRESETS[args.preset].transformer).d_rgb
+    d = PRESETS[args.preset].transformer.d_rgb
     return [
         (points, split, warps, stages) for points, split, warps in [*fused.LAUNCH_SHAPES, *extra]
         if d // split >= fused.MIN_DOT for stages in args.stages

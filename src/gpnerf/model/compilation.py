@@ -67,10 +67,10 @@ def compile_transformer_blocks(
 
     Raises ``torch._dynamo.config.cache_size_limit`` to at least 64 (process-wide).
     """
-    # 8 layers x (48, 64 samples) x (train, eval) x chunk sizes must not exhaust dynamo's per-function
-    # recompile cache (default 8), or later calls silently run eager.
     if not 0.0 < field_memory_budget <= 1.0:
         raise ValueError(f"field_memory_budget must be in (0, 1]; got {field_memory_budget}")
+    # 8 layers x (48, 64 samples) x (train, eval) x chunk sizes must not exhaust dynamo's per-function
+    # recompile cache (default 8), or later calls silently run eager.
     torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
     transformer = model.transformer
     for block in transformer.ray_blocks:
