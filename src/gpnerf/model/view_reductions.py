@@ -48,5 +48,7 @@ def unrolled_softmax_over_views(logits: torch.Tensor, keep_dtype: bool) -> torch
     peak = reduce(torch.maximum, views).detach()
     exponentials = [torch.exp(view - peak) for view in views]
     total = reduce(torch.add, exponentials)
-    probabilities = torch.stack([exponential / total for exponential in exponentials], VIEW_DIM)
-    return probabilities.to(logits.dtype) if keep_dtype else probabilities
+    # cast per view before stacking: more than inductor's max_pointwise_cat_inputs (8) views make the stack a
+    # materialised buffer, which is then written in the output dtype instead of float32
+    dtype = logits.dtype if keep_dtype else accumulate
+    return torch.stack([(exponential / total).to(dtype) for exponential in exponentials], VIEW_DIM)
