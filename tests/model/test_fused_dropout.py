@@ -21,8 +21,8 @@ RANDOM123_PHILOX4X32_10 = [  # (counter, key, output), Random123's kat_vectors
     ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
      (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
 ]
-CASES = [(12345, 10001, 0.1), (2**61 + 987654321, 4097, 0.5), (7, 3, 0.1), (2**62 - 1, 8192, 0.0)]
-"""(seed, elements, p): more than one program (4,096 elements each), partial last groups of 4, p = 0."""
+CASES = [(12345, 10001, 0.1), (2**61 + 987654321, 16387, 0.5), (7, 3, 0.1), (2**62 - 1, 8192, 0.0)]
+"""(seed, elements, p): more than one program (8,192 elements each), partial last groups of 8, p = 0."""
 
 
 def test_reference_philox_matches_random123_known_answers():
@@ -35,12 +35,27 @@ def test_reference_keeps_each_element_with_probability_one_minus_p():
         numel = 400_000
         kept = keep_mask_reference(20261203, numel, p).double().mean().item()
         expected = 1 - keep_threshold(p) / 2**fused_dropout.DECISION_BITS
-        assert abs(expected - (1 - p)) <= 2**-24
+        assert abs(expected - (1 - p)) <= 2**-fused_dropout.DECISION_BITS
         assert abs(kept - expected) <= 6 * math.sqrt(p * (1 - p) / numel), (p, kept)
     first, second = keep_mask_reference(1, 4096, 0.5), keep_mask_reference(2, 4096, 0.5)
     assert not torch.equal(first, second)
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         keep_threshold(1.0)
+
+
+def test_reference_takes_each_half_of_each_philox_output_as_one_decision():
+    """Element ``8 c + 2 k + h`` is half ``h`` of Philox output ``k`` for counter ``c``; the two halves of one output
+    decide independently (their keep decisions uncorrelated within 6 sigma over 200 k pairs)."""
+    seed, p, counters = 2**40 + 17, 0.5, 3
+    threshold = keep_threshold(p)
+    words = philox_reference(torch.tensor([[c, 0, 0, 0] for c in range(counters)]), (seed & 0xFFFFFFFF, seed >> 32))
+    expected = [(int(words[c, k]) >> (16 * h) & 0xFFFF) >= threshold for c in range(counters) for k in range(4)
+                for h in range(2)]
+    assert keep_mask_reference(seed, 8 * counters, p).tolist() == expected
+    mask = keep_mask_reference(20261204, 400_000, 0.3).double()
+    low, high = mask[0::2] - mask[0::2].mean(), mask[1::2] - mask[1::2].mean()
+    correlation = (low * high).mean() / (low.std() * high.std())
+    assert abs(correlation) <= 6 / math.sqrt(len(low)), correlation
 
 
 def test_cpu_without_the_interpreter_keeps_nn_dropout(monkeypatch):

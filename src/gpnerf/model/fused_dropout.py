@@ -1,20 +1,21 @@
-"""Dropout whose keep mask comes from one Triton kernel drawing four decisions per Philox call (fast path, training).
+"""Dropout whose keep mask comes from one Triton kernel drawing eight decisions per Philox call (fast path, training).
 
 Compiled with ``torch.compile``, ``nn.Dropout`` becomes inductor's ``rand`` fused into its neighbours: one
 Philox4x32-10 evaluation (ten rounds of 32-bit multiplies) per element, of whose four 32-bit outputs three are
 discarded. A training step of the paper preset draws about 750 M such numbers (attention maps over views and
 samples, feed-forward hidden layers, block outputs); the graphed compiled step takes 4.2 ms less with dropout 0
 (docs/benchmarks.md, twelfth run). :class:`MaskedDropout` instead gets a boolean keep mask from :func:`keep_mask`
-(one kernel, all four outputs of each Philox call used, one byte written per element) and multiplies by
+(one kernel, each 16-bit half of each Philox output one decision, one byte written per element) and multiplies by
 ``mask / (1 - p)``, which inductor still fuses with the neighbours; the mask is what the backward reads, as it reads
 ``native_dropout``'s. A transformer block draws the masks of its four dropout layers together
 (:func:`draw_block_masks`: one seed and one kernel per block, :func:`keep_masks`) and hands each layer its own
 (:func:`apply_dropout`).
 
-The decisions: element ``4 c + k`` is kept when the top 24 bits of output ``k`` of Philox4x32-10 with counter
-``(c, 0, 0, 0)`` and key ``(seed mod 2^32, seed div 2^32)`` are at least ``ceil(p 2^24)``, so each element is kept
-independently with probability ``1 - ceil(p 2^24) / 2^24`` (``p`` to within ``2^-24``: the resolution of the float32
-uniform ``torch.rand`` compares against ``p``); the kept values are scaled by ``1 / (1 - p)`` as PyTorch does. The
+The decisions: element ``8 c + 2 k + h`` is kept when half ``h`` (0: the low 16 bits, 1: the high) of output ``k``
+of Philox4x32-10 with counter ``(c, 0, 0, 0)`` and key ``(seed mod 2^32, seed div 2^32)`` is at least
+``ceil(p 2^16)``, so each element is kept independently with probability ``1 - ceil(p 2^16) / 2^16`` (``p`` to within
+``2^-16``, where PyTorch's float32 uniform resolves ``2^-24`` from a whole output: the kernel is bound by Philox's
+multiplies, and two decisions per output halve them); the kept values are scaled by ``1 / (1 - p)`` as PyTorch does. The
 seed is drawn per call from PyTorch's generator on the mask's device (CUDA-graph safe). :func:`keep_mask_reference`
 computes the same mask with PyTorch integer ops (tests/model/test_fused_dropout.py holds the kernel to it bit for
 bit). Elsewhere (no Triton, CPU without the interpreter) :class:`MaskedDropout` is ``nn.Dropout``.
@@ -32,31 +33,35 @@ PHILOX_ROUND_A, PHILOX_ROUND_B = 0xD2511F53, 0xCD9E8D57
 PHILOX_KEY_A, PHILOX_KEY_B = 0x9E3779B9, 0xBB67AE85
 PHILOX_ROUNDS = 10
 """Philox4x32-10's constants (Triton's ``tl.randint4x``, which the kernel calls)."""
-DECISION_BITS = 24
-"""Bits of each 32-bit Philox output compared against the threshold."""
+DECISION_BITS = 16
+"""Bits per keep decision: each 32-bit Philox output makes two."""
+DECISIONS_PER_COUNTER = 4 * 32 // DECISION_BITS
+"""Mask elements per Philox counter (four 32-bit outputs)."""
 BLOCK_COUNTERS = 1024
-"""Philox counters per program (4 x as many mask elements)."""
+"""Philox counters per program (``DECISIONS_PER_COUNTER`` x as many mask elements)."""
 
 
 def keep_threshold(p: float) -> int:
-    """The smallest ``DECISION_BITS``-bit value that keeps an element: ``ceil(p 2^24)``."""
+    """The smallest ``DECISION_BITS``-bit value that keeps an element: ``ceil(p 2^16)``."""
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout probability must be in [0, 1); got {p}")
     return math.ceil(p * 2**DECISION_BITS)
 
 
 if triton is not None:
-    _DECISION_SHIFT = tl.constexpr(32 - DECISION_BITS)
+    _HALF = tl.constexpr(DECISION_BITS)
+    _LOW_HALF = tl.constexpr(2**DECISION_BITS - 1)
 
     @triton.jit
     def _keep_mask_kernel(seed_ptr, mask_ptr, numel, THRESHOLD: tl.constexpr, BLOCK: tl.constexpr):
-        """One program: counters ``[pid BLOCK, (pid + 1) BLOCK)``, mask elements ``4 counter + k``, ``k < 4``."""
+        """One program: counters ``[pid BLOCK, (pid + 1) BLOCK)``, mask elements ``8 counter + 2 k + h``."""
         counter = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
         r0, r1, r2, r3 = tl.randint4x(tl.load(seed_ptr), counter)
-        # element 4 c + k from output k: join(join(r0, r2), join(r1, r3))[c, a, b] = r_(2a + b)
-        draws = tl.join(tl.join(r0, r2), tl.join(r1, r3)).reshape(4 * BLOCK)
-        kept = (draws >> _DECISION_SHIFT).to(tl.int32) >= THRESHOLD
-        index = tl.program_id(0).to(tl.int64) * 4 * BLOCK + tl.arange(0, 4 * BLOCK)
+        # join(join(r0, r2), join(r1, r3))[c, a, b] = r_(2a + b); the outer join's last index is the half h
+        words = tl.join(tl.join(r0, r2), tl.join(r1, r3))
+        halves = tl.join(words & _LOW_HALF, words >> _HALF).reshape(8 * BLOCK)
+        kept = halves.to(tl.int32) >= THRESHOLD
+        index = tl.program_id(0).to(tl.int64) * 8 * BLOCK + tl.arange(0, 8 * BLOCK)
         tl.store(mask_ptr + index, kept, mask=index < numel)
 
 
@@ -66,7 +71,7 @@ def dropout_keep_mask(seed: torch.Tensor, shape: list[int], p: float) -> torch.T
     mask = torch.empty(shape, dtype=torch.bool, device=seed.device)
     numel = mask.numel()
     if numel:
-        grid = (triton.cdiv(numel, 4 * BLOCK_COUNTERS),)
+        grid = (triton.cdiv(numel, DECISIONS_PER_COUNTER * BLOCK_COUNTERS),)
         _keep_mask_kernel[grid](seed, mask, numel, THRESHOLD=keep_threshold(p), BLOCK=BLOCK_COUNTERS)
     return mask
 
@@ -79,8 +84,10 @@ def _(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
 def keep_mask(shape: torch.Size, p: float, device: torch.device) -> torch.Tensor:
     """A fresh keep mask ``shape`` bool on ``device`` (needs :func:`kernels_can_run_on` for a tensor there): each
     element kept with probability ``1 - p`` (module docstring), from a seed drawn from PyTorch's generator."""
-    if math.prod(shape) > 4 * 2**32:
-        raise ValueError(f"keep_mask: {math.prod(shape)} elements exceed Philox's 2^32 counters x 4")
+    if math.prod(shape) > DECISIONS_PER_COUNTER * 2**32:
+        raise ValueError(
+            f"keep_mask: {math.prod(shape)} elements exceed Philox's 2^32 counters x {DECISIONS_PER_COUNTER}"
+        )
     seed = torch.randint(2**62, (1,), device=device)
     return dropout_keep_mask(seed, list(shape), p)
 
@@ -127,10 +134,12 @@ def philox_reference(counters: torch.Tensor, key: tuple[int, int]) -> torch.Tens
 
 def keep_mask_reference(seed: int, numel: int, p: float) -> torch.Tensor:
     """:func:`dropout_keep_mask`'s mask for ``seed``, flat ``(numel,)`` bool, with PyTorch int64 ops (CPU)."""
-    counters = torch.zeros((numel + 3) // 4, 4, dtype=torch.int64)
+    counters = torch.zeros(-(-numel // DECISIONS_PER_COUNTER), 4, dtype=torch.int64)
     counters[:, 0] = torch.arange(len(counters))
-    draws = philox_reference(counters, (seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF)).flatten()[:numel]
-    return (draws >> (32 - DECISION_BITS)) >= keep_threshold(p)
+    words = philox_reference(counters, (seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF))
+    low_half = 2**DECISION_BITS - 1
+    halves = torch.stack([words & low_half, words >> DECISION_BITS], 2).flatten()[:numel]  # [c, k, h]
+    return halves >= keep_threshold(p)
 
 
 class MaskedDropout(nn.Dropout):
