@@ -144,7 +144,8 @@ def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Ad
 
 def build_config(args: argparse.Namespace) -> ModelConfig:
     return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint,
-                   fused_kernels=args.fused_kernels == "on", shared_casts=args.shared_casts == "on")
+                   fused_kernels=args.fused_kernels == "on", shared_casts=args.shared_casts == "on",
+                   redraw_dropout_masks=args.redraw_dropout_masks)
 
 
 def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
@@ -245,6 +246,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
     compiled += " no-shared-casts" if args.shared_casts == "off" and args.implementation == "fast" else ""
+    compiled += " redraw-dropout-masks" if args.redraw_dropout_masks else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
@@ -259,7 +261,8 @@ def run(args: argparse.Namespace) -> dict:
         "compile_encoder": args.compile == "blocks" and args.compile_encoder == "on",
         "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
         "field_memory_budget": args.field_memory_budget if args.compile == "blocks" else None,
-        "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels, "overlap_optimizer": overlap,
+        "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
+        "redraw_dropout_masks": config.redraw_dropout_masks, "overlap_optimizer": overlap,
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
         "fused_embedding": model.transformer.embedding_kernel, "shared_casts": config.shared_casts,
@@ -357,6 +360,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "train
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
     parser.add_argument("--fused-kernels", default="on", choices=["on", "off"],
                         help="ModelConfig.fused_kernels (fast path, inference on CUDA with Triton)")
+    parser.add_argument("--redraw-dropout-masks", action="store_true",
+                        help="ModelConfig.redraw_dropout_masks (fast path, training): the backward draws the keep "
+                             "masks again instead of keeping them")
     parser.add_argument("--shared-casts", default="on", choices=["on", "off"],
                         help="ModelConfig.shared_casts (fast path, training under autocast): off casts the Linear "
                              "weights inside every block")

@@ -76,7 +76,7 @@ def test_cpu_without_the_interpreter_keeps_nn_dropout(monkeypatch):
 def test_kernel_compiles_for_hopper():
     seed, mask = torch.zeros(1, dtype=torch.int64), torch.empty(100, dtype=torch.bool)
     constants = dict(THRESHOLD=keep_threshold(0.1), BLOCK=fused_dropout.BLOCK_COUNTERS)
-    compile_for_hopper_with(fused_dropout._keep_mask_kernel, [seed, mask, 100], constants)
+    compile_for_hopper_with(fused_dropout._keep_mask_kernel, [seed, mask, 100, 3], constants)
 
 
 def interpreted_checks() -> None:
@@ -107,9 +107,12 @@ def interpreted_checks() -> None:
     torch.manual_seed(5)
     seed = int(torch.randint(2**62, (1,)))
     flat = keep_mask_reference(seed, 112 + 32 + 16, 0.3)  # 105, 18 and 1 elements, each span a multiple of 16
-    for mask, shape, offset in zip(masks, shapes, (0, 112, 144)):
-        assert mask.shape == shape and mask.storage_offset() == offset
+    for (mask, mask_seed, first), shape, offset in zip(masks, shapes, (0, 112, 144)):
+        assert mask.shape == shape and mask.storage_offset() == offset == first and int(mask_seed) == seed
         assert torch.equal(mask.flatten(), flat[offset:offset + shape.numel()])
+        redrawn = fused_dropout.dropout_keep_mask(mask_seed, list(shape), 0.3, first)  # the slice alone
+        assert torch.equal(redrawn, mask)
+        assert torch.equal(redrawn.flatten(), keep_mask_reference(seed, shape.numel(), 0.3, first))
     from gpnerf.model.config import TransformerConfig
     from gpnerf.model.field_aggregation import FieldAggregationTransformer
 
@@ -121,6 +124,20 @@ def interpreted_checks() -> None:
     compiled_out = compiled_block(*inputs)[0]
     torch.manual_seed(2)
     assert torch.equal(compiled_out, block(*inputs)[0])
+    redrawing = FieldAggregationTransformer(
+        config, True, fold_logit_projections=True, fused_dropout=True, redraw_dropout_masks=True
+    ).train()
+    outputs, gradients = [], []
+    for run in (torch.compile(redrawing, backend="aot_eager", fullgraph=True), redrawing):  # masks drawn again
+        query = inputs[0].clone().requires_grad_(True)
+        torch.manual_seed(4)
+        outputs.append(run(query, *inputs[1:])[0])
+        outputs[-1].square().sum().backward()
+        gradients.append([query.grad] + [parameter.grad for parameter in redrawing.parameters()])
+        redrawing.zero_grad(set_to_none=True)
+    assert torch.equal(*outputs)
+    for compiled_gradient, eager_gradient in zip(*gradients):
+        assert torch.equal(compiled_gradient, eager_gradient)
     print("interpreted checks passed")
 
 
@@ -135,9 +152,9 @@ class FixedMaskDropout(nn.Module):
         return x * self.mask * (1.0 / (1.0 - self.p))
 
 
-def reference_kernel(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+def reference_kernel(seed: torch.Tensor, shape: list[int], p: float, first_element: int = 0) -> torch.Tensor:
     """:func:`fused_dropout.dropout_keep_mask` computed by its PyTorch reference (CPU)."""
-    return keep_mask_reference(int(seed), math.prod(shape), p).view(shape)
+    return keep_mask_reference(int(seed), math.prod(shape), p, first_element).view(shape)
 
 
 def with_fixed_masks(block: nn.Module, masks: list[torch.Tensor]) -> nn.Module:
@@ -150,11 +167,14 @@ def with_fixed_masks(block: nn.Module, masks: list[torch.Tensor]) -> nn.Module:
     return block
 
 
+@pytest.mark.parametrize("redraw", [False, True], ids=["kept", "redrawn"])
 @pytest.mark.parametrize("kind", ["field", "ray"])
-def test_a_block_draws_its_four_masks_with_one_seed_and_one_kernel(kind, monkeypatch):
+def test_a_block_draws_its_four_masks_with_one_seed_and_one_kernel(kind, redraw, monkeypatch):
     """A training FAT / RAT block with the fast path's dropout draws all four of its masks by one kernel call (one
     seed), each layer gets its own: the block's output and gradients equal, bit for bit, those of the same block
-    whose dropout layers hold those masks. The kernel is replaced by its PyTorch reference (CPU)."""
+    whose dropout layers hold those masks. The kernel is replaced by its PyTorch reference (CPU). With ``redraw``
+    the backward draws each layer's mask again, one kernel call per layer at the layer's own elements, and autograd
+    keeps the seed instead of any mask."""
     from gpnerf.model.config import TransformerConfig
     from gpnerf.model.field_aggregation import FieldAggregationTransformer
     from gpnerf.model.ray_aggregation import RayAggregationTransformer
@@ -167,28 +187,48 @@ def test_a_block_draws_its_four_masks_with_one_seed_and_one_kernel(kind, monkeyp
     config = TransformerConfig(d_rgb=8, num_layers=1, num_heads=2, dropout=0.3, num_frequencies=2)
     torch.manual_seed(0)
     if kind == "field":
-        block = FieldAggregationTransformer(config, True, fold_logit_projections=True, fused_dropout=True)
+        block = FieldAggregationTransformer(
+            config, True, fold_logit_projections=True, fused_dropout=True, redraw_dropout_masks=redraw
+        )
         inputs = [torch.randn(4, 3, 8), torch.randn(4, 3, 5, 8), torch.randn(4, 3, 5, 4), torch.rand(4, 3, 5) > 0.3]
     else:
-        block = RayAggregationTransformer(config, compute_dtype_attention=True, fused_dropout=True)
+        block = RayAggregationTransformer(
+            config, compute_dtype_attention=True, fused_dropout=True, redraw_dropout_masks=redraw
+        )
         inputs = [torch.randn(4, 3, 8)]
     block.train()
     inputs[0].requires_grad_(True)
-    out = block(*inputs)[0]
+    saved_bool_shapes = []
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        if tensor.dtype == torch.bool:
+            saved_bool_shapes.append(tuple(tensor.shape))
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        out = block(*inputs)[0]
     assert len(kernel_calls) == 1 and len(drawn) == 1
-    masks = drawn[0]
+    masks = [drawn_mask.mask for drawn_mask in drawn[0]]
+    mask_shapes = {tuple(m.shape) for m in masks}
+    assert bool(mask_shapes & set(saved_bool_shapes)) != redraw  # kept masks are saved; redrawn ones are not
     attention_shape = (4, 3, 5, 8) if kind == "field" else (4, 2, 3, 3)
     assert [tuple(m.shape) for m in masks] == [attention_shape, (4, 3, 8), (4, 3, config.ff_multiplier * 8), (4, 3, 8)]
     assert all(0 < m.float().mean() < 1 for m in masks)
     upstream = torch.randn_like(out)
     out.backward(upstream)
+    assert len(kernel_calls) == (5 if redraw else 1)
+    if redraw:  # each layer's own elements of the block's stream, with the forward's seed
+        assert [(call[1], call[3]) for call in kernel_calls[1:]] == sorted(
+            [(list(m.shape), first) for m, _, first in drawn[0]], key=lambda call: -call[1]
+        )
+        assert all(call[0] is kernel_calls[0][0] for call in kernel_calls[1:])
     gradients = {name: parameter.grad for name, parameter in block.named_parameters()}
     block.zero_grad(set_to_none=True)
     fixed = with_fixed_masks(block, masks)
     query = inputs[0].detach().requires_grad_(True)
     expected = fixed(query, *inputs[1:])[0]
     expected.backward(upstream)
-    assert len(kernel_calls) == 1
+    assert len(kernel_calls) == (5 if redraw else 1)
     assert torch.equal(out, expected)
     assert torch.equal(inputs[0].grad, query.grad)
     for name, parameter in fixed.named_parameters():
@@ -206,6 +246,9 @@ def test_kernel_on_the_gpu_matches_the_reference():
     for seed, numel, p in CASES + [(99, 5 * 2**20 + 3, 0.1)]:
         mask = fused_dropout.dropout_keep_mask(torch.tensor([seed], device="cuda"), [numel], p)
         assert torch.equal(mask.cpu(), keep_mask_reference(seed, numel, p)), (seed, numel, p)
+        first = 8 * 1001  # a slice starting past one program's elements
+        part = fused_dropout.dropout_keep_mask(torch.tensor([seed], device="cuda"), [numel], p, first)
+        assert torch.equal(part.cpu(), keep_mask_reference(seed, numel, p, first)), (seed, numel, p, first)
     layer = MaskedDropout(0.1).train()
     x = torch.randn(64, 10, 64, device="cuda", dtype=torch.bfloat16)
     kept = (layer(x) != 0).float().mean().item()

@@ -13,7 +13,7 @@ from torch import nn
 
 from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.fused_dropout import apply_dropout, draw_block_masks, dropout
+from gpnerf.model.fused_dropout import DrawnMask, apply_dropout, draw_block_masks, dropout
 from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
 from gpnerf.model.fused_field_attention import (
     FoldedFieldWeights,
@@ -29,18 +29,21 @@ from gpnerf.model.view_reductions import (
 )
 
 
-def feed_forward(d_model: int, multiplier: int, p: float, fused_dropout: bool = False) -> nn.Sequential:
+def feed_forward(
+    d_model: int, multiplier: int, p: float, fused_dropout: bool = False, redraw_dropout_masks: bool = False
+) -> nn.Sequential:
     """GNT feed-forward: Linear(d, m d) -> ReLU -> Dropout -> Linear(m d, d) -> Dropout (``fused_dropout``: the
-    dropout layers draw their masks with :mod:`gpnerf.model.fused_dropout`'s kernel)."""
+    dropout layers draw their masks with :mod:`gpnerf.model.fused_dropout`'s kernel; ``redraw_dropout_masks``: and
+    draw them again in the backward instead of keeping them)."""
     return nn.Sequential(
-        nn.Linear(d_model, multiplier * d_model), nn.ReLU(), dropout(p, fused_dropout),
-        nn.Linear(multiplier * d_model, d_model), dropout(p, fused_dropout),
+        nn.Linear(d_model, multiplier * d_model), nn.ReLU(), dropout(p, fused_dropout, redraw_dropout_masks),
+        nn.Linear(multiplier * d_model, d_model), dropout(p, fused_dropout, redraw_dropout_masks),
     )
 
 
 def block_tail(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, out_dropout: nn.Dropout, ff_norm: nn.LayerNorm,
-    ff: nn.Sequential, fused: bool, masks: Sequence[torch.Tensor | None] = (None, None, None),
+    ff: nn.Sequential, fused: bool, masks: Sequence[DrawnMask | None] = (None, None, None),
 ) -> torch.Tensor:
     """A FAT or RAT block's output from its input ``x`` and its attention's output ``attended``, both
     ``(rays, samples, d_rgb)``: ``y = x + out_dropout(out_fc(attended))``, then ``y + ff(ff_norm(y))``.
@@ -60,7 +63,7 @@ def block_tail(
 
 def block_dropout_masks(
     attn_dropout: nn.Module, attention_shape: torch.Size, out_dropout: nn.Module, ff: nn.Sequential, x: torch.Tensor
-) -> tuple[torch.Tensor | None, list]:
+) -> tuple[DrawnMask | None, list]:
     """Keep masks for a FAT or RAT block's four dropout layers, drawn together by
     :func:`gpnerf.model.fused_dropout.draw_block_masks`: the attention's (``attention_shape``) and :func:`block_tail`'s
     three (after ``out_fc``, after ``ff``'s hidden layer, after ``ff``), for a block input ``x`` ``(rays, samples,
@@ -183,6 +186,7 @@ class FieldAggregationTransformer(nn.Module):
 
     ``fused_dropout`` (fast path): the dropout layers draw their keep masks with one Triton kernel where it can
     run (:mod:`gpnerf.model.fused_dropout`); the same distribution as ``nn.Dropout``, a different random stream.
+    ``redraw_dropout_masks``: their backward draws the masks again from the seeds instead of keeping them.
 
     ``weighted_position`` (fast path): the PyTorch ops return ``sum_views P A`` (the fold's only use of P, computed
     beside ``sum_views (V + P) A``, which a compiled block fuses into the same reads) instead of P, as the fused
@@ -195,7 +199,7 @@ class FieldAggregationTransformer(nn.Module):
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False,
         fused_inference: bool = False, fused_dropout: bool = False, weighted_position: bool = False,
-        unroll_views: bool = False,
+        unroll_views: bool = False, redraw_dropout_masks: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
@@ -213,10 +217,10 @@ class FieldAggregationTransformer(nn.Module):
         self.pos_fc = nn.Sequential(nn.Linear(4, config.d_pos_hidden), nn.ReLU(), nn.Linear(config.d_pos_hidden, d))
         self.attn_fc = nn.Sequential(nn.Linear(d, config.d_attn_hidden), nn.ReLU(), nn.Linear(config.d_attn_hidden, d))
         self.out_fc = nn.Linear(d, d)
-        self.attn_dropout = dropout(config.dropout, fused_dropout)
-        self.out_dropout = dropout(config.dropout, fused_dropout)
+        self.attn_dropout = dropout(config.dropout, fused_dropout, redraw_dropout_masks)
+        self.out_dropout = dropout(config.dropout, fused_dropout, redraw_dropout_masks)
         self.ff_norm = nn.LayerNorm(d)
-        self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout)
+        self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout, redraw_dropout_masks)
 
     def forward(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor

@@ -23,6 +23,7 @@ bit). Elsewhere (no Triton, CPU without the interpreter) :class:`MaskedDropout` 
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -53,9 +54,10 @@ if triton is not None:
     _LOW_HALF = tl.constexpr(2**DECISION_BITS - 1)
 
     @triton.jit
-    def _keep_mask_kernel(seed_ptr, mask_ptr, numel, THRESHOLD: tl.constexpr, BLOCK: tl.constexpr):
-        """One program: counters ``[pid BLOCK, (pid + 1) BLOCK)``, mask elements ``8 counter + 2 k + h``."""
-        counter = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    def _keep_mask_kernel(seed_ptr, mask_ptr, numel, first_counter, THRESHOLD: tl.constexpr, BLOCK: tl.constexpr):
+        """One program: counters ``first_counter + [pid BLOCK, (pid + 1) BLOCK)``; mask element ``8 i + 2 k + h``
+        from counter ``first_counter + i``."""
+        counter = first_counter + tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
         r0, r1, r2, r3 = tl.randint4x(tl.load(seed_ptr), counter)
         # join(join(r0, r2), join(r1, r3))[c, a, b] = r_(2a + b); the outer join's last index is the half h
         words = tl.join(tl.join(r0, r2), tl.join(r1, r3))
@@ -66,22 +68,38 @@ if triton is not None:
 
 
 @torch.library.custom_op("gpnerf::dropout_keep_mask", mutates_args=())
-def dropout_keep_mask(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
-    """The kernel's keep mask (module docstring): bool, ``shape``, on ``seed``'s device; ``seed`` ``(1,)`` int64."""
+def dropout_keep_mask(seed: torch.Tensor, shape: list[int], p: float, first_element: int = 0) -> torch.Tensor:
+    """The kernel's keep mask (module docstring): bool, ``shape``, on ``seed``'s device; ``seed`` ``(1,)`` int64.
+    ``first_element`` (a multiple of :data:`DECISIONS_PER_COUNTER`): the mask is elements ``[first_element,
+    first_element + numel)`` of the seed's stream, so a slice of a larger mask can be drawn again on its own."""
+    if first_element % DECISIONS_PER_COUNTER:
+        raise ValueError(f"first_element must be a multiple of {DECISIONS_PER_COUNTER}; got {first_element}")
     mask = torch.empty(shape, dtype=torch.bool, device=seed.device)
     numel = mask.numel()
     if numel:
         grid = (triton.cdiv(numel, DECISIONS_PER_COUNTER * BLOCK_COUNTERS),)
-        _keep_mask_kernel[grid](seed, mask, numel, THRESHOLD=keep_threshold(p), BLOCK=BLOCK_COUNTERS)
+        _keep_mask_kernel[grid](
+            seed, mask, numel, first_element // DECISIONS_PER_COUNTER, THRESHOLD=keep_threshold(p),
+            BLOCK=BLOCK_COUNTERS,
+        )
     return mask
 
 
 @dropout_keep_mask.register_fake
-def _(seed: torch.Tensor, shape: list[int], p: float) -> torch.Tensor:
+def _(seed: torch.Tensor, shape: list[int], p: float, first_element: int = 0) -> torch.Tensor:
     return seed.new_empty(shape, dtype=torch.bool)
 
 
-def keep_mask(shape: torch.Size, p: float, device: torch.device) -> torch.Tensor:
+class DrawnMask(NamedTuple):
+    """A layer's keep ``mask``: elements ``[first_element, first_element + mask.numel())`` of
+    :func:`dropout_keep_mask`'s stream for ``seed`` ``(1,)``, which can draw it again."""
+
+    mask: torch.Tensor
+    seed: torch.Tensor
+    first_element: int
+
+
+def keep_mask(shape: torch.Size, p: float, device: torch.device) -> DrawnMask:
     """A fresh keep mask ``shape`` bool on ``device`` (needs :func:`kernels_can_run_on` for a tensor there): each
     element kept with probability ``1 - p`` (module docstring), from a seed drawn from PyTorch's generator."""
     if math.prod(shape) > DECISIONS_PER_COUNTER * 2**32:
@@ -89,22 +107,27 @@ def keep_mask(shape: torch.Size, p: float, device: torch.device) -> torch.Tensor
             f"keep_mask: {math.prod(shape)} elements exceed Philox's 2^32 counters x {DECISIONS_PER_COUNTER}"
         )
     seed = torch.randint(2**62, (1,), device=device)
-    return dropout_keep_mask(seed, list(shape), p)
+    return DrawnMask(dropout_keep_mask(seed, list(shape), p), seed, 0)
 
 
 MASK_ALIGN = 16
-"""Elements: each layer's mask in :func:`keep_masks`' shared buffer starts at a multiple of it (16-byte aligned)."""
+"""Elements: each layer's mask in :func:`keep_masks`' shared buffer starts at a multiple of it (16-byte aligned, and
+a whole number of Philox counters)."""
 
 
-def keep_masks(shapes: Sequence[torch.Size], p: float, device: torch.device) -> list[torch.Tensor]:
+def keep_masks(shapes: Sequence[torch.Size], p: float, device: torch.device) -> list[DrawnMask]:
     """Fresh keep masks of ``shapes`` (bool, on ``device``) for several layers of the same ``p``, from one seed and
     one kernel: views of one :func:`keep_mask` buffer, each starting at a multiple of :data:`MASK_ALIGN` elements.
     Distinct elements take distinct Philox counters, so the masks are independent, each kept with probability
     ``1 - p`` as :func:`keep_mask`'s."""
     sizes = [math.prod(shape) for shape in shapes]
     spans = [-(-size // MASK_ALIGN) * MASK_ALIGN for size in sizes]
-    flat = keep_mask((sum(spans),), p, device)
-    return [span[:size].view(shape) for span, size, shape in zip(flat.split(spans), sizes, shapes)]
+    flat, seed, _ = keep_mask((sum(spans),), p, device)
+    starts = [sum(spans[:i]) for i in range(len(spans))]
+    return [
+        DrawnMask(span[:size].view(shape), seed, start)
+        for span, size, shape, start in zip(flat.split(spans), sizes, shapes, starts)
+    ]
 
 
 def _umulhi(a: torch.Tensor, b: int) -> torch.Tensor:
@@ -132,19 +155,46 @@ def philox_reference(counters: torch.Tensor, key: tuple[int, int]) -> torch.Tens
     return torch.stack([c0, c1, c2, c3], 1)
 
 
-def keep_mask_reference(seed: int, numel: int, p: float) -> torch.Tensor:
+def keep_mask_reference(seed: int, numel: int, p: float, first_element: int = 0) -> torch.Tensor:
     """:func:`dropout_keep_mask`'s mask for ``seed``, flat ``(numel,)`` bool, with PyTorch int64 ops (CPU)."""
-    counters = torch.zeros(-(-numel // DECISIONS_PER_COUNTER), 4, dtype=torch.int64)
-    counters[:, 0] = torch.arange(len(counters))
+    first_counter, end = first_element // DECISIONS_PER_COUNTER, first_element + numel
+    counters = torch.zeros(-(-end // DECISIONS_PER_COUNTER) - first_counter, 4, dtype=torch.int64)
+    counters[:, 0] = torch.arange(first_counter, first_counter + len(counters))
     words = philox_reference(counters, (seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF))
     low_half = 2**DECISION_BITS - 1
-    halves = torch.stack([words & low_half, words >> DECISION_BITS], 2).flatten()[:numel]  # [c, k, h]
-    return halves >= keep_threshold(p)
+    halves = torch.stack([words & low_half, words >> DECISION_BITS], 2).flatten()  # [c, k, h]
+    start = first_element - first_counter * DECISIONS_PER_COUNTER
+    return halves[start:start + numel] >= keep_threshold(p)
+
+
+class RedrawnMaskDropout(torch.autograd.Function):
+    """``x * mask / (1 - p)`` for a :class:`DrawnMask`, keeping only its seed for the backward, which draws the mask
+    again (:func:`dropout_keep_mask` at its ``first_element``): one kernel more, the mask's bytes not held between the
+    passes. A distinct call in the backward graph, so compiled graphs cannot merge it with the forward's draw."""
+
+    @staticmethod
+    def forward(
+        ctx, x: torch.Tensor, mask: torch.Tensor, seed: torch.Tensor, first_element: int, p: float
+    ) -> torch.Tensor:
+        ctx.save_for_backward(seed)
+        ctx.shape, ctx.first_element, ctx.p = list(mask.shape), first_element, p
+        return x * mask * (1.0 / (1.0 - p))
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple:
+        (seed,) = ctx.saved_tensors
+        mask = dropout_keep_mask(seed, ctx.shape, ctx.p, ctx.first_element)
+        return grad * mask * (1.0 / (1.0 - ctx.p)), None, None, None, None
 
 
 class MaskedDropout(nn.Dropout):
     """``nn.Dropout`` whose mask comes from :func:`keep_mask` where the kernel can run (module docstring); same
-    parameters (none) and the same expectation; elsewhere ``nn.Dropout``'s own draw."""
+    parameters (none) and the same expectation; elsewhere ``nn.Dropout``'s own draw. ``redraw_mask``: the backward
+    draws the mask again from its seed instead of keeping it (:class:`RedrawnMaskDropout`)."""
+
+    def __init__(self, p: float = 0.5, redraw_mask: bool = False) -> None:
+        super().__init__(p)
+        self.redraw_mask = redraw_mask
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.draws_on(x):
@@ -155,9 +205,11 @@ class MaskedDropout(nn.Dropout):
         """Whether the layer draws a kernel mask for ``x``: training, ``p > 0``, the kernel can run on ``x``."""
         return self.training and self.p > 0.0 and kernels_can_run_on(x)
 
-    def apply_mask(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """``x * mask / (1 - p)`` for a keep ``mask`` of ``x``'s shape."""
-        return x * mask * (1.0 / (1.0 - self.p))
+    def apply_mask(self, x: torch.Tensor, drawn: DrawnMask) -> torch.Tensor:
+        """``x * mask / (1 - p)`` for a keep mask of ``x``'s shape."""
+        if self.redraw_mask:
+            return RedrawnMaskDropout.apply(x, drawn.mask, drawn.seed, drawn.first_element, self.p)
+        return x * drawn.mask * (1.0 / (1.0 - self.p))
 
 
 def draw_block_masks(layers: Sequence[nn.Module], shapes: Sequence[torch.Size], like: torch.Tensor) -> list:
@@ -171,11 +223,12 @@ def draw_block_masks(layers: Sequence[nn.Module], shapes: Sequence[torch.Size], 
     return keep_masks(shapes, layers[0].p, like.device)
 
 
-def apply_dropout(layer: nn.Module, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+def apply_dropout(layer: nn.Module, x: torch.Tensor, mask: DrawnMask | None) -> torch.Tensor:
     """``layer(x)``, or with ``mask`` (from :func:`draw_block_masks`) the layer's ``x * mask / (1 - p)``."""
     return layer(x) if mask is None else layer.apply_mask(x, mask)
 
 
-def dropout(p: float, fused: bool) -> nn.Dropout:
-    """A dropout layer: :class:`MaskedDropout` with ``fused`` (the fast path's kernels), else ``nn.Dropout``."""
-    return MaskedDropout(p) if fused else nn.Dropout(p)
+def dropout(p: float, fused: bool, redraw_mask: bool = False) -> nn.Dropout:
+    """A dropout layer: :class:`MaskedDropout` with ``fused`` (the fast path's kernels; ``redraw_mask``: its
+    backward draws the mask again), else ``nn.Dropout``."""
+    return MaskedDropout(p, redraw_mask) if fused else nn.Dropout(p)

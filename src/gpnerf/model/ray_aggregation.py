@@ -61,12 +61,12 @@ class RayAggregationTransformer(nn.Module):
     (:mod:`gpnerf.model.fused_ray_attention`) that returns the map's column means and first row instead of the
     map, and the block's tail runs as one kernel too (``fused_tail``, set with it;
     :func:`gpnerf.model.field_aggregation.block_tail`); elsewhere the PyTorch ops run.
-    ``fused_dropout``: as in :class:`gpnerf.model.field_aggregation.FieldAggregationTransformer`.
+    ``fused_dropout``, ``redraw_dropout_masks``: as in :class:`gpnerf.model.field_aggregation.FieldAggregationTransformer`.
     """
 
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fused_inference: bool = False,
-        fused_dropout: bool = False,
+        fused_dropout: bool = False, redraw_dropout_masks: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
@@ -79,10 +79,10 @@ class RayAggregationTransformer(nn.Module):
         self.k_fc = nn.Linear(d, d, bias=False)
         self.v_fc = nn.Linear(d, d, bias=False)
         self.out_fc = nn.Linear(d, d)
-        self.attn_dropout = dropout(config.dropout, fused_dropout)
-        self.out_dropout = dropout(config.dropout, fused_dropout)
+        self.attn_dropout = dropout(config.dropout, fused_dropout, redraw_dropout_masks)
+        self.out_dropout = dropout(config.dropout, fused_dropout, redraw_dropout_masks)
         self.ff_norm = nn.LayerNorm(d)
-        self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout)
+        self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout, redraw_dropout_masks)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, RayAttention]:
         """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, the block's :class:`RayAttention`)."""

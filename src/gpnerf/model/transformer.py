@@ -76,12 +76,15 @@ class GeneralizableTransformer(nn.Module):
         self.field_blocks = nn.ModuleList(
             FieldAggregationTransformer(
                 tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused,
-                weighted_position=self.fast, unroll_views=self.fast,
+                weighted_position=self.fast, unroll_views=self.fast, redraw_dropout_masks=config.redraw_dropout_masks,
             )
             for _ in range(tcfg.num_layers)
         )
         self.ray_blocks = nn.ModuleList(
-            RayAggregationTransformer(tcfg, self.fast, fused_inference=fused, fused_dropout=fused)
+            RayAggregationTransformer(
+                tcfg, self.fast, fused_inference=fused, fused_dropout=fused,
+                redraw_dropout_masks=config.redraw_dropout_masks,
+            )
             for _ in range(tcfg.num_layers)
         )
         q_layers = [i for i in range(tcfg.num_layers) if i % tcfg.q_fc_every == 0]
