@@ -145,7 +145,7 @@ def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Ad
 def build_config(args: argparse.Namespace) -> ModelConfig:
     return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint,
                    fused_kernels=args.fused_kernels == "on", shared_casts=args.shared_casts == "on",
-                   redraw_dropout_masks=args.redraw_dropout_masks)
+                   redraw_dropout_masks=args.redraw_dropout_masks == "on")
 
 
 def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
@@ -246,7 +246,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
     compiled += " no-shared-casts" if args.shared_casts == "off" and args.implementation == "fast" else ""
-    compiled += " redraw-dropout-masks" if args.redraw_dropout_masks else ""
+    compiled += " kept-dropout-masks" if args.redraw_dropout_masks == "off" and args.implementation == "fast" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
@@ -360,9 +360,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "train
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
     parser.add_argument("--fused-kernels", default="on", choices=["on", "off"],
                         help="ModelConfig.fused_kernels (fast path, inference on CUDA with Triton)")
-    parser.add_argument("--redraw-dropout-masks", action="store_true",
-                        help="ModelConfig.redraw_dropout_masks (fast path, training): the backward draws the keep "
-                             "masks again instead of keeping them")
+    parser.add_argument("--redraw-dropout-masks", default="on", choices=["on", "off"],
+                        help="ModelConfig.redraw_dropout_masks (fast path, training): off keeps the keep masks from "
+                             "the forward to the backward instead of drawing them again")
     parser.add_argument("--shared-casts", default="on", choices=["on", "off"],
                         help="ModelConfig.shared_casts (fast path, training under autocast): off casts the Linear "
                              "weights inside every block")

@@ -41,9 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="torch._functorch.config.activation_memory_budget while compiling (1.0: the partitioner's default)",
     )
     parser.add_argument(
-        "--redraw-dropout-masks", action="store_true",
-        help="block: the backward draws the keep masks again (ModelConfig.redraw_dropout_masks; needs the keep-mask "
-        "kernel: TRITON_INTERPRET=1 on the CPU)",
+        "--redraw-dropout-masks", default="on", choices=["on", "off"],
+        help="block: ModelConfig.redraw_dropout_masks, the fast path's setting (off: the keep masks are kept for the "
+        "backward); applies where the keep-mask kernel runs (TRITON_INTERPRET=1 on the CPU)",
     )
     parser.add_argument("--smoke", action="store_true", help="tiny shapes and the aot_eager backend (CI)")
     return parser.parse_args(argv)
@@ -54,7 +54,7 @@ def block_inputs(args: argparse.Namespace) -> tuple[torch.nn.Module, list[torch.
     config = TransformerConfig(d_rgb=args.d_rgb, num_layers=1, num_heads=4, dropout=0.1, num_frequencies=10)
     block = FieldAggregationTransformer(
         config, True, fold_logit_projections=True, weighted_position=True, fused_dropout=True,
-        unroll_views=args.unroll_views == "on", redraw_dropout_masks=args.redraw_dropout_masks,
+        unroll_views=args.unroll_views == "on", redraw_dropout_masks=args.redraw_dropout_masks == "on",
     ).train()
     shape = (args.rays, args.samples)
     inputs = [
