@@ -235,6 +235,50 @@ def test_a_block_draws_its_four_masks_with_one_seed_and_one_kernel(kind, redraw,
         assert torch.equal(gradients[name], parameter.grad), name
 
 
+def test_a_fast_model_step_is_the_same_with_its_masks_kept_or_redrawn(monkeypatch):
+    """``ModelConfig.redraw_dropout_masks`` reaches every FAT and RAT block of a fast model: a training step (dropout
+    0.2, coarse + fine, all losses) gives the same losses and gradients, bit for bit, with the masks kept or drawn
+    again, the redrawn model calling the kernel once more per dropout layer and pass in the backward. The kernel is
+    replaced by its PyTorch reference (CPU)."""
+    from dataclasses import replace
+
+    from gpnerf.losses import compute_losses
+    from gpnerf.model import GPNeRF
+    from model_helpers import make_episode, small_config
+
+    monkeypatch.setattr(fused_dropout, "kernels_can_run_on", lambda tensor: True)
+    kernel_calls = []
+    monkeypatch.setattr(fused_dropout, "dropout_keep_mask", lambda *a: kernel_calls.append(a) or reference_kernel(*a))
+    base = small_config()
+    episode = make_episode(seed=1)
+    results = []
+    for redraw in (False, True):
+        config = replace(
+            base, implementation="fast", redraw_dropout_masks=redraw, transformer=replace(base.transformer, dropout=0.2)
+        )
+        torch.manual_seed(0)
+        model = GPNeRF(config, num_classes=5).train()
+        kernel_calls.clear()
+        torch.manual_seed(3)
+        total_loss, terms = compute_losses(model(episode), episode, config)
+        forward_calls = len(kernel_calls)
+        total_loss.backward()
+        results.append((
+            {"total": total_loss.detach(), **terms},
+            {name: parameter.grad for name, parameter in model.named_parameters() if parameter.grad is not None},
+            forward_calls, len(kernel_calls),
+        ))
+    (kept_losses, kept_grads, kept_forward, kept_total), (losses, grads, forward, total) = results
+    blocks_per_pass = 2 * base.transformer.num_layers  # FAT + RAT
+    assert kept_forward == forward == kept_total == 2 * blocks_per_pass  # coarse and fine passes, one draw per block
+    assert total == forward + 4 * forward
+    assert kept_losses.keys() == losses.keys() and kept_grads.keys() == grads.keys()
+    for name in losses:
+        assert torch.equal(kept_losses[name], losses[name]), name
+    for name in grads:
+        assert torch.equal(kept_grads[name], grads[name]), name
+
+
 @needs_triton
 def test_kernel_under_the_triton_interpreter_matches_the_reference():
     run_interpreted(__file__)
