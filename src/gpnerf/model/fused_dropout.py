@@ -6,10 +6,11 @@ discarded. A training step of the paper preset draws about 750 M such numbers (a
 samples, feed-forward hidden layers, block outputs); the graphed compiled step takes 4.2 ms less with dropout 0
 (docs/benchmarks.md, twelfth run). :class:`MaskedDropout` instead gets a boolean keep mask from :func:`keep_mask`
 (one kernel, each 16-bit half of each Philox output one decision, one byte written per element) and multiplies by
-``mask / (1 - p)``, which inductor still fuses with the neighbours; the mask is what the backward reads, as it reads
-``native_dropout``'s. A transformer block draws the masks of its four dropout layers together
-(:func:`draw_block_masks`: one seed and one kernel per block, :func:`keep_masks`) and hands each layer its own
-(:func:`apply_dropout`).
+``mask / (1 - p)``, which inductor still fuses with the neighbours. A transformer block draws the masks of its four
+dropout layers together (:func:`draw_block_masks`: one seed and one kernel per block, :func:`keep_masks`) and hands
+each layer its own (:func:`apply_dropout`). The backward either reads the mask kept from the forward, as it reads
+``native_dropout``'s, or (``redraw_mask``, :class:`RedrawnMaskDropout`) draws the layer's part of the block's stream
+again from the seed, so no mask is held between the passes.
 
 The decisions: element ``8 c + 2 k + h`` is kept when half ``h`` (0: the low 16 bits, 1: the high) of output ``k``
 of Philox4x32-10 with counter ``(c, 0, 0, 0)`` and key ``(seed mod 2^32, seed div 2^32)`` is at least
@@ -206,7 +207,8 @@ class MaskedDropout(nn.Dropout):
         return self.training and self.p > 0.0 and kernels_can_run_on(x)
 
     def apply_mask(self, x: torch.Tensor, drawn: DrawnMask) -> torch.Tensor:
-        """``x * mask / (1 - p)`` for a keep mask of ``x``'s shape."""
+        """``x * mask / (1 - p)`` for a ``drawn`` keep mask of ``x``'s shape (kept for the backward, or drawn again
+        there with ``redraw_mask``)."""
         if self.redraw_mask:
             return RedrawnMaskDropout.apply(x, drawn.mask, drawn.seed, drawn.first_element, self.p)
         return x * drawn.mask * (1.0 / (1.0 - self.p))
