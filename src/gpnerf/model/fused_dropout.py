@@ -53,6 +53,7 @@ def keep_threshold(p: float) -> int:
 if triton is not None:
     _HALF = tl.constexpr(DECISION_BITS)
     _LOW_HALF = tl.constexpr(2**DECISION_BITS - 1)
+    _PER_COUNTER = tl.constexpr(DECISIONS_PER_COUNTER)
 
     @triton.jit
     def _keep_mask_kernel(seed_ptr, mask_ptr, numel, first_counter, THRESHOLD: tl.constexpr, BLOCK: tl.constexpr):
@@ -62,9 +63,9 @@ if triton is not None:
         r0, r1, r2, r3 = tl.randint4x(tl.load(seed_ptr), counter)
         # join(join(r0, r2), join(r1, r3))[c, a, b] = r_(2a + b); the outer join's last index is the half h
         words = tl.join(tl.join(r0, r2), tl.join(r1, r3))
-        halves = tl.join(words & _LOW_HALF, words >> _HALF).reshape(8 * BLOCK)
+        halves = tl.join(words & _LOW_HALF, words >> _HALF).reshape(_PER_COUNTER * BLOCK)
         kept = halves.to(tl.int32) >= THRESHOLD
-        index = tl.program_id(0).to(tl.int64) * 8 * BLOCK + tl.arange(0, 8 * BLOCK)
+        index = tl.program_id(0).to(tl.int64) * _PER_COUNTER * BLOCK + tl.arange(0, _PER_COUNTER * BLOCK)
         tl.store(mask_ptr + index, kept, mask=index < numel)
 
 
