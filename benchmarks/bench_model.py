@@ -185,6 +185,7 @@ def run(args: argparse.Namespace) -> dict:
     """Build the model and episodes, time the selected measurements, return the JSON record."""
     device = torch.device(args.device)
     torch.manual_seed(0)
+    torch.backends.cudnn.benchmark = args.cudnn_benchmark == "on"
     config = build_config(args)
     reference_flops = count_flops(
         replace(config, implementation="reference"), args.num_classes, args.views, args.height, args.width
@@ -247,6 +248,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
     compiled += " no-shared-casts" if args.shared_casts == "off" and args.implementation == "fast" else ""
     compiled += " kept-dropout-masks" if args.redraw_dropout_masks == "off" and args.implementation == "fast" else ""
+    compiled += " cudnn-benchmark" if args.cudnn_benchmark == "on" else ""
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
@@ -263,6 +265,7 @@ def run(args: argparse.Namespace) -> dict:
         "field_memory_budget": args.field_memory_budget if args.compile == "blocks" else None,
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
         "redraw_dropout_masks": config.redraw_dropout_masks, "overlap_optimizer": overlap,
+        "cudnn_benchmark": torch.backends.cudnn.benchmark,
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
         "fused_embedding": model.transformer.embedding_kernel, "shared_casts": config.shared_casts,
@@ -445,6 +448,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--overlap-optimizer", default="on", choices=["on", "off"],
                         help="--trainer-step: launch fused Adam before the guard's host check (trainer.overlap_optimizer; "
                         "applies with fused Adam, i.e. on CUDA)")
+    parser.add_argument("--cudnn-benchmark", default="off", choices=["on", "off"],
+                        help="torch.backends.cudnn.benchmark: on times cuDNN's algorithms for each convolution shape "
+                             "on its first call and keeps the fastest")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")
