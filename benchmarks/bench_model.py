@@ -55,6 +55,9 @@ from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_block
 from gpnerf.model.flops import count_flops  # noqa: E402
 from gpnerf.model import fused_embedding, fused_feed_forward, fused_field_attention, fused_ray_attention  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: timing_barrier
+from timing_barrier import TimingBarrier  # noqa: E402
+
 RELEASED_PER_RAY_FLOPS = 441e6
 """Forward FLOPs per rendered ray (48 + 64 samples) of the released code (released-code.md Sec. 7)."""
 RELEASED_FRAME_FLOPS = 34e12
@@ -97,30 +100,39 @@ def random_episode(views: int, height: int, width: int, rays: int | None, num_cl
 
 
 class Timer:
-    """Times a callable: warm-up, then ``repeats`` timed runs (CUDA events or host clock)."""
+    """Times a callable: warm-up, then ``repeats`` timed runs (CUDA events or host clock).
 
-    def __init__(self, device: torch.device) -> None:
+    ``barrier``: the timed runs wait for the other processes of a :class:`TimingBarrier` and run alone; what the
+    wait was is in :attr:`last_turn` (``{}`` without a barrier).
+    """
+
+    def __init__(self, device: torch.device, barrier: TimingBarrier | None = None) -> None:
         self.cuda = device.type == "cuda"
+        self.barrier = barrier
+        self.last_turn: dict = {}
 
-    def __call__(self, fn, warmup: int, repeats: int) -> list[float]:
+    def __call__(self, fn, warmup: int, repeats: int, name: str = "run") -> list[float]:
         for _ in range(warmup):
             fn()
         if self.cuda:
             torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
-        times = []
-        for _ in range(repeats):
+        turn = nullcontext({}) if self.barrier is None else self.barrier.turn(name)
+        with turn as self.last_turn:
             if self.cuda:
-                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-                start.record()
-                fn()
-                end.record()
-                torch.cuda.synchronize()
-                times.append(start.elapsed_time(end) / 1000.0)
-            else:
-                begin = time.perf_counter()
-                fn()
-                times.append(time.perf_counter() - begin)
+                torch.cuda.reset_peak_memory_stats()
+            times = []
+            for _ in range(repeats):
+                if self.cuda:
+                    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                    start.record()
+                    fn()
+                    end.record()
+                    torch.cuda.synchronize()
+                    times.append(start.elapsed_time(end) / 1000.0)
+                else:
+                    begin = time.perf_counter()
+                    fn()
+                    times.append(time.perf_counter() - begin)
         return times
 
 
@@ -155,8 +167,10 @@ def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch
     try:
         if snapshot:  # every allocation from here on, with its Python frames (benchmarks/memory_peak.py reads it)
             torch.cuda.memory._record_memory_history(max_entries=2_000_000)
-        times = timer(fn, args.warmup, args.repeats)
+        times = timer(fn, args.warmup, args.repeats, name)
         median = statistics.median(times)
+        if timer.last_turn:
+            record["timing_barrier"] = timer.last_turn
         record.update(
             median_s=median, times_s=times, flops=flops, tflops_per_s=flops / median / 1e12,
             peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None,
@@ -212,7 +226,9 @@ def run(args: argparse.Namespace) -> dict:
     optimizer = make_optimizer(model, args.trainer_step)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
-    timer = Timer(device)
+    barrier = None if args.timing_barrier is None else TimingBarrier(
+        args.timing_barrier, args.timing_parties, args.timing_barrier_timeout)
+    timer = Timer(device, barrier)
     autocast = lambda: precision_context(args.precision, device)  # noqa: E731  (fresh context per use)
 
     def forward(episode: Episode) -> tuple[torch.Tensor, dict]:
@@ -451,6 +467,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cudnn-benchmark", default="off", choices=["on", "off"],
                         help="torch.backends.cudnn.benchmark: on times cuDNN's algorithms for each convolution shape "
                              "on its first call and keeps the fastest")
+    parser.add_argument("--timing-barrier", default=None, metavar="DIR",
+                        help="time the repeats only once --timing-parties processes sharing DIR have warmed up, one "
+                             "process at a time (benchmarks/timing_barrier.py): compile several rows at once, time "
+                             "them alone")
+    parser.add_argument("--timing-parties", type=int, default=1, help="processes sharing --timing-barrier")
+    parser.add_argument("--timing-barrier-timeout", type=float, default=600.0,
+                        help="seconds from the start after which a party stops waiting for the others and times "
+                             "anyway (recorded in the result's timing_barrier)")
     parser.add_argument("--label", default="", help="row label (default: preset implementation precision)")
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 2 views 24x32, 8 rays, CPU, 1 repeat")
@@ -459,7 +483,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         apply_smoke(args)
         args.chunk, args.warmup, args.repeats = 256, 0, 1
         args.render_warmup = args.render_repeats = None
-    check_model_arguments(args, "chunk", "repeats")
+    check_model_arguments(args, "chunk", "repeats", "timing_parties")
     if args.cuda_graph and not args.device.startswith("cuda"):
         raise SystemExit("--cuda-graph needs --device cuda.")
     return args
