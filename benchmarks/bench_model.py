@@ -221,7 +221,8 @@ def run(args: argparse.Namespace) -> dict:
     elif args.compile == "blocks":
         compile_transformer_blocks(
             model, glue=args.compile_glue == "on", encoder=args.compile_encoder == "on",
-            field_memory_budget=args.field_memory_budget, mode=args.compile_mode,
+            field_memory_budget=args.field_memory_budget, gemm_autotune=args.compile_gemm_autotune == "on",
+            mode=args.compile_mode,
         )
     optimizer = make_optimizer(model, args.trainer_step)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
@@ -270,6 +271,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
+    compiled += " gemm-autotune" if args.compile == "blocks" and args.compile_gemm_autotune == "on" else ""
     if args.compile == "blocks" and args.field_memory_budget != 1.0:
         compiled += f" field-memory-budget-{args.field_memory_budget:g}"
     record = {
@@ -279,6 +281,7 @@ def run(args: argparse.Namespace) -> dict:
         "compile_encoder": args.compile == "blocks" and args.compile_encoder == "on",
         "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
         "field_memory_budget": args.field_memory_budget if args.compile == "blocks" else None,
+        "compile_gemm_autotune": args.compile == "blocks" and args.compile_gemm_autotune == "on",
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
         "redraw_dropout_masks": config.redraw_dropout_masks, "overlap_optimizer": overlap,
         "cudnn_benchmark": torch.backends.cudnn.benchmark,
@@ -457,6 +460,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(benchmarks/memory_peak.py sums what is alive at the peak)")
     parser.add_argument("--field-memory-budget", type=float, default=1.0,
                         help="--compile blocks: the FAT blocks' activation memory budget (compile_transformer_blocks)")
+    parser.add_argument("--compile-gemm-autotune", default="off", choices=["on", "off"],
+                        help="--compile blocks: inductor autotunes every compiled matrix product, convolutions left to "
+                             "aten (compile_transformer_blocks(gemm_autotune=True); process-wide)")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--cuda-graph", action="store_true",

@@ -111,6 +111,10 @@ class ExperimentConfig:
     """With `compile`: the fraction of the FAT blocks' activations kept for the backward, the rest recomputed there
     (AOT autograd's activation memory budget, in (0, 1]). 0.5: a graphed paper-scannet training step reserved 6.43
     instead of 7.96 GiB and took 0.0439 instead of 0.0408 s on an H200 (docs/performance.md section 19)."""
+    compile_gemm_autotune: bool = False
+    """With `compile`: inductor times its Triton GEMMs against cuBLAS for every compiled matrix product and keeps the
+    fastest (process-wide `max_autotune_gemm`). A graphed paper-scannet training step took 0.0370 instead of
+    0.0381-0.0386 s on an H200, after about five more minutes of cold compilation (docs/performance.md section 20)."""
     init_from: Path | None = None
     """Checkpoint whose model weights initialise this run (fine-tuning); optimizer state is not loaded."""
 

@@ -55,7 +55,9 @@ def train(config: ExperimentConfig, resume: Path | None = None) -> Path:
             step = load_model_weights(model, config.init_from)
             log.info("initialised model weights from %s (step %d)", config.init_from, step)
         if config.compile:
-            compile_transformer_blocks(model, field_memory_budget=config.compile_field_memory_budget)
+            compile_transformer_blocks(
+                model, field_memory_budget=config.compile_field_memory_budget, gemm_autotune=config.compile_gemm_autotune
+            )
         run_dir = None
         if ctx.is_main:
             if resume is not None:
@@ -105,5 +107,5 @@ def load_run(
     model = GPNeRF(config.model, data.label_space.num_classes)
     step = load_model_weights(model, checkpoint)
     if config.compile if compile is None else compile:
-        compile_transformer_blocks(model)
+        compile_transformer_blocks(model, gemm_autotune=config.compile_gemm_autotune)
     return LoadedRun(config, run, model.to(resolved).eval(), Path(checkpoint), step, resolved, data)

@@ -104,3 +104,16 @@ def test_field_memory_budget_must_be_a_fraction():
     for budget in (0.0, 1.5):
         with pytest.raises(ValueError, match="field_memory_budget must be in"):
             compile_transformer_blocks(model, field_memory_budget=budget, backend="aot_eager")
+
+
+def test_gemm_autotune_sets_inductor_to_autotune_products_and_leave_convolutions_to_aten(monkeypatch):
+    import torch._inductor.config as inductor
+
+    monkeypatch.setattr(inductor, "max_autotune_gemm", False)  # restored after the test: the setting is process-wide
+    monkeypatch.setattr(inductor, "max_autotune_conv_backends", "ATEN,TRITON")
+    model = GPNeRF(replace(small_config(), implementation="fast"), 5)
+    compile_transformer_blocks(model, backend="aot_eager")
+    assert inductor.max_autotune_gemm is False and inductor.max_autotune_conv_backends == "ATEN,TRITON"
+    compile_transformer_blocks(GPNeRF(replace(small_config(), implementation="fast"), 5), gemm_autotune=True,
+                               backend="aot_eager")
+    assert inductor.max_autotune_gemm is True and inductor.max_autotune_conv_backends == "ATEN"

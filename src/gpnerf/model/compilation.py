@@ -22,6 +22,11 @@ compiled, and ``tests/model/test_compilation.py`` checks the compiled model agai
 (``torch._functorch.config.activation_memory_budget``): the fraction of the block's default saved activations that
 it may keep for the backward, recomputing the rest there (docs/performance.md section 19). The partitioner reads it
 when a block's forward is compiled (its first call, or a recompile), so each compiled block is called with it set.
+
+``gemm_autotune`` lets inductor time its own Triton GEMM templates against cuBLAS for every matrix product it
+compiles and keep the fastest (``torch._inductor.config.max_autotune_gemm``), with the convolutions left to aten
+(``max_autotune_conv_backends = "ATEN"``): the graphed paper-scannet training step 0.0370 s against 0.0381 and
+0.0386 s on one H200, for about five more minutes of cold compilation (docs/performance.md section 20).
 """
 
 import functools
@@ -29,6 +34,7 @@ from typing import Any, Callable
 
 import torch
 import torch._functorch.config
+import torch._inductor.config
 
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.gpnerf import GPNeRF
@@ -48,7 +54,8 @@ def with_activation_memory_budget(function: Callable, budget: float) -> Callable
 
 
 def compile_transformer_blocks(
-    model: GPNeRF, glue: bool = True, encoder: bool = True, field_memory_budget: float = 1.0, **compile_kwargs: Any
+    model: GPNeRF, glue: bool = True, encoder: bool = True, field_memory_budget: float = 1.0, gemm_autotune: bool = False,
+    **compile_kwargs: Any,
 ) -> GPNeRF:
     """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``), its semantic fold (used by
     ``implementation="fast"``), encoder, point projection, input embedding, query updates and read-out; returns
@@ -63,6 +70,11 @@ def compile_transformer_blocks(
             on an H200 (docs/benchmarks.md, seventh run); ``bench_model.py --compile-encoder off`` measures without.
         field_memory_budget: the FAT blocks' activation memory budget in (0, 1] (module docstring); 1.0 is the
             partitioner's default, and then the blocks are compiled as the other parts are.
+        gemm_autotune: inductor autotunes every compiled matrix product (module docstring). Process-wide: it sets
+            ``torch._inductor.config.max_autotune_gemm = True`` and ``max_autotune_conv_backends = "ATEN"``, as the
+            environment variables ``TORCHINDUCTOR_MAX_AUTOTUNE_GEMM=1`` and
+            ``TORCHINDUCTOR_MAX_AUTOTUNE_CONV_BACKENDS=ATEN`` do (the form measured); inductor reads them when it
+            compiles, at each function's first call. False leaves them as they are.
         compile_kwargs: passed to ``torch.compile`` (e.g. ``backend="aot_eager"``, ``mode="max-autotune"``).
 
     Raises ``torch._dynamo.config.cache_size_limit`` to at least 64 (process-wide).
@@ -72,6 +84,9 @@ def compile_transformer_blocks(
     # 8 layers x (48, 64 samples) x (train, eval) x chunk sizes must not exhaust dynamo's per-function
     # recompile cache (default 8), or later calls silently run eager.
     torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
+    if gemm_autotune:
+        torch._inductor.config.max_autotune_gemm = True
+        torch._inductor.config.max_autotune_conv_backends = "ATEN"
     transformer = model.transformer
     for block in transformer.ray_blocks:
         block.compile(**compile_kwargs)
