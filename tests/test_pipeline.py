@@ -118,6 +118,13 @@ def test_field_memory_budget_outside_zero_to_one_is_rejected():
         ExperimentConfig(compile_field_memory_budget=0.0)
 
 
+@pytest.mark.parametrize("setting", [{"compile_field_memory_budget": 0.5}, {"compile_gemm_autotune": True}])
+def test_compile_settings_without_compile_are_rejected(setting):
+    with pytest.raises(ValueError, match="apply to the compiled model only.*Add --compile"):
+        ExperimentConfig(**setting)
+    assert ExperimentConfig(compile=True, **setting).compile
+
+
 def test_finetune_rejects_unknown_scene(dataset, tmp_path):
     entrypoint(train_args(dataset, tmp_path, 3))
     with pytest.raises(ValueError, match="data.finetune_scene must name a scene of split 'test'"):

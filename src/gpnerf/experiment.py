@@ -123,6 +123,12 @@ class ExperimentConfig:
             raise ValueError(
                 f"compile_field_memory_budget must be in (0, 1]; got {self.compile_field_memory_budget}."
             )
+        if not self.compile and (self.compile_field_memory_budget != 1.0 or self.compile_gemm_autotune):
+            raise ValueError(
+                "compile_field_memory_budget and compile_gemm_autotune apply to the compiled model only; got "
+                f"compile_field_memory_budget={self.compile_field_memory_budget}, "
+                f"compile_gemm_autotune={self.compile_gemm_autotune} with compile=False. Add --compile."
+            )
 
 
 def resolve_device(choice: str) -> torch.device:
