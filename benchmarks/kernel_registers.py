@@ -39,16 +39,21 @@ POINTS = 8
 samples), not on the number of rows."""
 
 
-def field_attention(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
+def field_attention(config: ModelConfig, dtype: torch.dtype, views: int, with_attention: bool = True) -> tuple:
     transformer = replace(config.transformer, dropout=0.0)
     block = FieldAggregationTransformer(transformer, True, fold_logit_projections=True)
     weights, _, _ = block.kernel_weights()
     d = transformer.d_rgb
     arguments, constants = fused_field_attention.kernel_arguments(
         torch.zeros(POINTS, views, d, dtype=dtype), torch.zeros(POINTS, views, 4), torch.zeros(POINTS, views, dtype=torch.bool),
-        torch.zeros(POINTS, transformer.d_attn_hidden), weights,
+        torch.zeros(POINTS, transformer.d_attn_hidden), weights, with_attention,
     )
     return fused_field_attention._fused_field_attention_kernel, arguments, constants
+
+
+def field_features(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
+    """The FAT kernel writing the block's features alone (the render's coarse pass: ``with_attention=False``)."""
+    return field_attention(config, dtype, views, with_attention=False)
 
 
 def ray_attention(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
@@ -74,7 +79,7 @@ def embedding(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     return fused_embedding._fused_embedding_kernel, arguments, constants
 
 
-KERNELS = {"field_attention": field_attention, "ray_attention": ray_attention, "block_tail": block_tail, "embedding": embedding}
+KERNELS = {"field_attention": field_attention, "field_features": field_features, "ray_attention": ray_attention, "block_tail": block_tail, "embedding": embedding}
 
 
 def ptxas_usage(ptx: str) -> dict:

@@ -45,7 +45,7 @@ for spec in "$@"; do
     --timing-parties $# --timing-barrier-timeout "$DEADLINE" --json "$OUT/$name.json" > "$OUT/$name.log" 2>&1 &
 done
 late_checked=0
-while pgrep -f "$ROWS_PATTERN" > /dev/null; do
+while [ -n "$(jobs -pr)" ]; do  # the rows' process chains (env, timeout, the interpreter) still running
   if [ $late_checked = 0 ] && [ $(( $(date +%s) - start )) -ge $(( DEADLINE - 3 )) ]; then
     late_checked=1  # the rows still warming up go before the others are timed
     for pid in $(pgrep -f "$ROWS_PATTERN"); do

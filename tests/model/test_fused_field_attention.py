@@ -81,6 +81,19 @@ def channel_split_matches_one_program(
         assert error <= tolerance, error
 
 
+def features_alone_match_the_full_kernel(d_rgb: int, views: int, points: tuple[int, int]) -> None:
+    """``with_attention=False`` (the render's coarse pass): the block's features bit for bit as with the attention
+    written, and no attention (the kernel, then the PyTorch ops with grad enabled)."""
+    block, inputs = fat_block(d_rgb, views, points)
+    with torch.no_grad():
+        full_x, full = block(*inputs)
+        alone_x, alone = block(*inputs, with_attention=False)
+    assert full is not None and full.logits is not None and alone is None
+    assert torch.equal(alone_x, full_x)
+    plain_x, plain = block(*inputs, with_attention=False)
+    assert plain is None and torch.allclose(plain_x, full_x, rtol=1e-5, atol=1e-5)
+
+
 def interpreted_checks() -> None:
     """Run under TRITON_INTERPRET=1: float32, paper width and a narrow one, point counts that leave a partial block;
     the channel split at the paper width and at 32 channels."""
@@ -89,6 +102,7 @@ def interpreted_checks() -> None:
         compare_fused_with_pytorch(block, inputs, 1e-5)
     for d_rgb, views, points in ((64, 10, (3, 7)), (32, 17, (2, 3))):
         channel_split_matches_one_program(d_rgb, views, points)
+    features_alone_match_the_full_kernel(64, 10, (3, 7))
     block, inputs = fat_block(16, 3, (1, 5))
     block.train()  # dropout 0.1 on the attention: the kernel has none, so the PyTorch ops run
     with torch.no_grad():
@@ -103,8 +117,9 @@ def test_fused_kernel_under_the_triton_interpreter_matches_the_block():
 
 
 @needs_triton
+@pytest.mark.parametrize("with_attention", [True, False])
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
-def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
+def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, with_attention):
     """Compile (no launch, no GPU) for sm_90 with each autotuner configuration and the paper's shapes. The dev extra
     pins the Triton that the GPU machines' torch bundles: a second kernel once crashed that Triton's compiler on
     the GPU while passing under the interpreter (docs/benchmarks.md, fifth run)."""
@@ -114,7 +129,7 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype):
     weights, query_to_hidden, hidden_bias = block.kernel_weights()
     arguments, constants = fused.kernel_arguments(
         tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
-        (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), weights,
+        (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), weights, with_attention,
     )
     kernel = fused._fused_field_attention_kernel
     compile_for_hopper_with(kernel, arguments, constants)

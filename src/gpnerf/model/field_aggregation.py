@@ -223,8 +223,9 @@ class FieldAggregationTransformer(nn.Module):
         self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout, redraw_dropout_masks)
 
     def forward(
-        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor
-    ) -> tuple[torch.Tensor, FieldAttention]:
+        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
+        with_attention: bool = True,
+    ) -> tuple[torch.Tensor, FieldAttention | None]:
         """Aggregate source-view tokens into the point features.
 
         Args:
@@ -232,13 +233,15 @@ class FieldAggregationTransformer(nn.Module):
             tokens: ``(rays, samples, views, d_rgb)`` X_rgb, per-view radiance tokens.
             relative_direction: ``(rays, samples, views, 4)`` Delta d.
             valid: ``(rays, samples, views)`` bool; invalid views get zero attention (unless all are).
+            with_attention: return the :class:`FieldAttention` (False, where no semantic path reads it: None, and
+                the fused kernel writes the features alone).
 
         Returns:
-            the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention`.
+            the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention` or None.
         """
         tail_masks = (None, None, None)
         if self._runs_fused(tokens):
-            out, field_attention = self._aggregate_fused(query, tokens, relative_direction, valid)
+            out, field_attention = self._aggregate_fused(query, tokens, relative_direction, valid, with_attention)
         else:
             if self.fold_logit_projections:
                 v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
@@ -256,7 +259,9 @@ class FieldAggregationTransformer(nn.Module):
             attention = apply_dropout(self.attn_dropout, attention, attention_mask)
             weighted = (v + pos) * attention
             out = unrolled_sum_over_views(weighted) if unrolled else weighted.sum(dim=2)  # (rays, samples, d_rgb)
-            if self.weighted_position:
+            if not with_attention:
+                field_attention = None
+            elif self.weighted_position:
                 weighted_position = position_weighted_sum(pos, attention, unrolled)
                 field_attention = FieldAttention(attention=attention, position=None, weighted_position=weighted_position)
             else:
@@ -300,17 +305,21 @@ class FieldAggregationTransformer(nn.Module):
         return weights, query_to_hidden, hidden_bias
 
     def _aggregate_fused(
-        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor
-    ) -> tuple[torch.Tensor, FieldAttention]:
-        """``sum_views (V + P) A`` ``(rays, samples, d_rgb)`` and the :class:`FieldAttention` from the fused kernel."""
+        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
+        with_attention: bool,
+    ) -> tuple[torch.Tensor, FieldAttention | None]:
+        """``sum_views (V + P) A`` ``(rays, samples, d_rgb)`` and the :class:`FieldAttention` from the fused kernel
+        (None without ``with_attention``)."""
         tokens = tokens.to(compute_dtype(tokens, tokens.dtype))  # the kernel's products run in it, as Linear's would
         weights, query_to_hidden, hidden_bias = self.kernel_weights()
         query_hidden = self.attn_norm(query) @ query_to_hidden.t() - hidden_bias  # (rays, samples, d_attn_hidden)
         out, logits, peak, inverse_total, weighted_position = fused_field_attention(
             tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1),
-            weights,
+            weights, with_attention,
         )
         rays_samples = tokens.shape[:2]
+        if not with_attention:
+            return out.unflatten(0, rays_samples), None
         field_attention = FieldAttention(
             attention=None, position=None, weighted_position=weighted_position.unflatten(0, rays_samples),
             logits=logits.unflatten(0, rays_samples), peak=peak.unflatten(0, rays_samples),

@@ -16,6 +16,10 @@ what the layer's callers read:
   (:meth:`gpnerf.model.field_aggregation.FieldAttention.probabilities`), so A is never written;
 * ``weighted_position`` ``(points, d_rgb)`` float32: ``sum_views P A``, the only use of P in the fold.
 
+Where no semantic path reads the block's attention (the coarse pass of a render: only its RAT maps place the
+importance samples), ``with_attention=False`` writes ``out`` alone: the logits, the softmax's statistics and
+``sum_views P A`` are neither stored nor (the last) accumulated, and ``out`` is the same to the bit.
+
 Inference only (no autograd, no dropout). The products run in the tokens' dtype with float32
 accumulation, like autocast; the softmax and both sums run in float32 (the PyTorch path rounds the
 logits and the ``(V + P) A`` products to bf16 first), so under bf16 the two differ by bf16 rounding
@@ -86,7 +90,7 @@ if triton is not None:
             {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1},
             [({"BLOCK_POINTS": points, "CHANNEL_SPLIT": split}, warps) for points, split, warps in LAUNCH_SHAPES],
         ),
-        key=["VIEWS", "D", "IEEE"],
+        key=["VIEWS", "D", "IEEE", "STORE_ATTENTION"],
         prune_configs_by={"early_config_prune": launches_for},
     )
     @triton.jit
@@ -98,13 +102,14 @@ if triton is not None:
         points,
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
-        BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr,
+        BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr, STORE_ATTENTION: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
         the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
         ``[c, c + D / CHANNEL_SPLIT)`` with ``c = program_id(1) * D / CHANNEL_SPLIT``. Each view's
         logits, rounded to the output dtype like a Linear output, are written once; the softmax is taken over
-        the rounded values, so ``exp(logits - peak) * inverse_total`` gives A exactly as the kernel used it."""
+        the rounded values, so ``exp(logits - peak) * inverse_total`` gives A exactly as the kernel used it.
+        Without ``STORE_ATTENTION`` only ``out`` is written (and ``sum P A`` is not accumulated)."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point < points
         BLOCK_CHANNELS: tl.constexpr = D // CHANNEL_SPLIT
@@ -142,8 +147,9 @@ if triton is not None:
                 tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
                 valid, MASKED_LOGIT, IEEE,
             )
-            logits = logits.to(logits_ptr.dtype.element_ty)  # rounded like a Linear output
-            tl.store(logits_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
+            logits = logits.to(tokens.dtype)  # rounded like a Linear output
+            if STORE_ATTENTION:
+                tl.store(logits_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
             logits = logits.to(tl.float32)
             values = dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
             position = (dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
@@ -152,14 +158,16 @@ if triton is not None:
             weight = tl.exp(logits - new_peak)
             total = total * rescale + weight
             out = out * rescale + weight * (values + position)
-            weighted_position = weighted_position * rescale + weight * position
+            if STORE_ATTENTION:
+                weighted_position = weighted_position * rescale + weight * position
             peak = new_peak
         inverse_total = 1.0 / total
         offsets = point[:, None] * D + ch[None, :]
         tl.store(out_ptr + offsets, (out * inverse_total).to(out_ptr.dtype.element_ty), mask=point_ok[:, None])
-        tl.store(weighted_position_ptr + offsets, weighted_position * inverse_total, mask=point_ok[:, None])
-        tl.store(peak_ptr + offsets, peak, mask=point_ok[:, None])
-        tl.store(inverse_total_ptr + offsets, inverse_total, mask=point_ok[:, None])
+        if STORE_ATTENTION:
+            tl.store(weighted_position_ptr + offsets, weighted_position * inverse_total, mask=point_ok[:, None])
+            tl.store(peak_ptr + offsets, peak, mask=point_ok[:, None])
+            tl.store(inverse_total_ptr + offsets, inverse_total, mask=point_ok[:, None])
 
 
 def tuned_launch() -> str | None:
@@ -191,12 +199,12 @@ class FoldedFieldWeights:
 
 OUTPUTS = slice(13, 18)
 """Where ``out``, ``logits``, ``peak``, ``inverse_total`` and ``weighted_position`` sit in :func:`kernel_arguments`'
-list."""
+list (without ``with_attention`` the last four are ``out`` again, never written)."""
 
 
 def kernel_arguments(
     tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query_hidden: torch.Tensor,
-    weights: FoldedFieldWeights,
+    weights: FoldedFieldWeights, with_attention: bool = True,
 ) -> tuple[list, dict]:
     """The kernel's runtime arguments (inputs made contiguous in the kernel's dtypes, outputs allocated) and its
     compile-time constants, for :func:`fused_field_attention`'s arguments (no launch: any device)."""
@@ -204,10 +212,13 @@ def kernel_arguments(
     hidden, pos_hidden = weights.key_hidden.shape[0], weights.pos_in.weight.shape[0]
     dtype = tokens.dtype
     out = torch.empty(points, d, device=tokens.device, dtype=dtype)
-    logits = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
-    peak, inverse_total, weighted_position = (
-        torch.empty(points, d, device=tokens.device, dtype=torch.float32) for _ in range(3)
-    )
+    if with_attention:
+        logits = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
+        peak, inverse_total, weighted_position = (
+            torch.empty(points, d, device=tokens.device, dtype=torch.float32) for _ in range(3)
+        )
+    else:  # placeholders the kernel never writes
+        logits = peak = inverse_total = weighted_position = out
 
     def weight(w: torch.Tensor) -> torch.Tensor:
         return w.detach().to(dtype).contiguous()
@@ -226,14 +237,15 @@ def kernel_arguments(
     constants = dict(
         VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=padded(hidden), HP=pos_hidden,
         HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
+        STORE_ATTENTION=with_attention,
     )
     return arguments, constants
 
 
 def fused_field_attention(
     tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query_hidden: torch.Tensor,
-    weights: FoldedFieldWeights,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    weights: FoldedFieldWeights, with_attention: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
     """The FAT block's per-view work in one kernel launch (module docstring).
 
     Args:
@@ -243,6 +255,7 @@ def fused_field_attention(
         query_hidden: ``(points, d_attn_hidden)`` ``LN(X_0) (W_1 W_Q)^T`` minus f_A's folded bias
             ``b_1 + W_1 b_P2`` (the folded logits' per-point term).
         weights: the block's :class:`FoldedFieldWeights`.
+        with_attention: also return what the semantic path reads (False: those four are None).
 
     Returns:
         ``out`` ``(points, d_rgb)`` and the masked ``logits`` ``(points, views, d_rgb)`` in the tokens' dtype; the
@@ -255,11 +268,12 @@ def fused_field_attention(
             f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16; got {tuple(tokens.shape)} "
             f"{tokens.dtype} on {tokens.device}. Check fused_field_attention_supported first."
         )
-    arguments, constants = kernel_arguments(tokens, relative_direction, valid, query_hidden, weights)
+    arguments, constants = kernel_arguments(tokens, relative_direction, valid, query_hidden, weights, with_attention)
     points = tokens.shape[0]
 
     def grid(launch: dict) -> tuple[int, int]:
         return triton.cdiv(points, launch["BLOCK_POINTS"]), launch["CHANNEL_SPLIT"]
 
     _fused_field_attention_kernel[grid](*arguments, **constants)
-    return tuple(arguments[OUTPUTS])
+    out, *attention = arguments[OUTPUTS]
+    return (out, *attention) if with_attention else (out, None, None, None, None)

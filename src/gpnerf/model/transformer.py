@@ -109,12 +109,13 @@ class GeneralizableTransformer(nn.Module):
 
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        pe_xyz: torch.Tensor, pe_dir: torch.Tensor, position_terms: torch.Tensor | None,
-    ) -> tuple[torch.Tensor, FieldAttention, RayAttention]:
+        pe_xyz: torch.Tensor, pe_dir: torch.Tensor, position_terms: torch.Tensor | None, with_attention: bool = True,
+    ) -> tuple[torch.Tensor, FieldAttention | None, RayAttention]:
         """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
-        :class:`FieldAttention`, the RAT's :class:`RayAttention`). ``position_terms``: :func:`project_positions`'
-        result (fast path), else None (each q_fc takes ``[q, PE(x), PE(d)]``)."""
-        q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid)
+        :class:`FieldAttention` (None without ``with_attention``: no semantic path reads it), the RAT's
+        :class:`RayAttention`). ``position_terms``: :func:`project_positions`' result (fast path), else None (each
+        q_fc takes ``[q, PE(x), PE(d)]``)."""
+        q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid, with_attention)
         if i in self.q_fc_index:
             k = self.q_fc_index[i]
             if position_terms is None:
@@ -159,7 +160,9 @@ class GeneralizableTransformer(nn.Module):
         field_attentions, ray_attentions = [], []
         checkpointed = self.config.activation_checkpointing and self.training and torch.is_grad_enabled()
         for i in range(len(self.field_blocks)):
-            layer_inputs = (i, q, tokens, relative_direction, valid, pe_xyz, pe_dir, position_terms)
+            layer_inputs = (
+                i, q, tokens, relative_direction, valid, pe_xyz, pe_dir, position_terms, semantic_tokens is not None
+            )
             if checkpointed:  # keep only the layer outputs; recompute the rest in backward (same dropout masks)
                 q, field_attention, ray_attention = checkpoint(self._layer, *layer_inputs, use_reentrant=False)
             else:
