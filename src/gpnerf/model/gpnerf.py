@@ -23,6 +23,7 @@ from gpnerf.model.fused_feature_sampling import (
 )
 from gpnerf.model.label_rendering import LabelRenderer
 from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
+from gpnerf.model.point_inputs import PointInputs
 from gpnerf.model.projection import project_points, sample_feature_maps
 from gpnerf.model.shared_casts import pass_parameters
 from gpnerf.model.transformer import GeneralizableTransformer, RayBundleOutput
@@ -32,6 +33,7 @@ from gpnerf.rendering import (
     fuse_rendered_features,
     importance_samples,
     merge_samples,
+    merge_samples_with_order,
 )
 
 
@@ -150,13 +152,10 @@ class GPNeRF(nn.Module):
                 "Use a positive near plane or spacing='linear'."
             )
 
-    def _points(
-        self, episode: Episode, encoded: EncodedViews, semantic_maps: torch.Tensor | None,
-        origins: torch.Tensor, directions: torch.Tensor, t: torch.Tensor, with_field: bool = True,
-        parameters: dict[str, torch.Tensor] | None = None,
-    ) -> RayBundleOutput:
-        """Run the transformer on the points ``o + t d`` (``t``: ``(rays, samples)``), with ``parameters`` in place of
-        its own where given (:func:`gpnerf.model.shared_casts.pass_parameters`)."""
+    def _point_inputs(
+        self, episode: Episode, encoded: EncodedViews, origins: torch.Tensor, directions: torch.Tensor, t: torch.Tensor,
+    ) -> PointInputs:
+        """The points ``o + t d`` (``t``: ``(rays, samples)``), their projections and sampled RGB tokens."""
         xyz_world = origins[:, None, :] + t[..., None] * directions[:, None, :]  # (rays, samples, 3)
         target_center = episode.target_camera.centers[0]
         projection = self.project_points(xyz_world, episode.source_cameras, target_center)
@@ -170,6 +169,18 @@ class GPNeRF(nn.Module):
             rgb_tokens = torch.cat([
                 sample_feature_maps(m, projection.uv_pix, height, width, exact) for m in rgb_maps
             ], dim=-1)  # (rays, samples, views, 3 + d_rgb_features)
+        return PointInputs(xyz_world, projection, rgb_tokens)
+
+    def _points(
+        self, episode: Episode, semantic_maps: torch.Tensor | None, directions: torch.Tensor, points: PointInputs,
+        with_field: bool = True, parameters: dict[str, torch.Tensor] | None = None,
+    ) -> RayBundleOutput:
+        """Run the transformer on ``points`` (sampling the semantic maps there), with ``parameters`` in place of its
+        own where given (:func:`gpnerf.model.shared_casts.pass_parameters`)."""
+        projection = points.projection
+        height, width = episode.height, episode.width
+        exact = self.config.implementation == "fast"
+        fused = exact and self.config.fused_kernels
         semantic_tokens = None
         if semantic_maps is not None:
             if fused and fused_sampling_supported(semantic_maps):
@@ -183,8 +194,8 @@ class GPNeRF(nn.Module):
                 if exact:  # sampled exactly (float32), stored once in the autocast dtype
                     semantic_tokens = semantic_tokens.to(stored_dtype(semantic_maps))
         inputs = (
-            rgb_tokens, semantic_tokens, projection.relative_direction, projection.valid,
-            xyz_world, F.normalize(directions, dim=-1),
+            points.rgb_tokens, semantic_tokens, projection.relative_direction, projection.valid,
+            points.xyz_world, F.normalize(directions, dim=-1),
         )
         if parameters:
             return torch.func.functional_call(self.transformer, parameters, inputs, {"with_field": with_field})
@@ -218,14 +229,20 @@ class GPNeRF(nn.Module):
         passes = [{}] if single_pass else [{}, {}]
         if self.config.implementation == "fast" and self.config.shared_casts and not self.config.activation_checkpointing:
             passes = pass_parameters(self.transformer, len(passes))
+        coarse_points = self._point_inputs(episode, encoded, origins, directions, t)
         coarse = self._points(
-            episode, encoded, semantic_maps if single_pass else None, origins, directions, t, with_field, passes[0]
+            episode, semantic_maps if single_pass else None, directions, coarse_points, with_field, passes[0]
         )
         fine = coarse
         if not single_pass:
             t_extra = importance_samples(t, coarse.weights, sampling.num_importance, sampling.spacing, deterministic=not self.training)
-            t = merge_samples(t, t_extra)
-            fine = self._points(episode, encoded, semantic_maps, origins, directions, t, with_field, passes[1])
+            if self.config.implementation == "fast":  # the coarse points' inputs reused (gpnerf.model.point_inputs)
+                t, order = merge_samples_with_order(t, t_extra)
+                fine_points = coarse_points.merged(self._point_inputs(episode, encoded, origins, directions, t_extra), order)
+            else:
+                t = merge_samples(t, t_extra)
+                fine_points = self._point_inputs(episode, encoded, origins, directions, t)
+            fine = self._points(episode, semantic_maps, directions, fine_points, with_field, passes[1])
         return _Rays(t=t, coarse=coarse, fine=fine, direction_norm=directions.norm(dim=-1))
 
     @staticmethod

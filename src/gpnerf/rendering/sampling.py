@@ -81,4 +81,10 @@ def importance_samples(
 
 def merge_samples(t_coarse: torch.Tensor, t_fine: torch.Tensor) -> torch.Tensor:
     """``(rays, S + S')`` sorted union of coarse and importance positions."""
-    return torch.sort(torch.cat([t_coarse, t_fine], dim=-1), dim=-1).values
+    return merge_samples_with_order(t_coarse, t_fine)[0]
+
+
+def merge_samples_with_order(t_coarse: torch.Tensor, t_fine: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`merge_samples` and, for each merged position, its index ``(rays, S + S')`` into the concatenation
+    ``[t_coarse, t_fine]`` (to put per-sample quantities computed for each part in the merged order)."""
+    return torch.sort(torch.cat([t_coarse, t_fine], dim=-1), dim=-1)
