@@ -275,5 +275,5 @@ def fused_field_attention(
         return triton.cdiv(points, launch["BLOCK_POINTS"]), launch["CHANNEL_SPLIT"]
 
     _fused_field_attention_kernel[grid](*arguments, **constants)
-    out, *attention = arguments[OUTPUTS]
-    return (out, *attention) if with_attention else (out, None, None, None, None)
+    outputs = tuple(arguments[OUTPUTS])
+    return outputs if with_attention else (outputs[0], None, None, None, None)
