@@ -28,6 +28,7 @@ No tyro: argparse only.
 """
 
 import argparse
+import ast
 import json
 import statistics
 import sys
@@ -38,6 +39,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
+import torch._inductor.config as inductor_config
 
 try:  # the other benchmark scripts import this module first and rely on this fallback too
     import gpnerf  # noqa: F401
@@ -200,6 +202,8 @@ def run(args: argparse.Namespace) -> dict:
     device = torch.device(args.device)
     torch.manual_seed(0)
     torch.backends.cudnn.benchmark = args.cudnn_benchmark == "on"
+    for name, value in args.inductor_config.items():
+        setattr(inductor_config, name, value)
     config = build_config(args)
     reference_flops = count_flops(
         replace(config, implementation="reference"), args.num_classes, args.views, args.height, args.width
@@ -272,6 +276,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
     compiled += " gemm-autotune" if args.compile == "blocks" and args.compile_gemm_autotune == "on" else ""
+    compiled += "".join(f" {name}={value!r}" for name, value in args.inductor_config.items())
     if args.compile == "blocks" and args.field_memory_budget != 1.0:
         compiled += f" field-memory-budget-{args.field_memory_budget:g}"
     record = {
@@ -284,7 +289,7 @@ def run(args: argparse.Namespace) -> dict:
         "compile_gemm_autotune": args.compile == "blocks" and args.compile_gemm_autotune == "on",
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
         "redraw_dropout_masks": config.redraw_dropout_masks, "overlap_optimizer": overlap,
-        "cudnn_benchmark": torch.backends.cudnn.benchmark,
+        "cudnn_benchmark": torch.backends.cudnn.benchmark, "inductor_config": args.inductor_config,
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
         "fused_embedding": model.transformer.embedding_kernel, "shared_casts": config.shared_casts,
@@ -428,6 +433,26 @@ def check_model_arguments(args: argparse.Namespace, *positive: str) -> None:
         raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
 
 
+def inductor_settings(items: list[str]) -> dict:
+    """``--inductor-config`` items (``NAME=VALUE``, VALUE a Python literal) as ``{NAME: value}``; exits with a clear
+    message on a malformed item, a name torch._inductor.config lacks or a value that is no literal."""
+    settings = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise SystemExit(f"--inductor-config takes NAME=VALUE; got {item!r}.")
+        try:
+            getattr(inductor_config, name)
+        except AttributeError:
+            raise SystemExit(f"--inductor-config {item!r}: torch._inductor.config has no setting {name!r}.") from None
+        try:
+            settings[name] = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):
+            raise SystemExit(f"--inductor-config {item!r}: {text.strip()!r} is not a Python literal.") from None
+    return settings
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_model_arguments(parser)
@@ -463,6 +488,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--compile-gemm-autotune", default="off", choices=["on", "off"],
                         help="--compile blocks: inductor autotunes every compiled matrix product, convolutions left to "
                              "aten (compile_transformer_blocks(gemm_autotune=True); process-wide)")
+    parser.add_argument("--inductor-config", action="append", default=[], metavar="NAME=VALUE",
+                        help="set torch._inductor.config.NAME to the Python literal VALUE before compiling (repeatable), "
+                             "e.g. autotune_local_cache=False (what side_by_side.sh ALONE=1 sets)")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--cuda-graph", action="store_true",
@@ -490,6 +518,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.chunk, args.warmup, args.repeats = 256, 0, 1
         args.render_warmup = args.render_repeats = None
     check_model_arguments(args, "chunk", "repeats", "timing_parties")
+    args.inductor_config = inductor_settings(args.inductor_config)
     if args.cuda_graph and not args.device.startswith("cuda"):
         raise SystemExit("--cuda-graph needs --device cuda.")
     return args

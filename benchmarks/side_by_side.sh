@@ -12,6 +12,14 @@
 # ends any row still running. Writes DIR/NAME.json and DIR/NAME.log per row and prints each row's table line (or the
 # end of its log). One measurement per row: ROW or the row's arguments must say --what train or --what render. The
 # docs/results/2026-12-04-h200-nineteenth/call*/ scripts are this script's first form.
+#
+# ALONE=1 [ALONE_KILL_AT=S]: then every row with a result runs again, one at a time, in a fresh process (NAME.alone.json,
+# NAME.alone.log; each killed after ALONE_KILL_AT s, default 300). Its compiled code comes from the caches the first
+# pass filled, and the autotuning that happens on a kernel's first launch (gpnerf's Triton kernels inside compiled
+# blocks, inductor's generated kernels) runs with the GPU to itself instead of beside the other rows' warm-ups, which
+# can make it pick a slower launch configuration. Both passes add --inductor-config autotune_local_cache=False (part of
+# the cache key) so that no first-pass choice is reused. Choices made while compiling (max_autotune_gemm's) are the
+# first pass's.
 set -uo pipefail
 : "${OUT:?set OUT to the output folder}"
 if [ $# -lt 1 ]; then
@@ -21,6 +29,10 @@ ROW=${ROW:-"--preset paper-scannet --implementation fast --precision bf16 --comp
 DEADLINE=${DEADLINE:-540}
 KILL_AT=${KILL_AT:-$(( DEADLINE + 60 ))}
 PYTHON=${PYTHON:-python3}
+ALONE=${ALONE:-0}
+ALONE_KILL_AT=${ALONE_KILL_AT:-300}
+FRESH_AUTOTUNING=""
+[ "$ALONE" = 1 ] && FRESH_AUTOTUNING="--inductor-config autotune_local_cache=False"
 HERE=$(cd "$(dirname "$0")" && pwd)
 names=()
 for spec in "$@"; do
@@ -41,7 +53,7 @@ for spec in "$@"; do
   IFS='|' read -r name assignments extra <<< "$spec"
   # shellcheck disable=SC2086  # ENV ASSIGNMENTS, ROW and EXTRA ARGUMENTS split into words on purpose
   env $assignments GPNERF_SIDE_BY_SIDE_ROW="$name" timeout -s KILL "$KILL_AT" \
-    "$PYTHON" "$HERE/bench_model.py" $ROW $extra --label "$name" --timing-barrier "$BARRIER" \
+    "$PYTHON" "$HERE/bench_model.py" $ROW $extra $FRESH_AUTOTUNING --label "$name" --timing-barrier "$BARRIER" \
     --timing-parties $# --timing-barrier-timeout "$DEADLINE" --json "$OUT/$name.json" > "$OUT/$name.log" 2>&1 &
 done
 late_checked=0
@@ -63,3 +75,16 @@ for name in "${names[@]}"; do
 done
 echo "side_by_side.sh: $# rows in $(( $(date +%s) - start )) s"
 rm -rf "$BARRIER"
+[ "$ALONE" = 1 ] || exit 0
+for spec in "$@"; do
+  IFS='|' read -r name assignments extra <<< "$spec"
+  if [ ! -e "$OUT/$name.json" ]; then
+    echo "$name.alone: not run (no first-pass result)"; continue
+  fi
+  # shellcheck disable=SC2086
+  env $assignments GPNERF_SIDE_BY_SIDE_ROW="$name.alone" timeout -s KILL "$ALONE_KILL_AT" \
+    "$PYTHON" "$HERE/bench_model.py" $ROW $extra $FRESH_AUTOTUNING --label "$name.alone" \
+    --json "$OUT/$name.alone.json" > "$OUT/$name.alone.log" 2>&1
+  grep "^| $name.alone |" "$OUT/$name.alone.log" || { echo "$name.alone: no result; end of $OUT/$name.alone.log:"; tail -n 3 "$OUT/$name.alone.log" | cut -c1-300; }
+done
+echo "side_by_side.sh: alone pass done at $(( $(date +%s) - start )) s"

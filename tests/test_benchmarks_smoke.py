@@ -55,6 +55,25 @@ def test_bench_model_kernel_switches_reach_the_blocks_and_the_label(tmp_path):
     assert default["fused_ray_attention"] and default["fused_block_tail"] and default["fused_embedding"]
 
 
+def test_bench_model_sets_inductor_settings_and_refuses_bad_ones(tmp_path):
+    import torch._inductor.config as inductor_config
+
+    bench = load("bench_model")
+    before = inductor_config.autotune_local_cache
+    try:
+        record = bench.main(["--smoke", "--what", "render", "--inductor-config", "autotune_local_cache=False",
+                             "--json", str(tmp_path / "i.json")])
+        assert inductor_config.autotune_local_cache is False
+    finally:
+        inductor_config.autotune_local_cache = before
+    assert record["inductor_config"] == {"autotune_local_cache": False}
+    assert record["label"].endswith(" autotune_local_cache=False")
+    for item, message in (("autotune_local_cache", "takes NAME=VALUE"), ("no_such_setting=1", "has no setting"),
+                          ("autotune_local_cache=maybe", "is not a Python literal")):
+        with pytest.raises(SystemExit, match=message):
+            bench.parse_args(["--smoke", "--inductor-config", item])
+
+
 def test_bench_model_records_failures_and_continues(tmp_path):
     bench = load("bench_model")
     record = bench.main(["--smoke", "--what", "render", "--chunk", "64", "--json", str(tmp_path / "r.json")])

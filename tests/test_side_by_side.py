@@ -1,5 +1,6 @@
 """benchmarks/side_by_side.sh on the CPU (bench_model.py --smoke rows): rows that warm up together are timed after all
-arrive; a row still warming up at the deadline is killed before the others are timed; bad rows are refused."""
+arrive; a row still warming up at the deadline is killed before the others are timed; ALONE=1 times each row again
+alone with fresh autotuning; bad rows are refused."""
 
 import json
 import os
@@ -10,9 +11,9 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "side_by_side.sh"
 
 
-def side_by_side(out: Path, deadline: int, *rows: str) -> subprocess.CompletedProcess:
+def side_by_side(out: Path, deadline: int, *rows: str, **settings: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "OUT": str(out), "ROW": "--smoke --what train", "DEADLINE": str(deadline),
-           "PYTHON": sys.executable}
+           "PYTHON": sys.executable, **settings}
     return subprocess.run(["bash", str(SCRIPT), *rows], env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -28,6 +29,18 @@ def test_rows_are_timed_once_all_have_arrived(tmp_path):
     turns = [turn(tmp_path, name) for name in ("reference", "fast")]
     assert all(t["arrived"] == 2 and not t["timed_out"] for t in turns)
     assert turns[0]["started_at"] != turns[1]["started_at"]
+
+
+def test_alone_times_each_row_again_by_itself_with_fresh_autotuning(tmp_path):
+    run = side_by_side(tmp_path, 120, "reference||", "fast||--implementation fast", ALONE="1")
+    assert run.returncode == 0, run.stderr
+    assert "| reference.alone | cpu" in run.stdout and "| fast.alone | cpu" in run.stdout
+    for name in ("reference", "fast"):
+        first, alone = (json.loads((tmp_path / f"{n}.json").read_text()) for n in (name, f"{name}.alone"))
+        assert first["inductor_config"] == alone["inductor_config"] == {"autotune_local_cache": False}
+        assert first["implementation"] == alone["implementation"]
+        (result,) = alone["results"]
+        assert "timing_barrier" not in result and result["median_s"] > 0
 
 
 def test_a_row_still_warming_up_at_the_deadline_is_killed_before_the_others_are_timed(tmp_path):
