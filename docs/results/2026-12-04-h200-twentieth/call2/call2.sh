@@ -12,6 +12,7 @@ FINAL=$OUT; OUT=/tmp/o2; mkdir -p $OUT
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl 2>/dev/null
 export PYTHONUNBUFFERED=1 TORCHINDUCTOR_COMPILE_THREADS=4
 pack() { tar czf $FINAL/call2.tar.gz -C $OUT --exclude='*.pickle' . ; }
+( while sleep 30; do pack; done ) & PACKER=$!
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv,noheader > $OUT/gpu.txt
 ( PYTHONPATH=/tmp/site:$PWD/src:$PWD/tests/model timeout -s KILL 280 python3 -m pytest -q -p no:cacheprovider -rA -m gpu \
   tests/model/test_fused_field_attention.py > $OUT/pytest_gpu.log 2>&1
@@ -20,7 +21,7 @@ NEW="PYTHONPATH=/tmp/site:$PWD/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}"
 OLD="PYTHONPATH=/tmp/site:$PWD/.old/src GPNERF_GIT_COMMIT=77394ac"
 OUT=$OUT/render DEADLINE=240 KILL_AT=300 ALONE=1 ALONE_KILL_AT=100 \
 ROW="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render --chunk 4800 --render-warmup 1 --render-repeats 7" \
-  bash benchmarks/side_by_side.sh "head_a|$NEW|" "old_a|$OLD|" "head_b|$NEW|" "old_b|$OLD|"
-wait
+  timeout -s KILL 560 bash benchmarks/side_by_side.sh "head_a|$NEW|" "old_a|$OLD|" "head_b|$NEW|" "old_b|$OLD|"
+kill $PACKER; wait
 grep -E "^(PASSED|FAILED|ERROR)" $OUT/pytest_gpu.log
 echo "[$(( $(date +%s) - start )) s] done"; pack
