@@ -62,4 +62,7 @@ def test_rows_without_one_measurement_or_with_bad_names_are_refused(tmp_path):
     assert run.returncode == 2 and "give --what train or --what render" in run.stderr
     run = subprocess.run(["bash", str(SCRIPT), "a b||--what train"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "must be letters, digits" in run.stderr
+    run = subprocess.run(["bash", str(SCRIPT), "a||--what train"], env={**env, "ALONE": "yes"}, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2 and "ALONE must be 0 or 1" in run.stderr
     assert not list(tmp_path.iterdir())  # nothing started
