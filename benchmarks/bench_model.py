@@ -30,6 +30,7 @@ No tyro: argparse only.
 import argparse
 import ast
 import json
+import logging
 import statistics
 import sys
 import time
@@ -162,30 +163,65 @@ def build_config(args: argparse.Namespace) -> ModelConfig:
                    redraw_dropout_masks=args.redraw_dropout_masks == "on")
 
 
+class AutotuningLog(logging.Handler):
+    """inductor's autotuning on a kernel's first launch, as its debug log tells it: for each kernel with several launch
+    configurations (gpnerf's Triton kernels inside compiled code among them) every configuration's time and the one
+    kept. While a measurement runs the lines are collected here (and not printed)."""
+
+    LOGGER = "torch._inductor.runtime.triton_heuristics"
+    KEPT = ("Benchmark all input configs for", "Best config for")
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith(self.KEPT) or ", nreg " in message:  # the per-configuration lines say "nreg"
+            self.lines.append(message)
+
+    def __enter__(self) -> "AutotuningLog":
+        logger = logging.getLogger(self.LOGGER)
+        self.level, self.propagate = logger.level, logger.propagate
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False  # torch's own handlers would print every debug line
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logger = logging.getLogger(self.LOGGER)
+        logger.removeHandler(self)
+        logger.setLevel(self.level)
+        logger.propagate = self.propagate
+
+
 def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch.device, flops: float) -> dict:
-    """Run one measurement, catching failures into the record."""
+    """Run one measurement, catching failures into the record; ``autotuning``: the choices inductor made on the
+    kernels' first launches during it (:class:`AutotuningLog`)."""
     record: dict = {"name": name}
     snapshot = args.memory_snapshot and device.type == "cuda"
-    try:
-        if snapshot:  # every allocation from here on, with its Python frames (benchmarks/memory_peak.py reads it)
-            torch.cuda.memory._record_memory_history(max_entries=2_000_000)
-        times = timer(fn, args.warmup, args.repeats, name)
-        median = statistics.median(times)
-        if timer.last_turn:
-            record["timing_barrier"] = timer.last_turn
-        record.update(
-            median_s=median, times_s=times, flops=flops, tflops_per_s=flops / median / 1e12,
-            peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None,
-            peak_reserved_gib=torch.cuda.max_memory_reserved() / 2**30 if device.type == "cuda" else None,
-        )
-    except Exception as error:  # recorded, the next measurement still runs
-        record.update(error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc(limit=3))
-    finally:
-        if snapshot:
-            torch.cuda.memory._dump_snapshot(f"{args.memory_snapshot}.{name}.pickle")
-            torch.cuda.memory._record_memory_history(enabled=None)
-        if device.type == "cuda":
-            torch.cuda.empty_cache()
+    with AutotuningLog() as autotuning:
+        try:
+            if snapshot:  # every allocation from here on, with its Python frames (benchmarks/memory_peak.py reads it)
+                torch.cuda.memory._record_memory_history(max_entries=2_000_000)
+            times = timer(fn, args.warmup, args.repeats, name)
+            median = statistics.median(times)
+            if timer.last_turn:
+                record["timing_barrier"] = timer.last_turn
+            record.update(
+                median_s=median, times_s=times, flops=flops, tflops_per_s=flops / median / 1e12,
+                peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None,
+                peak_reserved_gib=torch.cuda.max_memory_reserved() / 2**30 if device.type == "cuda" else None,
+            )
+        except Exception as error:  # recorded, the next measurement still runs
+            record.update(error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc(limit=3))
+        finally:
+            if snapshot:
+                torch.cuda.memory._dump_snapshot(f"{args.memory_snapshot}.{name}.pickle")
+                torch.cuda.memory._record_memory_history(enabled=None)
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+    record["autotuning"] = autotuning.lines
     return record
 
 

@@ -82,6 +82,31 @@ def test_bench_model_records_failures_and_continues(tmp_path):
     assert failing["error"].startswith("ZeroDivisionError")
 
 
+def test_bench_model_records_inductors_autotuning_choices_silently(capsys):
+    """What inductor's debug log says about first-launch autotuning lands in the measurement's record (every
+    configuration's time and the one kept), not on the console, and the logger is left as it was."""
+    import logging
+
+    bench = load("bench_model")
+    logger = logging.getLogger(bench.AutotuningLog.LOGGER)
+    before = (logger.level, logger.propagate, list(logger.handlers))
+
+    def launch_with_autotuning() -> None:
+        logger.debug("Benchmark all input configs for %s, get:", "triton_kernel")
+        logger.debug("%s: %f, nreg %d, nspill %d, #shared-mem %s", "BLOCK: 64, num_warps: 4", 0.5, 40, 0, 0)
+        logger.debug("Triton cache dir: %s", "/tmp")
+        logger.debug("Best config for %s: %s: %f, nreg %d", "triton_kernel", "BLOCK: 64, num_warps: 4", 0.5, 40)
+
+    record = bench.measure("tuned", launch_with_autotuning, bench.Timer(bench.torch.device("cpu")),
+                           bench.parse_args(["--smoke"]), bench.torch.device("cpu"), 1.0)
+    assert record["autotuning"] == [
+        "Benchmark all input configs for triton_kernel, get:", "BLOCK: 64, num_warps: 4: 0.500000, nreg 40, nspill 0, #shared-mem 0",
+        "Best config for triton_kernel: BLOCK: 64, num_warps: 4: 0.500000, nreg 40",
+    ]
+    assert (logger.level, logger.propagate, list(logger.handlers)) == before
+    assert "Best config" not in capsys.readouterr().err
+
+
 def test_count_ops_smoke_counts_each_phase(tmp_path, capsys):
     """count_ops.py runs on CPU; the multi-tensor guard and fused Adam dispatch far fewer operators."""
     record = load("count_ops").main(["--smoke", "--json", str(tmp_path / "ops.json")])

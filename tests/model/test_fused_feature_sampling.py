@@ -105,14 +105,17 @@ def interpreted_checks() -> None:
 
 @contextmanager
 def counting_kernel_calls():
-    """Yield a list that records ``"sample"`` / ``"contract"`` / ``"fat"`` / ``"rat"`` / ``"tail"`` / ``"embed"`` for each
-    call of the kernels' wrappers by the model."""
-    from gpnerf.model import field_aggregation, fused_feature_sampling, gpnerf, ray_aggregation, transformer
+    """Yield a list that records ``"sample"`` / ``"contract"`` / ``"contract_attention"`` / ``"fat"`` / ``"rat"`` /
+    ``"tail"`` / ``"embed"`` for each call of the kernels' wrappers by the model."""
+    from gpnerf.model import (
+        field_aggregation, folded_semantics, fused_feature_sampling, gpnerf, ray_aggregation, transformer,
+    )
 
     calls = []
     wrapped = {  # (module the model calls it through, name): the name recorded
         (gpnerf, "sample_feature_maps_fused"): "sample",
         (fused_feature_sampling, "sample_and_contract_fused"): "contract",
+        (folded_semantics, "contract_attention"): "contract_attention",
         (field_aggregation, "fused_field_attention"): "fat",
         (ray_aggregation, "fused_ray_attention"): "rat",
         (field_aggregation, "fused_block_tail"): "tail",
@@ -138,7 +141,8 @@ def counting_kernel_calls():
 def render_with_kernels_matches_render_without() -> None:
     """Under the interpreter every kernel accepts CPU tensors, so a whole float32 render takes the GPU's fast path:
     the RGB tokens sampled and concatenated by the kernel and embedded by another, the FAT and RAT kernels, the
-    blocks' tails, the semantic maps deferred into the fold's contraction. Against the same model with the kernels
+    blocks' tails, the semantic maps deferred into the fold's contraction, which forms W from the FAT kernel's logits
+    (:mod:`gpnerf.model.fused_attention_contraction`). Against the same model with the kernels
     off (PyTorch ops): float32 summation order only."""
     from dataclasses import replace
 
@@ -154,7 +158,8 @@ def render_with_kernels_matches_render_without() -> None:
     episode = make_episode(height=12, width=16, rays=None)
     with torch.no_grad(), counting_kernel_calls() as calls:
         got, expected = fused.render_image(episode, 96), plain.render_image(episode, 96)
-    assert calls.count("contract") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
+    assert calls.count("contract_attention") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
+    assert "contract" not in calls, calls  # W never formed
     layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
     assert (calls.count("fat"), calls.count("rat"), calls.count("tail")) == (layers, layers, 2 * layers), calls
     assert calls.count("embed") == 4, calls

@@ -21,6 +21,7 @@ maps are used). docs/performance.md gives the derivation and the tolerances.
 import torch
 
 from gpnerf.model.field_aggregation import FieldAttention
+from gpnerf.model.fused_attention_contraction import contract_attention, fused_contraction_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.ray_aggregation import RayAttention
 from gpnerf.model.view_reductions import unrolled_sum_over_views, unrolling
@@ -63,16 +64,19 @@ def fold_semantic_path(
             f"d_sem ({d_sem}) must be divisible by d_rgb ({d_rgb}) and d_rgb by the RAT head count ({heads}) "
             "to fold the shared attentions. Change encoder.d_fpn, transformer.d_rgb or transformer.num_heads."
         )
+    # from the FAT kernel's logits: W formed on chip by the contraction (gpnerf.model.fused_attention_contraction)
+    weight_on_chip = deferred and fused_contraction_supported(semantic_tokens, field_attentions)
     attention_sum = weight = None  # (rays, samples, views, d_rgb), >= float32
     position_field = position_rendered = None  # (rays, samples, d_rgb), >= float32
     for field_attention, column_mean in zip(field_attentions, column_means):
-        a = field_attention.probabilities()  # compute dtype or float32; the products below promote it exactly
-        accumulate = torch.promote_types(a.dtype, torch.float32)
+        accumulate = torch.promote_types(column_mean.dtype, torch.float32)
         m = column_mean.to(accumulate).transpose(1, 2).repeat_interleave(d_rgb // heads, dim=-1)  # (rays, samples, d_rgb)
-        if weight is None:
-            weight = a * m[:, :, None, :]
-        else:  # one read-modify-write of the float32 weight per layer, no float32 copy of A
-            weight = weight.addcmul_(a, m[:, :, None, :])
+        if not weight_on_chip:
+            a = field_attention.probabilities()  # compute dtype or float32; the products below promote it exactly
+            if weight is None:
+                weight = a * m[:, :, None, :]
+            else:  # one read-modify-write of the float32 weight per layer, no float32 copy of A
+                weight = weight.addcmul_(a, m[:, :, None, :])
         if with_field:
             attention_sum = a.to(accumulate) if attention_sum is None else attention_sum + a
         if add_position:
@@ -81,7 +85,9 @@ def fold_semantic_path(
             if with_field:
                 position_field = pa if position_field is None else position_field + pa
     unrolled = unrolling(True)  # compiled: sums over views as one add per view (gpnerf.model.view_reductions)
-    if deferred:
+    if weight_on_chip:
+        rendered = contract_attention(semantic_tokens, field_attentions, column_means)  # (rays, d_rgb, r)
+    elif deferred:
         rendered = semantic_tokens.contract(weight)  # (rays, d_rgb, r), sampled and summed in float32
     else:
         x = semantic_tokens.unflatten(-1, (d_rgb, d_sem // d_rgb))  # (rays, samples, views, d_rgb, r)

@@ -55,12 +55,26 @@ def _launch_configs() -> list:
 if triton is not None:
 
     @triton.jit
-    def _bilinear(
-        maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width,
-        CHANNELS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
+    def _corner(
+        maps_ptr, cx, cy, weight, view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS: tl.constexpr,
     ):
-        """``(BLOCK_PAIRS, BLOCK_CHANNELS)`` float32 samples of channels-last ``maps`` ``(views, h, w, C)`` at grid
-        coordinates ``u, v`` in ``[-1, 1]`` (``(BLOCK_PAIRS,)``) of the views ``view``."""
+        """One neighbour's term ``weight * maps[view, cy, cx, channel]`` of :func:`_bilinear`, zero where the cell
+        is outside the map (a NaN coordinate is outside, as in CUDA's grid_sample)."""
+        inside = pair_ok & (cx >= 0) & (cx <= map_width - 1) & (cy >= 0) & (cy <= map_height - 1)
+        # int32 cells (the wrappers check the maps' size): int64 ones crash Triton 3.6's layout pass at
+        # BLOCK_PAIRS >= 32 (docs/benchmarks.md, fifth run, call 5)
+        row, column = tl.where(inside, cy, 0.0).to(tl.int64), tl.where(inside, cx, 0.0).to(tl.int64)
+        cell = (view_base + row * map_width + column).to(tl.int32)
+        values = tl.load(maps_ptr + cell * CHANNELS + channel, mask=inside & channel_ok, other=0.0)
+        return tl.where(inside, values.to(tl.float32) * weight, 0.0)
+
+    @triton.jit
+    def _bilinear(maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS: tl.constexpr):
+        """float32 samples of channels-last ``maps`` ``(views, h, w, C)`` at grid coordinates ``u, v`` in ``[-1, 1]``
+        of the views ``view``. ``u, v, view, pair_ok`` hold one value per (point, view) pair on their first axis and
+        size-1 axes after it; ``channel, channel_ok`` a size-1 first axis: e.g. ``(BLOCK_PAIRS, 1)`` and
+        ``(1, BLOCK_CHANNELS)``, or ``(BLOCK_PAIRS, 1, 1)`` and ``(1, groups, channels per group)``. The result has
+        their broadcast shape."""
         # grid_sample's unnormalisation with align_corners=True, ((g + 1) / 2) (size - 1): an add, then products, so
         # nothing contracts into an FMA; "* 0.5" is the exact "/ 2" (Triton's "/" is an approximate division on the
         # GPU). The grid itself comes from the same PyTorch ops as grid_sample's.
@@ -71,27 +85,20 @@ if triton is not None:
         y0 = tl.floor(y)
         x1 = x0 + 1.0
         y1 = y0 + 1.0
-        view_base = view * map_height * map_width  # (BLOCK_PAIRS,) first cell of this view
-        result = tl.zeros((BLOCK_PAIRS, BLOCK_CHANNELS), tl.float32)
-        for corner in tl.static_range(4):  # nw, ne, sw, se: grid_sample's order and weights
-            if corner == 0:
-                cx, cy, weight = x0, y0, (x1 - x) * (y1 - y)
-            elif corner == 1:
-                cx, cy, weight = x1, y0, (x - x0) * (y1 - y)
-            elif corner == 2:
-                cx, cy, weight = x0, y1, (x1 - x) * (y - y0)
-            else:
-                cx, cy, weight = x1, y1, (x - x0) * (y - y0)
-            inside = pair_ok & (cx >= 0) & (cx <= map_width - 1) & (cy >= 0) & (cy <= map_height - 1)  # NaN: outside
-            # int32 cells (the wrappers check the maps' size): int64 ones crash Triton 3.6's layout pass at
-            # BLOCK_PAIRS >= 32 (docs/benchmarks.md, fifth run, call 5)
-            cell = (view_base + tl.where(inside, cy, 0.0).to(tl.int64) * map_width + tl.where(inside, cx, 0.0).to(tl.int64)).to(tl.int32)
-            values = tl.load(
-                maps_ptr + cell[:, None] * CHANNELS + channel[None, :], mask=inside[:, None] & channel_ok[None, :],
-                other=0.0,
-            )
-            # only in-bounds corners contribute, as in CUDA's grid_sample: a NaN coordinate reads zeros
-            result += tl.where(inside[:, None], values.to(tl.float32) * weight[:, None], 0.0)
+        view_base = view * map_height * map_width  # first cell of each pair's view
+        # nw, ne, sw, se: grid_sample's order and weights; only in-bounds corners contribute
+        result = _corner(
+            maps_ptr, x0, y0, (x1 - x) * (y1 - y), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+        )
+        result += _corner(
+            maps_ptr, x1, y0, (x - x0) * (y1 - y), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+        )
+        result += _corner(
+            maps_ptr, x0, y1, (x1 - x) * (y - y0), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+        )
+        result += _corner(
+            maps_ptr, x1, y1, (x - x0) * (y - y0), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+        )
         return result
 
     @triton.autotune(configs=_launch_configs(), key=["VIEWS", "CHANNELS"])
@@ -112,7 +119,8 @@ if triton is not None:
         u = tl.load(uv_ptr + (view * points + point) * 2, mask=pair_ok, other=0.0).to(tl.float32)
         v = tl.load(uv_ptr + (view * points + point) * 2 + 1, mask=pair_ok, other=0.0).to(tl.float32)
         result = _bilinear(
-            maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS, BLOCK_PAIRS, BLOCK_CHANNELS
+            maps_ptr, u[:, None], v[:, None], view[:, None], pair_ok[:, None], channel[None, :], channel_ok[None, :],
+            map_height, map_width, CHANNELS,
         )
         tl.store(
             out_ptr + pair[:, None] * OUT_STRIDE + channel[None, :], result.to(out_ptr.dtype.element_ty),
@@ -142,8 +150,8 @@ if triton is not None:
             u = tl.load(uv_ptr + uv_offset, mask=pair_ok, other=0.0).to(tl.float32)
             v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
             sampled = _bilinear(
-                maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS, BLOCK_PAIRS,
-                BLOCK_CHANNELS,
+                maps_ptr, u[:, None], v[:, None], view[:, None], pair_ok[:, None], channel[None, :], channel_ok[None, :],
+                map_height, map_width, CHANNELS,
             )
             weight = tl.load(
                 weight_ptr + ray.to(tl.int64) * (SAMPLES * VIEWS * GROUPS) + pair[:, None] * GROUPS + group[None, :],
@@ -153,7 +161,7 @@ if triton is not None:
         tl.store(out_ptr + ray.to(tl.int64) * CHANNELS + channel, tl.sum(acc, axis=0), mask=channel_ok)
 
 
-def _check_maps(feature_maps: torch.Tensor, caller: str) -> None:
+def check_maps(feature_maps: torch.Tensor, caller: str) -> None:
     if not fused_sampling_supported(feature_maps):
         raise ValueError(
             f"{caller} needs Triton, CUDA maps (views, C, h, w) in float32/bf16/fp16 without autograd; "
@@ -180,7 +188,7 @@ def sample_feature_maps_fused(
     """
     maps = [feature_maps] if isinstance(feature_maps, torch.Tensor) else list(feature_maps)
     for m in maps:
-        _check_maps(m, "sample_feature_maps_fused")
+        check_maps(m, "sample_feature_maps_fused")
     views = maps[0].shape[0]
     if any(m.shape[0] != views for m in maps):
         raise ValueError(f"all maps must have the same number of views; got shapes {[tuple(m.shape) for m in maps]}.")
@@ -232,7 +240,7 @@ def sample_and_contract_fused(
     Returns:
         ``(rays, groups, C / groups)`` float32 (``einsum("rsvgk,rsvg->rgk")`` of X split into groups).
     """
-    _check_maps(feature_maps, "sample_and_contract_fused")
+    check_maps(feature_maps, "sample_and_contract_fused")
     views, channels, map_height, map_width = feature_maps.shape
     _, rays, samples, _ = uv_pix.shape
     groups = weight.shape[-1]

@@ -1,0 +1,222 @@
+"""One Triton kernel for the semantic fold's rendered term straight from the FAT and RAT kernels' outputs (fast path).
+
+At inference the fold (:func:`gpnerf.model.folded_semantics.fold_semantic_path`) needs
+``sum_{samples, views} X[s, v, g r + k] W[s, v, g]`` with ``W = sum_l m_l[head(g), s] A_l[s, v, g]``, where A_l is the
+FAT block's softmax over views and ``m_l`` the RAT block's column means. The FAT kernel
+(:mod:`gpnerf.model.fused_field_attention`) leaves A_l as its logits and the softmax's ``peak`` and ``inverse_total``
+(``A = exp(logits - peak) * inverse_total``); :func:`gpnerf.model.fused_feature_sampling.sample_and_contract_fused`
+samples X on chip. Done apart, the fold writes W ``(rays, samples, views, d_rgb)`` in float32 from all layers' logits
+(an elementwise kernel reading every layer's logits and statistics) and the contraction reads it back. Here one
+program takes one ray and a block of the attention's channel groups, forms W for its pairs from the layers' logits as
+it walks the ray's ``samples x views`` pairs, and contracts the sampled X with it: W is never written.
+
+The arithmetic per layer is the fold's (``exp(logits - peak) * inverse_total``, times ``m``, summed over layers in
+float32) and the contraction's (the samples blended in float32 as ``grid_sample`` does, summed in float32), in
+another order; tests/model/test_fused_attention_contraction.py holds it to the PyTorch fold. Up to
+:data:`MAX_LAYERS` layers (one pointer argument per layer and tensor); beyond that the fold keeps its two steps.
+"""
+
+import torch
+
+from gpnerf.model.field_aggregation import FieldAttention
+from gpnerf.model.fused_feature_sampling import DeferredSamples, check_maps, fused_sampling_supported
+from gpnerf.model.projection import sampling_grid
+from gpnerf.model.triton_support import launch_configs, tl, triton
+
+MAX_LAYERS = 8
+"""The most layers one launch folds (the presets have 8)."""
+
+LAUNCH_SHAPES = ((16, 8, 4), (32, 8, 4), (64, 8, 8), (16, 16, 4), (32, 16, 8), (64, 16, 8), (16, 32, 8), (32, 4, 4))
+"""Pairs per step of a program's walk x channel groups per program x warps, tried once per shape by the autotuner."""
+
+
+def fused_contraction_supported(deferred: DeferredSamples, field_attentions: list[FieldAttention]) -> bool:
+    """Whether the kernel can fold ``field_attentions`` into ``deferred``'s contraction: maps the sampling kernel
+    takes, every layer's attention left as the FAT kernel's logits and statistics, at most :data:`MAX_LAYERS`
+    layers."""
+    return (
+        fused_sampling_supported(deferred.maps) and 1 <= len(field_attentions) <= MAX_LAYERS
+        and all(a.attention is None and a.logits is not None for a in field_attentions)
+    )
+
+
+def launches_for(configs: list, named_args: dict, **constants) -> list:
+    """The configurations whose block of groups is no wider than the groups rounded up to a power of two (else
+    the same narrowest one)."""
+    widest = triton.next_power_of_2(constants["GROUPS"])
+    kept = [config for config in configs if config.kwargs["BLOCK_GROUPS"] <= widest]
+    return kept or [min(configs, key=lambda config: config.kwargs["BLOCK_GROUPS"])]
+
+
+if triton is not None:
+    from gpnerf.model.fused_feature_sampling import _bilinear
+
+    @triton.jit
+    def _of_layer(LAYER: tl.constexpr, t0, t1, t2, t3, t4, t5, t6, t7):
+        """The argument of layer ``LAYER`` among one pointer per layer (a compile-time choice)."""
+        chosen = t0
+        if LAYER == 1:
+            chosen = t1
+        if LAYER == 2:
+            chosen = t2
+        if LAYER == 3:
+            chosen = t3
+        if LAYER == 4:
+            chosen = t4
+        if LAYER == 5:
+            chosen = t5
+        if LAYER == 6:
+            chosen = t6
+        if LAYER == 7:
+            chosen = t7
+        return chosen
+
+    @triton.autotune(
+        configs=launch_configs(
+            {"BLOCK_PAIRS": 16, "BLOCK_GROUPS": 4},
+            [({"BLOCK_PAIRS": pairs, "BLOCK_GROUPS": groups}, warps) for pairs, groups, warps in LAUNCH_SHAPES],
+        ),
+        key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS", "HEADS", "LAYERS"],
+        prune_configs_by={"early_config_prune": launches_for},
+    )
+    @triton.jit
+    def _contract_attention_kernel(
+        maps_ptr, uv_ptr,
+        logits0, logits1, logits2, logits3, logits4, logits5, logits6, logits7,
+        peak0, peak1, peak2, peak3, peak4, peak5, peak6, peak7,
+        inverse0, inverse1, inverse2, inverse3, inverse4, inverse5, inverse6, inverse7,
+        mean0, mean1, mean2, mean3, mean4, mean5, mean6, mean7,
+        out_ptr, map_height, map_width,
+        SAMPLES: tl.constexpr, VIEWS: tl.constexpr, CHANNELS: tl.constexpr, GROUPS: tl.constexpr,
+        PER_GROUP_PAD: tl.constexpr, HEADS: tl.constexpr, LAYERS: tl.constexpr,
+        BLOCK_PAIRS: tl.constexpr, BLOCK_GROUPS: tl.constexpr,
+    ):
+        """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)`` grid coordinates; per layer ``l <
+        LAYERS``: ``logits_l`` ``(rays, samples, views, GROUPS)``, ``peak_l`` and ``inverse_l`` ``(rays, samples,
+        GROUPS)`` float32, ``mean_l`` ``(rays, HEADS, samples)`` float32; ``out`` ``(rays, C)`` float32. Program
+        ``p`` takes ray ``p // group_blocks`` and groups ``[b BLOCK_GROUPS, (b + 1) BLOCK_GROUPS)`` with ``b = p %
+        group_blocks``, so the programs of one ray run one after another and share its rows in L2."""
+        PER_GROUP: tl.constexpr = CHANNELS // GROUPS
+        GROUP_BLOCKS: tl.constexpr = (GROUPS + BLOCK_GROUPS - 1) // BLOCK_GROUPS
+        ray = (tl.program_id(0) // GROUP_BLOCKS).to(tl.int64)
+        group = (tl.program_id(0) % GROUP_BLOCKS) * BLOCK_GROUPS + tl.arange(0, BLOCK_GROUPS)  # (G,)
+        group_ok = group < GROUPS
+        head = group // (GROUPS // HEADS)
+        within = tl.arange(0, PER_GROUP_PAD)
+        channel = group[:, None] * PER_GROUP + within[None, :]  # (G, K): channel g r + k
+        channel_ok = group_ok[:, None] & (within[None, :] < PER_GROUP)
+        rays = tl.num_programs(0) // GROUP_BLOCKS
+        acc = tl.zeros((BLOCK_PAIRS, BLOCK_GROUPS, PER_GROUP_PAD), tl.float32)
+        for first in range(0, SAMPLES * VIEWS, BLOCK_PAIRS):
+            pair = first + tl.arange(0, BLOCK_PAIRS)  # sample * VIEWS + view
+            pair_ok = pair < SAMPLES * VIEWS
+            sample = pair // VIEWS
+            view = pair % VIEWS
+            point = ray * SAMPLES + sample  # (P,) row of the per-point statistics
+            known = pair_ok[:, None] & group_ok[None, :]  # (P, G)
+            # W = sum_l m_l[head(g), s] exp(logits_l - peak_l) inverse_l, in float32 (masked pairs: m = 0, W = 0)
+            weight = tl.zeros((BLOCK_PAIRS, BLOCK_GROUPS), tl.float32)
+            for layer in tl.static_range(LAYERS):
+                logits = tl.load(
+                    _of_layer(layer, logits0, logits1, logits2, logits3, logits4, logits5, logits6, logits7)
+                    + (point * VIEWS + view)[:, None] * GROUPS + group[None, :], mask=known, other=0.0,
+                ).to(tl.float32)
+                statistic = point[:, None] * GROUPS + group[None, :]
+                peak = tl.load(
+                    _of_layer(layer, peak0, peak1, peak2, peak3, peak4, peak5, peak6, peak7) + statistic,
+                    mask=known, other=0.0,
+                )
+                inverse = tl.load(
+                    _of_layer(layer, inverse0, inverse1, inverse2, inverse3, inverse4, inverse5, inverse6, inverse7)
+                    + statistic, mask=known, other=0.0,
+                )
+                mean = tl.load(
+                    _of_layer(layer, mean0, mean1, mean2, mean3, mean4, mean5, mean6, mean7)
+                    + (ray * HEADS + head[None, :]) * SAMPLES + sample[:, None], mask=known, other=0.0,
+                )
+                weight += tl.exp(logits - peak) * inverse * mean
+            uv_offset = ((view.to(tl.int64) * rays + ray) * SAMPLES + sample) * 2
+            u = tl.load(uv_ptr + uv_offset, mask=pair_ok, other=0.0).to(tl.float32)
+            v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
+            sampled = _bilinear(
+                maps_ptr, u[:, None, None], v[:, None, None], view[:, None, None], pair_ok[:, None, None],
+                channel[None, :, :], channel_ok[None, :, :], map_height, map_width, CHANNELS,
+            )  # (P, G, K)
+            acc += sampled * weight[:, :, None]
+        tl.store(out_ptr + ray * CHANNELS + channel, tl.sum(acc, axis=0), mask=channel_ok)
+
+
+def kernel_arguments(
+    deferred: DeferredSamples, field_attentions: list[FieldAttention], column_means: list[torch.Tensor]
+) -> tuple[list, dict, int]:
+    """The kernel's runtime arguments (inputs contiguous, the output allocated), its compile-time constants and the
+    program count, for :func:`contract_attention`'s arguments (no launch: any device)."""
+    maps, uv_pix = deferred.maps, deferred.uv_pix
+    views, channels, map_height, map_width = maps.shape
+    _, rays, samples, _ = uv_pix.shape
+    layers = len(field_attentions)
+    groups = field_attentions[0].channels
+    heads = column_means[0].shape[1]
+    if channels % groups != 0 or groups % heads != 0:
+        raise ValueError(f"the {channels} channels must split into the {groups} attention channels, and those into {heads} heads.")
+    for name, t, shape in [
+        *((f"layer {i} logits", a.logits, (rays, samples, views, groups)) for i, a in enumerate(field_attentions)),
+        *((f"layer {i} peak", a.peak, (rays, samples, groups)) for i, a in enumerate(field_attentions)),
+        *((f"layer {i} inverse_total", a.inverse_total, (rays, samples, groups)) for i, a in enumerate(field_attentions)),
+        *((f"layer {i} column means", m, (rays, heads, samples)) for i, m in enumerate(column_means)),
+    ]:
+        if tuple(t.shape) != shape:
+            raise ValueError(f"contract_attention: {name} must be {shape} for these samples; got {tuple(t.shape)}.")
+
+    def per_layer(tensors: list[torch.Tensor], dtype: torch.dtype | None = None) -> list[torch.Tensor]:
+        tensors = [t.contiguous() if dtype is None else t.to(dtype).contiguous() for t in tensors]
+        return tensors + [tensors[0]] * (MAX_LAYERS - len(tensors))  # placeholders the kernel never reads
+
+    out = torch.empty(rays, channels, device=maps.device, dtype=torch.float32)
+    arguments = [
+        maps.permute(0, 2, 3, 1).contiguous(),  # (views, h, w, C): one neighbour = C contiguous values
+        sampling_grid(uv_pix.float(), deferred.image_height, deferred.image_width).contiguous(),
+        *per_layer([a.logits for a in field_attentions]),
+        *per_layer([a.peak for a in field_attentions], torch.float32),
+        *per_layer([a.inverse_total for a in field_attentions], torch.float32),
+        *per_layer(column_means, torch.float32),
+        out, map_height, map_width,
+    ]
+    constants = dict(
+        SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
+        PER_GROUP_PAD=triton.next_power_of_2(channels // groups), HEADS=heads, LAYERS=layers,
+    )
+    return arguments, constants, rays
+
+
+def contract_attention(
+    deferred: DeferredSamples, field_attentions: list[FieldAttention], column_means: list[torch.Tensor]
+) -> torch.Tensor:
+    """``einsum("rsvgk,rsvg->rgk", X, W)`` with ``W = sum_l m_l A_l`` (module docstring), X never formed and W never
+    written.
+
+    Args:
+        deferred: the maps and coordinates X is sampled from.
+        field_attentions: per layer, the FAT kernel's logits ``(rays, samples, views, d_rgb)`` and softmax
+            statistics (:func:`fused_contraction_supported` must hold).
+        column_means: per layer, ``(rays, heads, samples)`` the RAT map's column means.
+
+    Returns:
+        ``(rays, d_rgb, d_sem / d_rgb)`` in ``deferred.dtype`` (summed in float32).
+    """
+    check_maps(deferred.maps, "contract_attention")
+    if not fused_contraction_supported(deferred, field_attentions) or len(column_means) != len(field_attentions):
+        raise ValueError(
+            f"contract_attention needs 1 to {MAX_LAYERS} layers, each with the FAT kernel's logits and one RAT "
+            f"column-mean map; got {len(field_attentions)} FAT and {len(column_means)} RAT layers. "
+            "Check fused_contraction_supported first."
+        )
+    arguments, constants, rays = kernel_arguments(deferred, field_attentions, column_means)
+    groups, channels = constants["GROUPS"], constants["CHANNELS"]
+
+    def grid(launch: dict) -> tuple[int]:
+        return (rays * triton.cdiv(groups, launch["BLOCK_GROUPS"]),)
+
+    _contract_attention_kernel[grid](*arguments, **constants)
+    out = arguments[-3]
+    return out.unflatten(-1, (groups, channels // groups)).to(deferred.dtype)

@@ -1,0 +1,135 @@
+"""The fold's rendered term from the FAT kernel's logits in one kernel against the PyTorch fold (docs/performance.md).
+
+On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, in a subprocess: this file run as a
+script), float32. Tolerance ``1e-5`` of the sum of the terms' magnitudes: the same float32 arithmetic per term
+(``exp(logits - peak) * inverse_total * m`` summed over layers; the samples blended as ``grid_sample`` does), summed in
+another order, and the GPU's ``exp`` is an approximation within a few float32 ulps. bf16 logits and maps are read by
+both paths as they are and computed in float32, so the same tolerance holds.
+"""
+
+import pytest
+import torch
+
+from gpnerf.model.field_aggregation import FieldAttention
+from gpnerf.model.folded_semantics import fold_semantic_path
+from gpnerf.model.fused_attention_contraction import MAX_LAYERS, contract_attention, fused_contraction_supported
+from gpnerf.model.fused_feature_sampling import DeferredSamples
+from gpnerf.model.ray_aggregation import RayAttention
+from test_fused_feature_sampling import maps_and_coordinates, reference
+from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
+
+
+def kernel_like_attention(rays: int, samples: int, views: int, groups: int, dtype: torch.dtype, device: str) -> FieldAttention:
+    """What the FAT kernel leaves: masked logits in ``dtype`` (some views invalid, point (0, 0) with none valid), the
+    softmax's peak and inverse total over views in float32, and ``sum_views P A``."""
+    logits = (3 * torch.randn(rays, samples, views, groups, device=device)).to(dtype)
+    invalid = torch.rand(rays, samples, views, device=device) < 0.3
+    invalid[0, 0] = True
+    logits = logits.masked_fill(invalid[..., None], torch.finfo(dtype).min)
+    peak = logits.float().amax(dim=2)
+    inverse_total = 1 / torch.exp(logits.float() - peak[:, :, None]).sum(dim=2)
+    weighted_position = torch.randn(rays, samples, groups, device=device)
+    return FieldAttention(None, None, weighted_position, logits, peak, inverse_total)
+
+
+def attention_case(channels: int, groups: int, heads: int, layers: int, map_size: tuple[int, int], device: str = "cpu",
+                   dtype: torch.dtype = torch.float32):
+    """Deferred samples of random maps, ``layers`` kernel-like FAT attentions and RAT column means, and the
+    reference ``einsum("rsvgk,rsvg->rgk", X, sum_l m_l A_l)`` with its magnitude (float32 throughout)."""
+    maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size, device=device)
+    maps = maps.to(dtype)
+    views, rays, samples, _ = uv.shape
+    attentions = [kernel_like_attention(rays, samples, views, groups, dtype, device) for _ in range(layers)]
+    means = [torch.softmax(torch.randn(rays, heads, samples, samples, device=device), -1).mean(2) for _ in range(layers)]
+    weight = sum(
+        a.probabilities() * m.transpose(1, 2).repeat_interleave(groups // heads, -1)[:, :, None]
+        for a, m in zip(attentions, means)
+    )
+    x = reference(maps, uv, height, width, torch.float32).unflatten(-1, (groups, channels // groups))
+    expected = torch.einsum("rsvgk,rsvg->rgk", x, weight)
+    magnitude = torch.einsum("rsvgk,rsvg->rgk", x.abs(), weight.abs())
+    deferred = DeferredSamples(maps, uv, height, width, torch.float32)
+    return deferred, attentions, means, x, expected, magnitude
+
+
+def assert_close(got: torch.Tensor, expected: torch.Tensor, magnitude: torch.Tensor, tolerance: float = 1e-5) -> None:
+    assert got.shape == expected.shape and not torch.isnan(got).any()
+    error = (got.float() - expected).abs()
+    assert bool((error <= tolerance * (magnitude + 1)).all()), float((error / (magnitude + 1)).max())
+
+
+CASES = (  # channels, groups, heads, layers, map size
+    (512, 64, 4, 8, (3, 4)), (40, 8, 2, 3, (6, 8)), (48, 16, 4, 1, (24, 32)), (21, 7, 7, 2, (6, 8)),
+)
+
+
+def interpreted_checks() -> None:
+    for channels, groups, heads, layers, map_size in CASES:
+        deferred, attentions, means, _, expected, magnitude = attention_case(channels, groups, heads, layers, map_size)
+        assert fused_contraction_supported(deferred, attentions)
+        assert_close(contract_attention(deferred, attentions, means), expected, magnitude)
+    fold_with_the_kernel_matches_the_fold_without()
+    other_attentions_keep_the_two_steps()
+    print("interpreted checks passed")
+
+
+def other_attentions_keep_the_two_steps() -> None:
+    """More layers than one launch takes, or stored attention maps (the FAT kernel did not run): the fold keeps
+    forming W and contracts it with the sampling kernel."""
+    deferred, attentions, means, *_ = attention_case(40, 8, 2, 1, (6, 8))
+    assert fused_contraction_supported(deferred, attentions * MAX_LAYERS)
+    assert not fused_contraction_supported(deferred, attentions * (MAX_LAYERS + 1))
+    with pytest.raises(ValueError, match="Check fused_contraction_supported"):
+        contract_attention(deferred, attentions * (MAX_LAYERS + 1), means * (MAX_LAYERS + 1))
+    stored = [FieldAttention(a.probabilities(), None, a.weighted_position) for a in attentions]
+    assert not fused_contraction_supported(deferred, stored)
+
+
+def fold_with_the_kernel_matches_the_fold_without(device: str = "cpu") -> None:
+    """The fold given deferred samples (the kernel) against the fold given X (PyTorch), ``+P'`` terms included."""
+    deferred, attentions, means, x, _, _ = attention_case(40, 8, 2, 3, (6, 8), device)
+    rays = [RayAttention(None, column_mean=m) for m in means]
+    _, got = fold_semantic_path(deferred, attentions, rays, add_position=True, with_field=False)
+    _, expected = fold_semantic_path(x.flatten(-2), attentions, rays, add_position=True, with_field=False)
+    _, magnitude = fold_semantic_path(
+        x.flatten(-2).abs(), [FieldAttention(a.probabilities(), None, a.weighted_position.abs()) for a in attentions],
+        rays, add_position=True, with_field=False,
+    )
+    assert_close(got, expected, magnitude)
+
+
+@needs_triton
+def test_the_kernel_under_the_triton_interpreter_matches_the_pytorch_fold():
+    run_interpreted(__file__)
+
+
+@needs_triton
+def test_the_kernel_compiles_for_hopper_in_every_launch_configuration():
+    """bf16 logits and maps as in a bf16 render, and float32, at the render's shapes (no launch, no GPU)."""
+    from gpnerf.model import fused_attention_contraction as fused
+
+    for dtype in (torch.bfloat16, torch.float32):
+        maps = torch.zeros(10, 512, 4, 4, dtype=dtype)
+        uv = torch.zeros(10, 2, 64, 2)
+        attention = FieldAttention(
+            None, None, None, torch.zeros(2, 64, 10, 64, dtype=dtype), torch.zeros(2, 64, 64), torch.zeros(2, 64, 64)
+        )
+        arguments, constants, _ = fused.kernel_arguments(
+            DeferredSamples(maps, uv, 8, 8, dtype), [attention] * 8, [torch.zeros(2, 4, 64)] * 8
+        )
+        compile_for_hopper_with(fused._contract_attention_kernel, arguments, constants)
+
+
+@needs_cuda
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_the_kernel_on_the_gpu_matches_the_pytorch_fold(dtype):
+    for channels, groups, heads, layers, map_size in ((512, 64, 4, 8, (60, 80)), *CASES[1:]):
+        deferred, attentions, means, _, expected, magnitude = attention_case(
+            channels, groups, heads, layers, map_size, "cuda", dtype
+        )
+        assert_close(contract_attention(deferred, attentions, means), expected, magnitude)
+    fold_with_the_kernel_matches_the_fold_without("cuda")
+
+
+if __name__ == "__main__":
+    interpreted_checks()
