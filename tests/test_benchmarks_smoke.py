@@ -107,6 +107,17 @@ def test_bench_model_records_inductors_autotuning_choices_silently(capsys):
     assert "Best config" not in capsys.readouterr().err
 
 
+def test_bench_contraction_smoke_times_the_pytorch_path(tmp_path, capsys):
+    """On the CPU (no Triton kernels) the script times the PyTorch path alone; the kernels' variants and the launch
+    sweep are the GPU's (their arithmetic is tested in tests/model/test_fused_attention_contraction.py)."""
+    record = load("bench_contraction").main(["--smoke", "--json", str(tmp_path / "c.json")])
+    assert [r["variant"] for r in record["results"]] == ["einsum"] and record["results"][0]["median_s"] > 0
+    assert json.loads((tmp_path / "c.json").read_text()) == record
+    assert "| einsum |" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="multiple of --groups"):
+        load("bench_contraction").parse_args(["--channels", "100", "--groups", "64"])
+
+
 def test_count_ops_smoke_counts_each_phase(tmp_path, capsys):
     """count_ops.py runs on CPU; the multi-tensor guard and fused Adam dispatch far fewer operators."""
     record = load("count_ops").main(["--smoke", "--json", str(tmp_path / "ops.json")])

@@ -21,6 +21,7 @@ import torch
 from gpnerf.model.field_aggregation import FieldAttention
 from gpnerf.model.fused_feature_sampling import DeferredSamples, check_maps, fused_sampling_supported
 from gpnerf.model.projection import sampling_grid
+from gpnerf.model import triton_support
 from gpnerf.model.triton_support import launch_configs, tl, triton
 
 MAX_LAYERS = 8
@@ -144,6 +145,11 @@ if triton is not None:
             )  # (P, G, K)
             acc += sampled * weight[:, :, None]
         tl.store(out_ptr + ray * CHANNELS + channel, tl.sum(acc, axis=0), mask=channel_ok)
+
+
+def tuned_launch() -> str | None:
+    """The launch configuration the autotuner chose last, or None before any run (or without Triton)."""
+    return None if triton is None else triton_support.tuned_launch(_contract_attention_kernel)
 
 
 def kernel_arguments(
