@@ -112,22 +112,17 @@ def launch_sweep(args, deferred, attentions, means, timer) -> list[dict]:
     """The on-chip kernel alone, timed in each launch configuration ``(pairs, groups, warps)``."""
     arguments, constants, rays = on_chip.kernel_arguments(deferred, attentions, means)
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
-    rows = []
-    for pairs, groups, warps in [*on_chip.LAUNCH_SHAPES, *extra]:
+
+    def launcher(pairs: int, groups: int, warps: int):
         grid = (rays * triton.cdiv(args.groups, groups),)
 
         def launch() -> None:
             on_chip._contract_attention_kernel.fn[grid](
                 *arguments, **constants, BLOCK_PAIRS=pairs, BLOCK_GROUPS=groups, num_warps=warps
             )
+        return launch
 
-        try:
-            times = timer(launch, args.warmup + 1, args.repeats)  # the first run compiles
-        except Exception as error:  # noqa: BLE001 - out of registers or shared memory: recorded, the sweep goes on
-            rows.append({"launch": (pairs, groups, warps), "error": str(error).splitlines()[0]})
-            continue
-        rows.append({"launch": (pairs, groups, warps), "median_s": statistics.median(times)})
-    return rows
+    return bench_model.time_launches(timer, [*on_chip.LAUNCH_SHAPES, *extra], launcher, args.warmup, args.repeats)
 
 
 def table(record: dict) -> str:
@@ -139,10 +134,7 @@ def table(record: dict) -> str:
     if record.get("launch"):
         lines.append(f"on-chip launch (autotuned): {record['launch']}")
     if "launches" in record:
-        lines += ["", "| pairs | groups | warps | on-chip ms |", "|---|---|---|---|"]
-        for row in sorted(record["launches"], key=lambda row: row.get("median_s", float("inf"))):
-            cell = f"{1e3 * row['median_s']:.3f}" if "median_s" in row else row["error"]
-            lines.append("| " + " | ".join(str(part) for part in row["launch"]) + f" | {cell} |")
+        lines += ["", *bench_model.launch_table(record["launches"], ["pairs", "groups", "warps"], "on-chip ms")]
     return "\n".join(lines)
 
 

@@ -100,22 +100,17 @@ def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[di
         kernel_tokens.flatten(0, 1), direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1), weights
     )
     points = kernel_tokens.shape[0] * kernel_tokens.shape[1]
-    rows = []
-    for block_points, split, warps, stages in launch_shapes(args):
+
+    def launcher(block_points: int, split: int, warps: int, stages: int):
         def launch() -> None:
             grid = (triton.cdiv(points, block_points), split)
             fused._fused_field_attention_kernel.fn[grid](
                 *arguments, **constants, BLOCK_POINTS=block_points, CHANNEL_SPLIT=split, num_warps=warps,
                 num_stages=stages,
             )
+        return launch
 
-        try:
-            times = timer(launch, args.warmup + 1, args.repeats)  # the first run compiles
-        except Exception as error:  # noqa: BLE001 - out of shared memory or registers: recorded, the sweep goes on
-            rows.append({"launch": (block_points, split, warps, stages), "error": str(error).splitlines()[0]})
-            continue
-        rows.append({"launch": (block_points, split, warps, stages), "median_s": statistics.median(times)})
-    return rows
+    return bench_model.time_launches(timer, launch_shapes(args), launcher, args.warmup, args.repeats)
 
 
 def table(record: dict) -> str:
@@ -132,10 +127,8 @@ def table(record: dict) -> str:
     if "fused_launch" in record:
         lines.append(f"fused launch (autotuned): {record['fused_launch']}")
     if "launches" in record:
-        lines += ["", "| points / program | channel split | warps | stages | fused kernel ms |", "|---|---|---|---|---|"]
-        for row in sorted(record["launches"], key=lambda row: row.get("median_s", float("inf"))):
-            cell = f"{1e3 * row['median_s']:.3f}" if "median_s" in row else row["error"]
-            lines.append("| " + " | ".join(str(part) for part in row["launch"]) + f" | {cell} |")
+        lines += ["", *bench_model.launch_table(
+            record["launches"], ["points / program", "channel split", "warps", "stages"], "fused kernel ms")]
     return "\n".join(lines)
 
 

@@ -225,6 +225,30 @@ def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch
     return record
 
 
+def time_launches(timer: Timer, launches: list[tuple], launcher, warmup: int, repeats: int) -> list[dict]:
+    """A kernel timed in each launch configuration: ``launcher(*launch)`` returns the callable that launches it so.
+    Rows ``{"launch", "median_s"}``, or ``{"launch", "error"}`` where it does not compile or launch (out of registers or
+    shared memory: recorded, the sweep goes on)."""
+    rows = []
+    for launch in launches:
+        try:
+            times = timer(launcher(*launch), warmup + 1, repeats)  # the first run compiles
+        except Exception as error:  # noqa: BLE001
+            rows.append({"launch": tuple(launch), "error": str(error).splitlines()[0]})
+            continue
+        rows.append({"launch": tuple(launch), "median_s": statistics.median(times)})
+    return rows
+
+
+def launch_table(rows: list[dict], columns: list[str], time_column: str) -> list[str]:
+    """:func:`time_launches`' rows as markdown lines, fastest first, under ``columns`` (one per launch part)."""
+    lines = ["| " + " | ".join([*columns, time_column]) + " |", "|" + "---|" * (len(columns) + 1)]
+    for row in sorted(rows, key=lambda row: row.get("median_s", float("inf"))):
+        cell = f"{1e3 * row['median_s']:.3f}" if "median_s" in row else row["error"]
+        lines.append("| " + " | ".join(str(part) for part in row["launch"]) + f" | {cell} |")
+    return lines
+
+
 def replace_counts(args: argparse.Namespace, warmup: int | None, repeats: int | None) -> argparse.Namespace:
     """A copy of ``args`` with the warm-up / repeat counts overridden where given."""
     copy = argparse.Namespace(**vars(args))

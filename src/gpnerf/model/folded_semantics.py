@@ -16,6 +16,10 @@ X (``d_sem`` = 512 wide) is read twice instead of ``2 L`` times, and the ``(samp
 semantic matmuls of every layer disappear. The folded weights are accumulated in (at least) float32. The
 identity holds for any attention tensors, so it is exact with dropout too (the same post-dropout
 maps are used). docs/performance.md gives the derivation and the tolerances.
+
+At inference with the fused kernels X is deferred (never sampled into memory) and, where every layer's A is the FAT
+kernel's logits and softmax statistics, W is not formed either: one kernel forms it on chip while it samples and
+contracts X (:mod:`gpnerf.model.fused_attention_contraction`).
 """
 
 import torch
