@@ -165,13 +165,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.device, args.dtype, args.threads = "cpu", "fp32", args.threads or 1
         args.rays, args.samples, args.views, args.channels, args.groups, args.heads, args.layers = 4, 6, 3, 16, 8, 2, 2
         args.map_height, args.map_width, args.height, args.width, args.warmup, args.repeats = 6, 8, 12, 16, 0, 1
-    for name in ("rays", "samples", "views", "channels", "groups", "heads", "layers", "repeats"):
-        if getattr(args, name) < 1:
-            raise SystemExit(f"--{name} must be >= 1; got {getattr(args, name)}.")
+    bench_model.check_sizes(args, "rays", "samples", "views", "channels", "groups", "heads", "layers", "repeats")
     if args.channels % args.groups or args.groups % args.heads:
-        raise SystemExit(f"--channels ({args.channels}) must be a multiple of --groups ({args.groups}), and that of --heads ({args.heads}).")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
+        raise SystemExit(
+            f"--channels ({args.channels}) must be a multiple of --groups ({args.groups}), and that of --heads ({args.heads})."
+        )
     return args
 
 

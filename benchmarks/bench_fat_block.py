@@ -152,16 +152,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.smoke:
         args.device, args.preset, args.rays, args.samples, args.views = "cpu", "tiny-cpu", 4, 6, 2
         args.warmup, args.repeats, args.threads = 0, 1, args.threads or 1
-    for name in ("rays", "samples", "views", "repeats"):
-        if getattr(args, name) < 1:
-            raise SystemExit(f"--{name} must be >= 1; got {getattr(args, name)}.")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise SystemExit("--device cuda requested but torch.cuda.is_available() is False; use --device cpu.")
+    bench_model.check_sizes(args, "rays", "samples", "views", "repeats")
     return args
 
 
 def main(argv: list[str] | None = None) -> dict:
     return bench_model.run_script(parse_args(argv), run, table)
+
 
 if __name__ == "__main__":
     main()

@@ -486,7 +486,13 @@ def parse_cpu_analysis_args(description: str, argv: list[str] | None,
 
 def check_model_arguments(args: argparse.Namespace, *positive: str) -> None:
     """Exit with a clear message on non-positive sizes (the shared ones and ``positive``) or a missing GPU."""
-    for name in ("rays", "views", "height", "width", "num_classes", *positive):
+    check_sizes(args, "rays", "views", "height", "width", "num_classes", *positive)
+
+
+def check_sizes(args: argparse.Namespace, *positive: str) -> None:
+    """Exit with a clear message where an argument of ``positive`` is below 1 or ``--device cuda`` has no GPU (every
+    benchmark script's checks)."""
+    for name in positive:
         if getattr(args, name) < 1:
             raise SystemExit(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}.")
     if args.device.startswith("cuda") and not torch.cuda.is_available():
