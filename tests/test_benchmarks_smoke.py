@@ -170,14 +170,19 @@ def test_saved_tensors_smoke_lists_what_the_backward_keeps(capsys):
     assert "saved for the backward:" in capsys.readouterr().out
 
 
-def test_kernel_registers_reads_ptxas_for_every_launch_configuration(capsys):
-    """The embedding kernel only (a few seconds of CPU): one row per autotuner configuration, with ptxas's figures."""
-    from gpnerf.model import fused_embedding
+@pytest.mark.parametrize("name, first_launch", [
+    ("embedding", "BLOCK_POINTS 32, 4 warps"), ("attention_contraction", "BLOCK_PAIRS 16, BLOCK_GROUPS 8, 2 warps"),
+])
+def test_kernel_registers_reads_ptxas_for_every_launch_configuration(capsys, name, first_launch):
+    """Two kernels only (a few seconds of CPU each): one row per autotuner configuration, with ptxas's figures."""
+    from gpnerf.model import fused_attention_contraction, fused_embedding
 
-    rows = load("kernel_registers").main(["--kernel", "embedding"])
-    assert len(rows) == len(fused_embedding._fused_embedding_kernel.configs)
+    kernel = {"embedding": fused_embedding._fused_embedding_kernel,
+              "attention_contraction": fused_attention_contraction._contract_attention_kernel}[name]
+    rows = load("kernel_registers").main(["--kernel", name])
+    assert len(rows) == len(kernel.configs)
     assert all(0 < row["registers"] <= 255 and row["spill_bytes"] >= 0 and row["shared_bytes"] > 0 for row in rows)
-    assert "| embedding | BLOCK_POINTS 32, 4 warps |" in capsys.readouterr().out
+    assert f"| {name} | {first_launch} |" in capsys.readouterr().out
 
 
 def test_folded_fat_logits_run_only_aligned_products():
