@@ -19,13 +19,17 @@ another order; tests/model/test_fused_attention_contraction.py holds it to the P
 import torch
 
 from gpnerf.model.field_aggregation import FieldAttention
-from gpnerf.model.fused_feature_sampling import DeferredSamples, check_maps, fused_sampling_supported
-from gpnerf.model.projection import sampling_grid
+from gpnerf.model.fused_feature_sampling import (
+    DeferredSamples, channels_last, check_maps, fused_sampling_supported, kernel_grid,
+)
 from gpnerf.model import triton_support
 from gpnerf.model.triton_support import launch_configs, tl, triton
 
 MAX_LAYERS = 8
 """The most layers one launch folds (the presets have 8)."""
+
+OUTPUT = 2 + 4 * MAX_LAYERS
+"""Where ``out`` sits in :func:`kernel_arguments`' list (after the maps, the grid and four tensors per layer)."""
 
 LAUNCH_SHAPES = ((16, 8, 2), (16, 8, 4), (32, 8, 4), (16, 16, 4), (32, 16, 8), (16, 32, 4), (8, 64, 4), (16, 64, 4))
 """Pairs per step of a program's walk x channel groups per program x warps, tried once per shape by the autotuner: the
@@ -182,8 +186,7 @@ def kernel_arguments(
 
     out = torch.empty(rays, channels, device=maps.device, dtype=torch.float32)
     arguments = [
-        maps.permute(0, 2, 3, 1).contiguous(),  # (views, h, w, C): one neighbour = C contiguous values
-        sampling_grid(uv_pix.float(), deferred.image_height, deferred.image_width).contiguous(),
+        channels_last(maps), kernel_grid(uv_pix, deferred.image_height, deferred.image_width),
         *per_layer([a.logits for a in field_attentions]),
         *per_layer([a.peak for a in field_attentions], torch.float32),
         *per_layer([a.inverse_total for a in field_attentions], torch.float32),
@@ -226,5 +229,4 @@ def contract_attention(
         return (rays * triton.cdiv(groups, launch["BLOCK_GROUPS"]),)
 
     _contract_attention_kernel[grid](*arguments, **constants)
-    out = arguments[-3]
-    return out.unflatten(-1, (groups, channels // groups)).to(deferred.dtype)
+    return arguments[OUTPUT].unflatten(-1, (groups, channels // groups)).to(deferred.dtype)

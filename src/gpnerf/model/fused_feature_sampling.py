@@ -170,6 +170,18 @@ def check_maps(feature_maps: torch.Tensor, caller: str) -> None:
         )
 
 
+def channels_last(feature_maps: torch.Tensor) -> torch.Tensor:
+    """``(views, C, h, w)`` maps as the kernels read them, ``(views, h, w, C)`` contiguous: one neighbour = C contiguous
+    values."""
+    return feature_maps.permute(0, 2, 3, 1).contiguous()
+
+
+def kernel_grid(uv_pix: torch.Tensor, image_height: int, image_width: int) -> torch.Tensor:
+    """``(views, rays, samples, 2)`` pixel coordinates as the kernels read them: ``grid_sample``'s float32 grid in
+    ``[-1, 1]`` (the same PyTorch ops), contiguous."""
+    return sampling_grid(uv_pix.float(), image_height, image_width).contiguous()
+
+
 def sample_feature_maps_fused(
     feature_maps: torch.Tensor | Sequence[torch.Tensor], uv_pix: torch.Tensor, image_height: int, image_width: int,
     out_dtype: torch.dtype,
@@ -196,17 +208,16 @@ def sample_feature_maps_fused(
     points = rays * samples
     width = sum(m.shape[1] for m in maps)
     out = torch.empty(rays, samples, views, width, device=maps[0].device, dtype=out_dtype)
-    coordinates = sampling_grid(uv_pix.float(), image_height, image_width).contiguous()
+    coordinates = kernel_grid(uv_pix, image_height, image_width)
     first = 0
     for m in maps:
         _, channels, map_height, map_width = m.shape
-        channels_last = m.permute(0, 2, 3, 1).contiguous()  # (views, h, w, C): one neighbour = C contiguous values
 
         def grid(launch: dict, channels: int = channels) -> tuple[int, int]:
             return triton.cdiv(points * views, launch["BLOCK_PAIRS"]), triton.cdiv(channels, launch["BLOCK_CHANNELS"])
 
         _sample_kernel[grid](
-            channels_last, coordinates, out[..., first:], points * views, points, map_height, map_width,
+            channels_last(m), coordinates, out[..., first:], points * views, points, map_height, map_width,
             VIEWS=views, CHANNELS=channels, OUT_STRIDE=width,
         )
         first += channels
@@ -250,14 +261,13 @@ def sample_and_contract_fused(
             f"dividing the {channels} channels; got {tuple(weight.shape)}."
         )
     out = torch.empty(rays, channels, device=feature_maps.device, dtype=torch.float32)
-    channels_last = feature_maps.permute(0, 2, 3, 1).contiguous()
 
     def grid(launch: dict) -> tuple[int, int]:
         return rays, triton.cdiv(channels, launch["BLOCK_CHANNELS"])
 
-    coordinates = sampling_grid(uv_pix.float(), image_height, image_width).contiguous()
     _sample_and_contract_kernel[grid](
-        channels_last, coordinates, weight.float().contiguous(), out, rays, map_height, map_width,
+        channels_last(feature_maps), kernel_grid(uv_pix, image_height, image_width), weight.float().contiguous(), out,
+        rays, map_height, map_width,
         SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
     )
     return out.unflatten(-1, (groups, channels // groups))
