@@ -79,14 +79,13 @@ def run(args: argparse.Namespace) -> dict:
     return record
 
 
-def launch_shapes(args: argparse.Namespace) -> list[tuple[int, int, int, int, int]]:
-    """``(points, split, views per step, warps, stages)`` to time: the autotuner's shapes and ``--extra-launches``,
-    each at every ``--stages``, those whose split leaves fewer than ``MIN_DOT`` channels left out (as the autotuner
-    prunes)."""
+def launch_shapes(args: argparse.Namespace) -> list[tuple[int, int, int, int]]:
+    """``(points, split, warps, stages)`` to time: the autotuner's shapes and ``--extra-launches``, each at every
+    ``--stages``, those whose split leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
     d = PRESETS[args.preset].transformer.d_rgb
     return [
-        (points, split, views, warps, stages) for points, split, views, warps in [*fused.LAUNCH_SHAPES, *extra]
+        (points, split, warps, stages) for points, split, warps in [*fused.LAUNCH_SHAPES, *extra]
         if d // split >= fused.MIN_DOT for stages in args.stages
     ]
 
@@ -102,12 +101,12 @@ def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[di
     )
     points = kernel_tokens.shape[0] * kernel_tokens.shape[1]
 
-    def launcher(block_points: int, split: int, view_block: int, warps: int, stages: int):
+    def launcher(block_points: int, split: int, warps: int, stages: int):
         def launch() -> None:
             grid = (triton.cdiv(points, block_points), split)
             fused._fused_field_attention_kernel.fn[grid](
-                *arguments, **constants, BLOCK_POINTS=block_points, CHANNEL_SPLIT=split, VIEW_BLOCK=view_block,
-                num_warps=warps, num_stages=stages,
+                *arguments, **constants, BLOCK_POINTS=block_points, CHANNEL_SPLIT=split, num_warps=warps,
+                num_stages=stages,
             )
         return launch
 
@@ -129,7 +128,7 @@ def table(record: dict) -> str:
         lines.append(f"fused launch (autotuned): {record['fused_launch']}")
     if "launches" in record:
         lines += ["", *bench_model.launch_table(
-            record["launches"], ["points / program", "channel split", "views / step", "warps", "stages"], "fused kernel ms")]
+            record["launches"], ["points / program", "channel split", "warps", "stages"], "fused kernel ms")]
     return "\n".join(lines)
 
 
@@ -147,7 +146,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--sweep-launches", action="store_true", help="time the fused kernel in each launch configuration")
     parser.add_argument("--stages", type=int, nargs="+", default=[3], help="--sweep-launches: pipelining depths")
-    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more points,split,views,warps")
+    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more points,split,warps")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 4 rays x 6 samples x 2 views, CPU, 1 run")
     args = parser.parse_args(argv)
     if args.smoke:

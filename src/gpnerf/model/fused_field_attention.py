@@ -5,8 +5,8 @@ The folded FAT block (:meth:`FieldAggregationTransformer.attention_logits_folded
 takes the softmax over views per channel and sums ``(V + P) A`` over views. Written with PyTorch ops each
 of these is a ``(points, views, d_rgb)`` tensor written to and read back from GPU memory, and the
 small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points and all
-or half of the output channels and walks their views one or several at a time (all three autotuned once per shape)
-with an online softmax (running max and sum per channel, as in flash attention), keeping every intermediate on chip. It writes only
+or half of the output channels (both autotuned once per shape) and walks their views with an online softmax
+(running max and sum per channel, as in flash attention), keeping every intermediate on chip. It writes only
 what the layer's callers read:
 
 * ``out`` ``(points, d_rgb)``: ``sum_views (V + P) A`` (the input of ``out_fc``);
@@ -51,15 +51,10 @@ def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
     )
 
 
-LAUNCH_SHAPES = (
-    (32, 1, 1, 4), (64, 1, 1, 4), (64, 1, 1, 8), (128, 1, 1, 4), (128, 1, 1, 8), (32, 2, 1, 4), (64, 2, 1, 4),
-    (64, 2, 1, 8), (32, 2, 2, 4), (32, 1, 2, 4), (16, 2, 4, 4), (32, 2, 4, 8),
-)
-"""Points per program x channel split x views per step x warps, tried once per (views, d_rgb, dtype) by Triton's
-autotuner. A split of 2 gives each program half the output channels (half the accumulators and weights in registers;
-f_A's hidden layer is computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT`` (:func:`launches_for`).
-Views per step > 1 run the small products on ``points x views`` rows at once and rescale the softmax once per step
-(fewer ``exp`` and a shorter chain of dependent products per view)."""
+LAUNCH_SHAPES = ((32, 1, 4), (64, 1, 4), (64, 1, 8), (128, 1, 4), (128, 1, 8), (32, 2, 4), (64, 2, 4), (64, 2, 8))
+"""Points per program x channel split x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner. A split of 2
+gives each program half the output channels (half the accumulators and weights in registers; f_A's hidden layer is
+computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT`` (:func:`launches_for`)."""
 
 
 def launches_for(configs: list, named_args: dict, **constants) -> list:
@@ -82,26 +77,18 @@ if triton is not None:
         tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
         valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr,
     ):
-        """Masked logits ``f_A(K - Q + P)`` of a block of ``(point, view)`` rows, float32 ``(rows, D)``, and the
-        hidden layer of f_P (the caller turns it into P)."""
+        """Masked logits ``f_A(K - Q + P)`` of one view for a block of points, float32 ``(BLOCK_POINTS, D)``,
+        and the hidden layer of f_P (the caller turns it into P)."""
         dtype = tokens.dtype
         pos_hidden = tl.maximum(dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
         hidden = dot(tokens, key_hidden_w, IEEE) + dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden
         logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE) + logit_b[None, :]
         return tl.where(valid[:, None], logits, MASKED_LOGIT), pos_hidden
 
-    @triton.jit
-    def _by_point(rows, BLOCK_POINTS: tl.constexpr, VIEW_BLOCK: tl.constexpr, BLOCK_CHANNELS: tl.constexpr):
-        """``(BLOCK_POINTS * VIEW_BLOCK, C)`` rows, point-major, as ``(BLOCK_POINTS, VIEW_BLOCK, C)``."""
-        return tl.reshape(rows, (BLOCK_POINTS, VIEW_BLOCK, BLOCK_CHANNELS))
-
     @triton.autotune(
         configs=launch_configs(
-            {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1, "VIEW_BLOCK": 2},
-            [
-                ({"BLOCK_POINTS": points, "CHANNEL_SPLIT": split, "VIEW_BLOCK": view_block}, warps)
-                for points, split, view_block, warps in LAUNCH_SHAPES
-            ],
+            {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1},
+            [({"BLOCK_POINTS": points, "CHANNEL_SPLIT": split}, warps) for points, split, warps in LAUNCH_SHAPES],
         ),
         key=["VIEWS", "D", "IEEE", "STORE_ATTENTION"],
         prune_configs_by={"early_config_prune": launches_for},
@@ -115,23 +102,16 @@ if triton is not None:
         points,
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
-        BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, VIEW_BLOCK: tl.constexpr, IEEE: tl.constexpr,
-        STORE_ATTENTION: tl.constexpr,
+        BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr, STORE_ATTENTION: tl.constexpr,
     ):
-        """One program: ``BLOCK_POINTS`` points, their views ``VIEW_BLOCK`` at a time (the small products run on
-        ``BLOCK_POINTS * VIEW_BLOCK`` rows, point-major), keeping a running max and sum of the softmax over views
-        (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
-        ``[c, c + D / CHANNEL_SPLIT)`` with ``c = program_id(1) * D / CHANNEL_SPLIT``. Rows past the last view
-        (``VIEWS`` not a multiple of ``VIEW_BLOCK``) take no part. Each view's logits, rounded to the output dtype
-        like a Linear output, are written once; the softmax is taken over the rounded values, so
-        ``exp(logits - peak) * inverse_total`` gives A exactly as the kernel used it. Without ``STORE_ATTENTION``
-        only ``out`` is written (and ``sum P A`` is not accumulated)."""
-        ROWS: tl.constexpr = BLOCK_POINTS * VIEW_BLOCK
-        first_point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS
-        point = first_point + tl.arange(0, BLOCK_POINTS)
+        """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
+        the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
+        ``[c, c + D / CHANNEL_SPLIT)`` with ``c = program_id(1) * D / CHANNEL_SPLIT``. Each view's
+        logits, rounded to the output dtype like a Linear output, are written once; the softmax is taken over
+        the rounded values, so ``exp(logits - peak) * inverse_total`` gives A exactly as the kernel used it.
+        Without ``STORE_ATTENTION`` only ``out`` is written (and ``sum P A`` is not accumulated)."""
+        point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point < points
-        row_point = first_point + tl.arange(0, ROWS) // VIEW_BLOCK  # the point of each (point, view) row
-        row_offset = tl.arange(0, ROWS) % VIEW_BLOCK  # its view within the block of views
         BLOCK_CHANNELS: tl.constexpr = D // CHANNEL_SPLIT
         first = tl.program_id(1) * BLOCK_CHANNELS
         ch = first + tl.arange(0, BLOCK_CHANNELS)  # this program's output channels
@@ -147,46 +127,39 @@ if triton is not None:
         pos_hidden_w = _load_transposed(pos_hidden_w_ptr, H, H_PAD, HP, HP_PAD)
         logit_w = _load_transposed(logit_w_ptr + first * H, BLOCK_CHANNELS, BLOCK_CHANNELS, H, H_PAD)
         logit_b = tl.load(logit_b_ptr + ch)
-        query_hidden = tl.load(  # already minus f_A's folded bias; one copy per row
-            query_hidden_ptr + row_point[:, None] * H + hid[None, :],
-            mask=(row_point < points)[:, None] & (hid[None, :] < H), other=0.0,
+        query_hidden = tl.load(  # already minus f_A's folded bias
+            query_hidden_ptr + point[:, None] * H + hid[None, :], mask=point_ok[:, None] & (hid[None, :] < H), other=0.0
         )
 
         peak = tl.full((BLOCK_POINTS, BLOCK_CHANNELS), float("-inf"), tl.float32)
         total = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
         out = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
         weighted_position = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
-        for first_view in range(0, VIEWS, VIEW_BLOCK):
-            view_ok = first_view + row_offset < VIEWS
-            row_ok = (row_point < points) & view_ok
-            pair = row_point * VIEWS + first_view + row_offset  # flat (point, view) index
-            tokens = tl.load(tokens_ptr + pair[:, None] * D + inputs[None, :], mask=row_ok[:, None], other=0.0)
+        for view in range(VIEWS):
+            pair = point * VIEWS + view  # flat (point, view) index
+            tokens = tl.load(tokens_ptr + pair[:, None] * D + inputs[None, :], mask=point_ok[:, None], other=0.0)
             direction = tl.load(
-                direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=row_ok[:, None] & (dirs[None, :] < DIR),
+                direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=point_ok[:, None] & (dirs[None, :] < DIR),
                 other=0.0,
             ).to(tokens.dtype)
-            valid = tl.load(valid_ptr + pair, mask=row_ok, other=0) != 0
+            valid = tl.load(valid_ptr + pair, mask=point_ok, other=0) != 0
             logits, pos_hidden = _view_logits(
                 tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
                 valid, MASKED_LOGIT, IEEE,
             )
             logits = logits.to(tokens.dtype)  # rounded like a Linear output
             if STORE_ATTENTION:
-                tl.store(logits_ptr + pair[:, None] * D + ch[None, :], logits, mask=row_ok[:, None])
-            logits = tl.where(view_ok[:, None], logits.to(tl.float32), float("-inf"))  # rows past the last view: A = 0
+                tl.store(logits_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
+            logits = logits.to(tl.float32)
             values = dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
             position = (dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
-            logits = _by_point(logits, BLOCK_POINTS, VIEW_BLOCK, BLOCK_CHANNELS)
-            new_peak = tl.maximum(peak, tl.max(logits, axis=1))
+            new_peak = tl.maximum(peak, logits)
             rescale = tl.exp(peak - new_peak)
-            weight = tl.exp(logits - new_peak[:, None, :])
-            total = total * rescale + tl.sum(weight, axis=1)
-            summands = _by_point(values + position, BLOCK_POINTS, VIEW_BLOCK, BLOCK_CHANNELS)
-            out = out * rescale + tl.sum(weight * summands, axis=1)
+            weight = tl.exp(logits - new_peak)
+            total = total * rescale + weight
+            out = out * rescale + weight * (values + position)
             if STORE_ATTENTION:
-                weighted_position = weighted_position * rescale + tl.sum(
-                    weight * _by_point(position, BLOCK_POINTS, VIEW_BLOCK, BLOCK_CHANNELS), axis=1
-                )
+                weighted_position = weighted_position * rescale + weight * position
             peak = new_peak
         inverse_total = 1.0 / total
         offsets = point[:, None] * D + ch[None, :]
