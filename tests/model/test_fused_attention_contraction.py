@@ -120,6 +120,7 @@ def test_the_kernel_compiles_for_hopper_in_every_launch_configuration():
         compile_for_hopper_with(fused._contract_attention_kernel, arguments, constants)
 
 
+@pytest.mark.gpu
 @needs_cuda
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_the_kernel_on_the_gpu_matches_the_pytorch_fold(dtype):

@@ -267,6 +267,7 @@ def test_concatenated_sampling_on_the_gpu_matches_cat_of_grid_sample(dtype):
         assert_matches(got, expected, 2**-7)
 
 
+@pytest.mark.gpu
 @needs_cuda
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_fused_contraction_on_the_gpu_matches_the_einsum(dtype):
@@ -307,6 +308,7 @@ def compare_training_step(device: str, autocast: bool, tolerance: float) -> None
         assert float((grads_on[name].float() - grad.float()).norm()) <= tolerance * float(total_norm), name
 
 
+@pytest.mark.gpu
 @needs_cuda
 def test_training_step_with_fused_sampling_matches_grid_sample():
     """bf16 autocast on the GPU (float32 under the interpreter: ``interpreted_checks``)."""
