@@ -39,7 +39,8 @@ OUTPUT = 2 + 3 * MAX_LAYERS
 LAUNCH_SHAPES = ((16, 8, 2), (16, 8, 4), (32, 8, 4), (16, 16, 4), (32, 16, 8), (16, 32, 4), (8, 64, 4), (16, 64, 4))
 """Pairs per step of a program's walk x channel groups per program x warps, tried once per shape by the autotuner: the
 fastest of a sweep at a render chunk's shapes (docs/benchmarks.md twenty-first run, call 4: 6.0-6.6 ms against 7.1-11.3
-ms for 64 or 128 pairs or 8 warps with 32 or more groups)."""
+ms for 64 or 128 pairs or 8 warps with 32 or more groups). With the scales in one layout (twenty-second run, call 3)
+they take 3.15-4.43 ms, 8 pairs x 64 groups x 4 warps the fastest."""
 
 
 def fused_contraction_supported(deferred: DeferredSamples, field_attentions: list[FieldAttention]) -> bool:
