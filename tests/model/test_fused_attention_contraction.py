@@ -120,6 +120,34 @@ def test_the_kernel_compiles_for_hopper_in_every_launch_configuration():
         compile_for_hopper_with(fused._contract_attention_kernel, arguments, constants)
 
 
+@needs_triton
+def test_the_layers_terms_need_no_exchange_between_threads():
+    """Compiled for sm_90, the kernel with 8 layers has as many layout conversions as with 1 in every launch
+    configuration: each layer's term is formed in its logits' layout (a per-layer conversion through shared memory
+    once made the kernel wait on every layer's loads in turn: docs/performance.md section 21)."""
+    from gpnerf.model import fused_attention_contraction as fused
+    from gpnerf.model.triton_support import argument_types, compile_configurations
+
+    conversions = []
+    for layers in (1, 8):
+        attention = FieldAttention(
+            None, None, None, torch.zeros(2, 64, 10, 64, dtype=torch.bfloat16), torch.zeros(2, 64, 64),
+            torch.zeros(2, 64, 64),
+        )
+        arguments, constants, _ = fused.kernel_arguments(
+            DeferredSamples(torch.zeros(10, 512, 4, 4, dtype=torch.bfloat16), torch.zeros(10, 2, 64, 2), 8, 8,
+                            torch.bfloat16),
+            [attention] * layers, [torch.zeros(2, 4, 64)] * layers,
+        )
+        kernel = fused._contract_attention_kernel
+        aligned = [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)]
+        conversions.append([
+            compiled.asm["ttgir"].count("ttg.convert_layout")
+            for _, compiled in compile_configurations(kernel, argument_types(kernel, arguments), constants, aligned)
+        ])
+    assert conversions[1] == conversions[0], conversions
+
+
 @pytest.mark.gpu
 @needs_cuda
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
