@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Twenty-second run, call 5 (the device time left allows no render rows): the contraction reading the column means
-# by head as (pairs,) vectors instead of call 3's scales formed before the launch. (1) bench_contraction.py at a
+# Twenty-second run, call 5 -- NOT RUN: the session's device time ran out ("too little device-machine time is left").
+# Prepared for the next session: the contraction reading the column means by head as (pairs,) vectors instead of
+# call 3's scales formed before the launch (apply means_by_head.diff first: commit 90e4bd5, reverted unmeasured). (1) bench_contraction.py at a
 # render chunk's shapes with the launch sweep; (2) the contraction's GPU tests (nothing timed beside them).
 # Usage, from the repository root: bash docs/results/2026-12-04-h200-twentysecond/call5/call5.sh (carry .whl).
 set -uo pipefail
