@@ -103,21 +103,26 @@ def test_the_kernel_under_the_triton_interpreter_matches_the_pytorch_fold():
     run_interpreted(__file__)
 
 
+def render_shaped_arguments(dtype: torch.dtype, layers: int = 8) -> tuple[list, dict]:
+    """The kernel's arguments and constants at a render's widths (10 views, 64 samples, 512 channels in 64 groups, 4
+    heads; two rays and 4x4 maps stand in), for compiling it without a launch."""
+    from gpnerf.model import fused_attention_contraction as fused
+
+    attention = FieldAttention(
+        None, None, None, torch.zeros(2, 64, 10, 64, dtype=dtype), torch.zeros(2, 64, 64), torch.zeros(2, 64, 64)
+    )
+    deferred = DeferredSamples(torch.zeros(10, 512, 4, 4, dtype=dtype), torch.zeros(10, 2, 64, 2), 8, 8, dtype)
+    arguments, constants, _ = fused.kernel_arguments(deferred, [attention] * layers, [torch.zeros(2, 4, 64)] * layers)
+    return arguments, constants
+
+
 @needs_triton
 def test_the_kernel_compiles_for_hopper_in_every_launch_configuration():
     """bf16 logits and maps as in a bf16 render, and float32, at the render's shapes (no launch, no GPU)."""
     from gpnerf.model import fused_attention_contraction as fused
 
     for dtype in (torch.bfloat16, torch.float32):
-        maps = torch.zeros(10, 512, 4, 4, dtype=dtype)
-        uv = torch.zeros(10, 2, 64, 2)
-        attention = FieldAttention(
-            None, None, None, torch.zeros(2, 64, 10, 64, dtype=dtype), torch.zeros(2, 64, 64), torch.zeros(2, 64, 64)
-        )
-        arguments, constants, _ = fused.kernel_arguments(
-            DeferredSamples(maps, uv, 8, 8, dtype), [attention] * 8, [torch.zeros(2, 4, 64)] * 8
-        )
-        compile_for_hopper_with(fused._contract_attention_kernel, arguments, constants)
+        compile_for_hopper_with(fused._contract_attention_kernel, *render_shaped_arguments(dtype))
 
 
 @needs_triton
@@ -130,15 +135,7 @@ def test_the_layers_terms_need_no_exchange_between_threads():
 
     conversions = []
     for layers in (1, 8):
-        attention = FieldAttention(
-            None, None, None, torch.zeros(2, 64, 10, 64, dtype=torch.bfloat16), torch.zeros(2, 64, 64),
-            torch.zeros(2, 64, 64),
-        )
-        arguments, constants, _ = fused.kernel_arguments(
-            DeferredSamples(torch.zeros(10, 512, 4, 4, dtype=torch.bfloat16), torch.zeros(10, 2, 64, 2), 8, 8,
-                            torch.bfloat16),
-            [attention] * layers, [torch.zeros(2, 4, 64)] * layers,
-        )
+        arguments, constants = render_shaped_arguments(torch.bfloat16, layers)
         kernel = fused._contract_attention_kernel
         aligned = [i for i, a in enumerate(arguments) if isinstance(a, torch.Tensor)]
         conversions.append([
