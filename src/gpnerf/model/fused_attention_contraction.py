@@ -8,15 +8,14 @@ FAT block's softmax over views and ``m_l`` the RAT block's column means. The FAT
 samples X on chip. Done apart, the fold writes W ``(rays, samples, views, d_rgb)`` in float32 from all layers' logits
 (an elementwise kernel reading every layer's logits and statistics) and the contraction reads it back. Here one
 program takes one ray and a block of the attention's channel groups, forms W for its pairs from the layers' logits as
-it walks the ray's ``samples x views`` pairs, and contracts the sampled X with it: W is never written. The column
-means come as ``(rays, samples, heads)`` and are read one head at a time as ``(pairs,)`` vectors, spread over the
-groups of that head in registers: a load of fewer elements than threads is made in whatever layout its use needs, so
-every layer's term is formed in the layout of its logits and the layers are summed with no exchange between threads.
-(Read as a ``(pairs, groups)`` block, the means got a layout of their own; the compiler then exchanged each layer's
-term through shared memory, two barriers per layer, and no layer's loads started before the previous layer's had
-arrived: docs/performance.md section 21.)
+it walks the ray's ``samples x views`` pairs, and contracts the sampled X with it: W is never written. Each layer's
+``inverse_total`` comes in already multiplied by its column means (``scale_l = inverse_total_l m_l``, per point and
+channel group, one elementwise product per layer before the launch), so every per-layer tensor the kernel reads is
+laid out by channel group: loaded in one layout, the layers' terms are summed with no exchange between threads
+(with the column means read apart, by head, the compiler exchanged each layer's term through shared memory, two
+barriers per layer, and no layer's loads started before the previous layer's had arrived).
 
-The arithmetic per layer is the fold's (``exp(logits - peak) * inverse_total * m``, summed over layers in
+The arithmetic per layer is the fold's (``exp(logits - peak)`` times ``inverse_total m``, summed over layers in
 float32) and the contraction's (the samples blended in float32 as ``grid_sample`` does, summed in float32), in
 another order; tests/model/test_fused_attention_contraction.py holds it to the PyTorch fold. Up to
 :data:`MAX_LAYERS` layers (one pointer argument per layer and tensor); beyond that the fold keeps its two steps.
@@ -34,14 +33,14 @@ from gpnerf.model.triton_support import launch_configs, tl, triton
 MAX_LAYERS = 8
 """The most layers one launch folds (the presets have 8)."""
 
-OUTPUT = 2 + 4 * MAX_LAYERS
-"""Where ``out`` sits in :func:`kernel_arguments`' list (after the maps, the grid and four tensors per layer)."""
+OUTPUT = 2 + 3 * MAX_LAYERS
+"""Where ``out`` sits in :func:`kernel_arguments`' list (after the maps, the grid and three tensors per layer)."""
 
 LAUNCH_SHAPES = ((16, 8, 2), (16, 8, 4), (32, 8, 4), (16, 16, 4), (32, 16, 8), (16, 32, 4), (8, 64, 4), (16, 64, 4))
 """Pairs per step of a program's walk x channel groups per program x warps, tried once per shape by the autotuner: the
 fastest of a sweep at a render chunk's shapes (docs/benchmarks.md twenty-first run, call 4: 6.0-6.6 ms against 7.1-11.3
-ms for 64 or 128 pairs or 8 warps with 32 or more groups). With every layer's term formed in one layout (twenty-second
-run, call 3) they take 3.15-4.43 ms, 8 pairs x 64 groups x 4 warps the fastest."""
+ms for 64 or 128 pairs or 8 warps with 32 or more groups). With every layer read in one layout (twenty-second run, call 3)
+they take 3.15-4.43 ms, 8 pairs x 64 groups x 4 warps the fastest."""
 
 
 def fused_contraction_supported(deferred: DeferredSamples, field_attentions: list[FieldAttention]) -> bool:
@@ -90,7 +89,7 @@ if triton is not None:
             {"BLOCK_PAIRS": 16, "BLOCK_GROUPS": 4},
             [({"BLOCK_PAIRS": pairs, "BLOCK_GROUPS": groups}, warps) for pairs, groups, warps in LAUNCH_SHAPES],
         ),
-        key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS", "HEADS", "LAYERS"],
+        key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS", "LAYERS"],
         prune_configs_by={"early_config_prune": launches_for},
     )
     @triton.jit
@@ -98,16 +97,16 @@ if triton is not None:
         maps_ptr, uv_ptr,
         logits0, logits1, logits2, logits3, logits4, logits5, logits6, logits7,
         peak0, peak1, peak2, peak3, peak4, peak5, peak6, peak7,
-        inverse0, inverse1, inverse2, inverse3, inverse4, inverse5, inverse6, inverse7,
-        mean0, mean1, mean2, mean3, mean4, mean5, mean6, mean7,
+        scale0, scale1, scale2, scale3, scale4, scale5, scale6, scale7,
         out_ptr, map_height, map_width,
         SAMPLES: tl.constexpr, VIEWS: tl.constexpr, CHANNELS: tl.constexpr, GROUPS: tl.constexpr,
-        PER_GROUP_PAD: tl.constexpr, HEADS: tl.constexpr, LAYERS: tl.constexpr,
+        PER_GROUP_PAD: tl.constexpr, LAYERS: tl.constexpr,
         BLOCK_PAIRS: tl.constexpr, BLOCK_GROUPS: tl.constexpr,
     ):
         """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)`` grid coordinates; per layer ``l <
-        LAYERS``: ``logits_l`` ``(rays, samples, views, GROUPS)``, ``peak_l`` and ``inverse_l`` ``(rays, samples,
-        GROUPS)`` float32, ``mean_l`` ``(rays, samples, HEADS)`` float32; ``out`` ``(rays, C)`` float32. Program
+        LAYERS``: ``logits_l`` ``(rays, samples, views, GROUPS)``, ``peak_l`` and ``scale_l`` (``inverse_total_l``
+        times the column mean of the group's head) ``(rays, samples, GROUPS)`` float32; ``out`` ``(rays, C)``
+        float32. Program
         ``p`` takes ray ``p // group_blocks`` and groups ``[b BLOCK_GROUPS, (b + 1) BLOCK_GROUPS)`` with ``b = p %
         group_blocks``, so the programs of one ray run one after another and share its rows in L2."""
         PER_GROUP: tl.constexpr = CHANNELS // GROUPS
@@ -115,7 +114,6 @@ if triton is not None:
         ray = (tl.program_id(0) // GROUP_BLOCKS).to(tl.int64)
         group = (tl.program_id(0) % GROUP_BLOCKS) * BLOCK_GROUPS + tl.arange(0, BLOCK_GROUPS)  # (G,)
         group_ok = group < GROUPS
-        head = group // (GROUPS // HEADS)
         within = tl.arange(0, PER_GROUP_PAD)
         channel = group[:, None] * PER_GROUP + within[None, :]  # (G, K): channel g r + k
         channel_ok = group_ok[:, None] & (within[None, :] < PER_GROUP)
@@ -140,16 +138,11 @@ if triton is not None:
                     _of_layer(layer, peak0, peak1, peak2, peak3, peak4, peak5, peak6, peak7) + statistic,
                     mask=known, other=0.0,
                 )
-                inverse = tl.load(
-                    _of_layer(layer, inverse0, inverse1, inverse2, inverse3, inverse4, inverse5, inverse6, inverse7)
-                    + statistic, mask=known, other=0.0,
+                scale = tl.load(
+                    _of_layer(layer, scale0, scale1, scale2, scale3, scale4, scale5, scale6, scale7) + statistic,
+                    mask=known, other=0.0,
                 )
-                means = _of_layer(layer, mean0, mean1, mean2, mean3, mean4, mean5, mean6, mean7) + point * HEADS
-                mean = tl.zeros((BLOCK_PAIRS, BLOCK_GROUPS), tl.float32)
-                for h in tl.static_range(HEADS):
-                    # a (pairs,) load: fewer elements than threads, so Triton makes it in the layout its use needs
-                    mean = tl.where(head[None, :] == h, tl.load(means + h, mask=pair_ok, other=0.0)[:, None], mean)
-                weight += tl.exp(logits - peak) * inverse * mean
+                weight += tl.exp(logits - peak) * scale
             uv_offset = ((view.to(tl.int64) * rays + ray) * SAMPLES + sample) * 2
             u = tl.load(uv_ptr + uv_offset, mask=pair_ok, other=0.0).to(tl.float32)
             v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
@@ -197,13 +190,15 @@ def kernel_arguments(
         channels_last(maps), kernel_grid(uv_pix, deferred.image_height, deferred.image_width),
         *per_layer([a.logits for a in field_attentions]),
         *per_layer([a.peak for a in field_attentions], torch.float32),
-        *per_layer([a.inverse_total for a in field_attentions], torch.float32),
-        *per_layer([m.transpose(1, 2) for m in column_means], torch.float32),  # (rays, samples, heads)
+        *per_layer([
+            a.inverse_total.float() * m.float().transpose(1, 2).repeat_interleave(groups // heads, dim=-1)
+            for a, m in zip(field_attentions, column_means)
+        ]),
         out, map_height, map_width,
     ]
     constants = dict(
         SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
-        PER_GROUP_PAD=triton.next_power_of_2(channels // groups), HEADS=heads, LAYERS=layers,
+        PER_GROUP_PAD=triton.next_power_of_2(channels // groups), LAYERS=layers,
     )
     return arguments, constants, rays
 
