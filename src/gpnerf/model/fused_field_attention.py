@@ -32,7 +32,9 @@ from dataclasses import dataclass
 import torch
 
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton
+from gpnerf.model.triton_support import (
+    MIN_DOT, flushing_exp, kernels_can_run_on, launch_configs, padded, tl, triton,
+)
 
 DIRECTION_WIDTH = 4
 """Width of Delta d (unit direction difference + dot product, :mod:`gpnerf.model.projection`)."""
@@ -63,7 +65,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot
+    from gpnerf.model.triton_support import dot, exp_flushed
 
     @triton.jit
     def _load_transposed(w_ptr, OUT: tl.constexpr, OUT_PAD: tl.constexpr, IN: tl.constexpr, IN_PAD: tl.constexpr):
@@ -103,6 +105,7 @@ if triton is not None:
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
         BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr, STORE_ATTENTION: tl.constexpr,
+        FLUSHING_EXP: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
         the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
@@ -154,8 +157,8 @@ if triton is not None:
             values = dot(tokens, value_w, IEEE).to(tokens.dtype).to(tl.float32)  # rounded like a Linear output
             position = (dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]).to(tokens.dtype).to(tl.float32)
             new_peak = tl.maximum(peak, logits)
-            rescale = tl.exp(peak - new_peak)
-            weight = tl.exp(logits - new_peak)
+            rescale = exp_flushed(peak - new_peak, FLUSHING_EXP)
+            weight = exp_flushed(logits - new_peak, FLUSHING_EXP)
             total = total * rescale + weight
             out = out * rescale + weight * (values + position)
             if STORE_ATTENTION:
@@ -237,7 +240,7 @@ def kernel_arguments(
     constants = dict(
         VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=padded(hidden), HP=pos_hidden,
         HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
-        STORE_ATTENTION=with_attention,
+        STORE_ATTENTION=with_attention, FLUSHING_EXP=flushing_exp(),
     )
     return arguments, constants
 

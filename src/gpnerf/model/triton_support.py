@@ -1,5 +1,5 @@
-"""What gpnerf's Triton kernels share: the optional import, where kernels may run, launch configurations, and a
-matrix product with the precision the compute dtype calls for.
+"""What gpnerf's Triton kernels share: the optional import, where kernels may run, launch configurations, a
+matrix product with the precision the compute dtype calls for, and a softmax exponential.
 
 Triton is optional (the dev extra installs it on Linux x86_64); without it every caller keeps its PyTorch ops.
 Under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a function) the kernels accept CPU
@@ -23,6 +23,12 @@ MIN_DOT = 16
 def interpreted() -> bool:
     """Whether kernels run under the Triton interpreter (``TRITON_INTERPRET=1``)."""
     return os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def flushing_exp() -> bool:
+    """Whether kernels take :func:`exp_flushed`'s one-instruction form (``FLUSHING_EXP``): everywhere but under the
+    interpreter, which cannot run inline PTX."""
+    return not interpreted()
 
 
 def kernels_can_run_on(tensor: torch.Tensor) -> bool:
@@ -65,6 +71,19 @@ if triton is not None:
         if IEEE:
             return tl.dot(a, b, input_precision="ieee")
         return tl.dot(a, b)
+
+    @triton.jit
+    def exp_flushed(x, FLUSHING_EXP: tl.constexpr):
+        """``exp(x)`` of a float32 tensor for a softmax's weights. ``FLUSHING_EXP``: one product and one
+        ``ex2.approx.ftz.f32``, the approximation ``tl.exp`` uses, except that results under 2**-126 (weights
+        zero to float32 precision beside the largest, which is 1) flush to zero instead of taking three more
+        instructions to come out subnormal. Otherwise ``tl.exp`` (the interpreter's form)."""
+        if FLUSHING_EXP:
+            return tl.inline_asm_elementwise(
+                "ex2.approx.ftz.f32 $0, $1;", "=f,f", [x * 1.4426950408889634], dtype=tl.float32, is_pure=True,
+                pack=1,
+            )
+        return tl.exp(x)
 
 
 POINTER_TYPES = {
