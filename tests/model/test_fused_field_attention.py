@@ -5,7 +5,8 @@ function, so it runs in a subprocess: this file run as a script). The interprete
 bf16 matrix product is wrong in Triton 3.6 and 3.9), so bf16 is checked on the GPU. Every launch configuration
 is also compiled for sm_90 on the CPU, with the Triton the GPU machines use (pinned in the dev extra).
 Tolerances: float32 ``1e-5`` relative (only the order of the float32 sums differs); bf16 ``2e-2`` relative
-(the PyTorch path rounds the logits and the ``(V + P) A`` products to bf16, the kernel keeps them in float32).
+(the PyTorch path rounds V, P, the logits and the ``(V + P) A`` products to bf16, the kernel keeps all but the
+logits in float32).
 """
 
 import sys
