@@ -1,4 +1,5 @@
-"""Registers, spills and shared memory of gpnerf's Triton kernels in each launch configuration, for sm_90, on the CPU.
+"""Registers, spills, shared memory and SASS instruction counts of gpnerf's Triton kernels in each launch
+configuration, for sm_90, on the CPU.
 
     PYTHONPATH=src python benchmarks/kernel_registers.py                      # the paper preset's shapes, bf16
     PYTHONPATH=src python benchmarks/kernel_registers.py --kernel embedding --dtype float32
@@ -6,7 +7,11 @@
 Each kernel's autotuner configurations are compiled ahead of time with the installed Triton (no GPU,
 :func:`gpnerf.model.triton_support.compile_configurations`) at the shapes of ``--preset``, and the PTX goes through
 ``ptxas -v`` (the ptxas bundled with Triton) for its resource usage. A Hopper SM has 65,536 registers: a kernel at
-240 registers per thread fits 8 warps, at 64 it fits 32; past 255 it spills to local memory. Speed is not measured
+240 registers per thread fits 8 warps, at 64 it fits 32; past 255 it spills to local memory. The cubin goes through
+the bundled ``nvdisasm`` for its instruction count and the size of its largest loop body (the instructions a warp
+issues per trip: a program of the FAT kernel issues ``instructions - loop + views x loop``; a kernel that issues
+about two instructions a cycle, as Nsight Compute showed the FAT kernel does, gets faster with fewer,
+docs/performance.md section 22). Speed is not measured
 here (the GPU benchmarks do that); this shows what limits a kernel's occupancy before a lease is spent on it
 (docs/performance.md, "Measured and dropped"). Kernels: the FAT block's per-view work, the RAT attention, the block
 tail, the input embedding and the fold's contraction with W formed on chip (the sampling kernels take explicit types in
@@ -117,6 +122,36 @@ def ptxas_usage(ptx: str) -> dict:
     return {"registers": int(registers.group(1)), "spill_bytes": sum(spills)}
 
 
+def sass_counts(cubin: bytes) -> dict:
+    """The SASS of ``cubin`` (bundled ``nvdisasm``): its instruction count and the instructions in its largest loop
+    body (from a backward branch's target to the branch; 0 without a loop)."""
+    nvdisasm = Path(triton.__file__).parent / "backends" / "nvidia" / "bin" / "nvdisasm"
+    with tempfile.TemporaryDirectory() as folder:
+        binary = Path(folder) / "kernel.cubin"
+        binary.write_bytes(cubin)
+        sass = subprocess.run([str(nvdisasm), "-c", str(binary)], capture_output=True, text=True, check=True).stdout
+    addresses, labels, pending = [], {}, []
+    branches = []  # (address of the branch, its target label)
+    for line in sass.splitlines():
+        label = re.match(r"\s*(\.L_x_\d+):", line)
+        if label:
+            pending.append(label.group(1))
+            continue
+        instruction = re.match(r"\s*/\*([0-9a-f]+)\*/\s+([^;]*);", line)
+        if not instruction:
+            continue
+        address = int(instruction.group(1), 16)
+        addresses.append(address)
+        labels.update(dict.fromkeys(pending, address))
+        pending = []
+        branch = re.search(r"\bBRA\b.*`\((\.L_x_\d+)\)", instruction.group(2))
+        if branch:
+            branches.append((address, branch.group(1)))
+    loops = [(labels[target], address) for address, target in branches if labels.get(target, address) < address]
+    largest = max((sum(start <= a <= end for a in addresses) for start, end in loops), default=0)
+    return {"instructions": len(addresses), "loop_instructions": largest}
+
+
 def run(args: argparse.Namespace) -> list[dict]:
     if triton is None:
         raise SystemExit("kernel_registers.py needs Triton (installed with the dev extra on Linux x86_64).")
@@ -130,6 +165,7 @@ def run(args: argparse.Namespace) -> list[dict]:
             rows.append({
                 "kernel": name, "launch": f"{launch}, {launch_config.num_warps} warps".lstrip(", "),
                 "shared_bytes": compiled.metadata.shared, **ptxas_usage(compiled.asm["ptx"]),
+                **sass_counts(compiled.asm["cubin"]),
             })
     return rows
 
@@ -137,10 +173,13 @@ def run(args: argparse.Namespace) -> list[dict]:
 def table(rows: list[dict], args: argparse.Namespace) -> str:
     lines = [
         f"Triton kernels for sm_90, preset {args.preset}, {args.views} views, {args.dtype} (ptxas -v; 65,536 registers per SM)",
-        "| kernel | launch | registers / thread | spill bytes (stores + loads) | shared bytes |", "|---|---|---|---|---|",
+        "| kernel | launch | registers / thread | spill bytes (stores + loads) | shared bytes | SASS instructions "
+        "| largest loop body |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {r['kernel']} | {r['launch']} | {r['registers']} | {r['spill_bytes']} | {r['shared_bytes']} |" for r in rows
+        f"| {r['kernel']} | {r['launch']} | {r['registers']} | {r['spill_bytes']} | {r['shared_bytes']} "
+        f"| {r['instructions']} | {r['loop_instructions']} |" for r in rows
     ]
     return "\n".join(lines)
 

@@ -174,7 +174,8 @@ def test_saved_tensors_smoke_lists_what_the_backward_keeps(capsys):
     ("embedding", "BLOCK_POINTS 32, 4 warps"), ("attention_contraction", "BLOCK_PAIRS 16, BLOCK_GROUPS 8, 2 warps"),
 ])
 def test_kernel_registers_reads_ptxas_for_every_launch_configuration(capsys, name, first_launch):
-    """Two kernels only (a few seconds of CPU each): one row per autotuner configuration, with ptxas's figures."""
+    """Two kernels only (a few seconds of CPU each): one row per autotuner configuration, with ptxas's figures and
+    nvdisasm's counts (both kernels walk a loop: views, pairs)."""
     from gpnerf.model import fused_attention_contraction, fused_embedding
 
     kernel = {"embedding": fused_embedding._fused_embedding_kernel,
@@ -182,6 +183,7 @@ def test_kernel_registers_reads_ptxas_for_every_launch_configuration(capsys, nam
     rows = load("kernel_registers").main(["--kernel", name])
     assert len(rows) == len(kernel.configs)
     assert all(0 < row["registers"] <= 255 and row["spill_bytes"] >= 0 and row["shared_bytes"] > 0 for row in rows)
+    assert all(0 < row["loop_instructions"] < row["instructions"] for row in rows)
     assert f"| {name} | {first_launch} |" in capsys.readouterr().out
 
 
