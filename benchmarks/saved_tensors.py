@@ -85,8 +85,11 @@ def fold_inputs(args: argparse.Namespace) -> list:
 
 
 def saved_storages(args: argparse.Namespace) -> dict[int, tuple[int, tuple[int, ...], torch.dtype]]:
-    """Distinct storages saved for the backward: data pointer -> (bytes, a saved tensor's shape, dtype)."""
+    """Distinct storages saved for the backward: data pointer -> (bytes, a saved tensor's shape, dtype). Compiles
+    from a clean dynamo state: earlier compilations of the same functions in the process (other shapes, as in the
+    test suite) would otherwise count against dynamo's recompile limit and stop a ``fullgraph`` compile."""
     torch.manual_seed(0)
+    torch._dynamo.reset()
     storages = {}
 
     def pack(tensor: torch.Tensor) -> torch.Tensor:
