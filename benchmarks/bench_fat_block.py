@@ -79,14 +79,18 @@ def run(args: argparse.Namespace) -> dict:
     return record
 
 
-def launch_shapes(args: argparse.Namespace) -> list[tuple[int, int, int, int]]:
-    """``(points, split, warps, stages)`` to time: the autotuner's shapes and ``--extra-launches``, each at every
-    ``--stages``, those whose split leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
+LAUNCH_COLUMNS = ["points / block", "channel split", "warps", "blocks / program"]
+"""The parts of a launch shape, as many as the kernel's :data:`LAUNCH_SHAPES` entries have."""
+
+
+def launch_shapes(args: argparse.Namespace) -> list[tuple[int, ...]]:
+    """:data:`fused_field_attention.LAUNCH_SHAPES` and ``--extra-launches``, each at every ``--stages`` (the stages
+    last), those whose channel split leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
     d = PRESETS[args.preset].transformer.d_rgb
     return [
-        (points, split, warps, stages) for points, split, warps in [*fused.LAUNCH_SHAPES, *extra]
-        if d // split >= fused.MIN_DOT for stages in args.stages
+        (*shape, stages) for shape in [*fused.LAUNCH_SHAPES, *extra]
+        if d // fused.launch_parameters(shape)[0]["CHANNEL_SPLIT"] >= fused.MIN_DOT for stages in args.stages
     ]
 
 
@@ -101,14 +105,14 @@ def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[di
     )
     points = kernel_tokens.shape[0] * kernel_tokens.shape[1]
 
-    def launcher(block_points: int, split: int, warps: int, stages: int):
-        def launch() -> None:
-            grid = (triton.cdiv(points, block_points), split)
-            fused._fused_field_attention_kernel.fn[grid](
-                *arguments, **constants, BLOCK_POINTS=block_points, CHANNEL_SPLIT=split, num_warps=warps,
-                num_stages=stages,
+    def launcher(*launch: int):
+        meta, warps = fused.launch_parameters(launch[:-1])
+
+        def launch_kernel() -> None:
+            fused._fused_field_attention_kernel.fn[fused.launch_grid(points, meta)](
+                *arguments, **constants, **meta, num_warps=warps, num_stages=launch[-1],
             )
-        return launch
+        return launch_kernel
 
     return bench_model.time_launches(timer, launch_shapes(args), launcher, args.warmup, args.repeats)
 
@@ -128,7 +132,8 @@ def table(record: dict) -> str:
         lines.append(f"fused launch (autotuned): {record['fused_launch']}")
     if "launches" in record:
         lines += ["", *bench_model.launch_table(
-            record["launches"], ["points / program", "channel split", "warps", "stages"], "fused kernel ms")]
+            record["launches"], LAUNCH_COLUMNS[:len(record["launches"][0]["launch"]) - 1] + ["stages"],
+            "fused kernel ms")]
     return "\n".join(lines)
 
 
@@ -146,7 +151,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--sweep-launches", action="store_true", help="time the fused kernel in each launch configuration")
     parser.add_argument("--stages", type=int, nargs="+", default=[3], help="--sweep-launches: pipelining depths")
-    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more points,split,warps")
+    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more launch shapes")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 4 rays x 6 samples x 2 views, CPU, 1 run")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -118,6 +118,18 @@ def test_bench_contraction_smoke_times_the_pytorch_path(tmp_path, capsys):
         load("bench_contraction").parse_args(["--channels", "100", "--groups", "64"])
 
 
+def test_bench_block_tail_smoke_times_the_pytorch_ops(tmp_path, capsys):
+    """On the CPU (no Triton kernels) the script times the PyTorch ops alone; the kernel's variant and the launch sweep
+    are the GPU's (its arithmetic is tested in tests/model/test_fused_feed_forward.py)."""
+    record = load("bench_block_tail").main(["--smoke", "--json", str(tmp_path / "t.json")])
+    assert [r["variant"] for r in record["results"]] == ["pytorch"] and record["results"][0]["median_s"] > 0
+    assert (record["rows"], record["d_rgb"], record["hidden"]) == (24, 16, 64)
+    assert json.loads((tmp_path / "t.json").read_text()) == record
+    assert "| pytorch |" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="--rows must be >= 1"):
+        load("bench_block_tail").parse_args(["--rows", "0"])
+
+
 def test_count_ops_smoke_counts_each_phase(tmp_path, capsys):
     """count_ops.py runs on CPU; the multi-tensor guard and fused Adam dispatch far fewer operators."""
     record = load("count_ops").main(["--smoke", "--json", str(tmp_path / "ops.json")])
@@ -242,11 +254,11 @@ def test_bench_fat_block_sweeps_the_fused_kernels_launches(tmp_path):
     assert result.returncode == 0, result.stderr
     record = json.loads(out.read_text())
     launches = [tuple(row["launch"]) for row in record["launches"]]
-    unsplit = [(points, warps) for points, split, warps in LAUNCH_SHAPES if split == 1] + [(32, 2)]
+    unsplit = [shape for shape in LAUNCH_SHAPES if shape[1] == 1] + [(32, 1, 2)]
     # the smoke preset's d_rgb 16 leaves no channel split (MIN_DOT channels per program at least)
-    assert sorted(launches) == sorted((points, 1, warps, stages) for points, warps in unsplit for stages in (1, 3))
+    assert sorted(launches) == sorted((*shape, stages) for shape in unsplit for stages in (1, 3))
     assert all(row["median_s"] > 0 for row in record["launches"])
-    assert "| points / program |" in result.stdout
+    assert "| points / block |" in result.stdout
 
 
 def test_memory_peak_sums_the_blocks_alive_at_the_peak_by_source_line(tmp_path, capsys):

@@ -64,7 +64,6 @@ def channel_split_matches_one_program(
     """The kernel launched with each program on half the output channels gives the same outputs as one program on
     all of them (the GPU's autotuner picks either)."""
     from gpnerf.model import fused_field_attention as fused
-    from gpnerf.model.triton_support import triton
 
     block, (query, tokens, direction, valid) = fat_block(d_rgb, views, points, device)
     weights, query_to_hidden, hidden_bias = block.kernel_weights()
@@ -74,8 +73,9 @@ def channel_split_matches_one_program(
         outputs = []
         for split in (1, 2):
             arguments, constants = fused.kernel_arguments(*inputs, weights)
-            grid = (triton.cdiv(inputs[0].shape[0], 16), split)
-            fused._fused_field_attention_kernel.fn[grid](*arguments, **constants, BLOCK_POINTS=16, CHANNEL_SPLIT=split)
+            meta = {**fused.launch_parameters(fused.LAUNCH_SHAPES[0])[0], "BLOCK_POINTS": 16, "CHANNEL_SPLIT": split}
+            fused._fused_field_attention_kernel.fn[fused.launch_grid(inputs[0].shape[0], meta)](
+                *arguments, **constants, **meta)
             outputs.append(arguments[fused.OUTPUTS])
     for got, expected in zip(*outputs):
         error = float((got.float() - expected.float()).norm() / expected.float().norm())

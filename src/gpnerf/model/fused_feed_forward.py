@@ -43,6 +43,17 @@ LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
 """Rows per program x warps, tried once per (d, hidden, dtypes) by Triton's autotuner."""
 
 
+def launch_parameters(shape: tuple[int, ...]) -> tuple[dict, int]:
+    """A :data:`LAUNCH_SHAPES` entry as the kernel's meta-parameters and its warps."""
+    rows, warps = shape
+    return {"BLOCK_ROWS": rows}, warps
+
+
+def launch_grid(rows: int, meta: dict, device: torch.device) -> tuple[int]:
+    """Programs to launch for ``rows`` rows: one per block of ``BLOCK_ROWS``."""
+    return (triton.cdiv(rows, meta["BLOCK_ROWS"]),)
+
+
 if triton is not None:
     from gpnerf.model.triton_support import dot
 
@@ -55,7 +66,7 @@ if triton is not None:
         return tl.load(w_ptr + cols * IN + rows)
 
     @triton.autotune(
-        configs=launch_configs({"BLOCK_ROWS": 16}, [({"BLOCK_ROWS": rows}, warps) for rows, warps in LAUNCH_SHAPES]),
+        configs=launch_configs({"BLOCK_ROWS": 16}, [launch_parameters(shape) for shape in LAUNCH_SHAPES]),
         key=["D", "HIDDEN", "IEEE"],
     )
     @triton.jit
@@ -154,7 +165,7 @@ def fused_block_tail(
     rows = x.shape[0]
 
     def grid(launch: dict) -> tuple[int]:
-        return (triton.cdiv(rows, launch["BLOCK_ROWS"]),)
+        return launch_grid(rows, launch, x.device)
 
     _fused_block_tail_kernel[grid](*arguments, **constants)
     return arguments[RESULT]

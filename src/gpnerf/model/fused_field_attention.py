@@ -55,10 +55,26 @@ def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
     )
 
 
-LAUNCH_SHAPES = ((32, 1, 4), (64, 1, 4), (64, 1, 8), (128, 1, 4), (128, 1, 8), (32, 2, 4), (64, 2, 4), (64, 2, 8))
+LAUNCH_SHAPES = (
+    (16, 1, 2), (32, 1, 4), (64, 1, 4), (64, 1, 8), (128, 1, 4), (128, 1, 8), (32, 2, 2), (32, 2, 4), (64, 2, 4),
+    (64, 2, 8),
+)
 """Points per program x channel split x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner. A split of 2
 gives each program half the output channels (half the accumulators and weights in registers; f_A's hidden layer is
-computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT`` (:func:`launches_for`)."""
+computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT`` (:func:`launches_for`). 16 x 1 x 2 and
+32 x 2 x 2 (under 64 points a warpgroup: warp-level ``mma.sync``, whose products can overlap) were the fastest at a
+chunk's shapes in the twenty-fourth run (docs/performance.md section 23)."""
+
+
+def launch_parameters(shape: tuple[int, ...]) -> tuple[dict, int]:
+    """A :data:`LAUNCH_SHAPES` entry as the kernel's meta-parameters and its warps."""
+    points, split, warps = shape
+    return {"BLOCK_POINTS": points, "CHANNEL_SPLIT": split}, warps
+
+
+def launch_grid(points: int, meta: dict) -> tuple[int, int]:
+    """Programs to launch for ``points`` points: one per block of ``BLOCK_POINTS`` and channel part."""
+    return triton.cdiv(points, meta["BLOCK_POINTS"]), meta["CHANNEL_SPLIT"]
 
 
 def launches_for(configs: list, named_args: dict, **constants) -> list:
@@ -91,8 +107,7 @@ if triton is not None:
 
     @triton.autotune(
         configs=launch_configs(
-            {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1},
-            [({"BLOCK_POINTS": points, "CHANNEL_SPLIT": split}, warps) for points, split, warps in LAUNCH_SHAPES],
+            {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1}, [launch_parameters(shape) for shape in LAUNCH_SHAPES],
         ),
         key=["VIEWS", "D", "IEEE", "STORE_ATTENTION"],
         prune_configs_by={"early_config_prune": launches_for},
@@ -277,7 +292,7 @@ def fused_field_attention(
     points = tokens.shape[0]
 
     def grid(launch: dict) -> tuple[int, int]:
-        return triton.cdiv(points, launch["BLOCK_POINTS"]), launch["CHANNEL_SPLIT"]
+        return launch_grid(points, launch)
 
     _fused_field_attention_kernel[grid](*arguments, **constants)
     outputs = tuple(arguments[OUTPUTS])

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# NOT RUN (prepared at the end of the twenty-third run, no device time left). The FAT kernel's launch shapes again,
-# now that its view loop is shorter (docs/performance.md section 22), with more shapes under 64 points per warpgroup,
-# which compile to mma.sync instead of wgmma (SASS per output element and view, benchmarks/kernel_registers.py's
+# Prepared at the end of the twenty-third run, run as the twenty-fourth run's call 1. The FAT kernel's launch
+# shapes again, now that its view loop is shorter (docs/performance.md section 22), with more shapes under 64
+# points per warpgroup, which compile to mma.sync instead of wgmma (SASS per output element and view, benchmarks/kernel_registers.py's
 # counts: 16 x 1 x 2 warps 328, 32 x 2 x 2 344, 32 x 1 x 2 348, 32 x 1 x 4 347 (the autotuner's), 64 x 2 x 4 364).
 # (1) bench_fat_block.py --sweep-launches at a chunk's fine (64 samples) and coarse (48) shapes with those extra
 # shapes; (2) HEAD's compiled graphed render alone, 15 renders (no alone figure for b73c16b yet).
-# Usage, from the repository root: COMMIT=<sha> bash docs/results/2026-12-04-h200-twentythird/next/call1.sh (carry .whl).
+# Usage, from the repository root: COMMIT=<sha> bash docs/results/2026-12-04-h200-twentyfourth/call1/call1.sh (carry .whl).
 # If an extra shape wins at both shapes, add it to fused_field_attention.LAUNCH_SHAPES and time the render against
 # the commit before (side_by_side.sh ALONE=1).
 set -uo pipefail
