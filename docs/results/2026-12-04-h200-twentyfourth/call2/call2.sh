@@ -2,7 +2,9 @@
 # Twenty-fourth run, call 2. Forms (each a src tree): head = COMMIT's (.variants/head/src); shapes = the working tree's
 # src (FAT launch shapes 16 x 1 x 2 and 32 x 2 x 2 added, from call 1's sweep); all = shapes with (a) the FAT kernel
 # taking STEPS consecutive blocks of points per program (weights loaded once per program) and (b) the block tail
-# holding its weights for STEPS blocks of rows per program (the whole hidden layer at once).
+# holding its weights for STEPS blocks of rows per program (the whole hidden layer at once). The forms' diffs against
+# the shapes form: (a) call3/fat_steps.diff, whose LAUNCH_SHAPES were those of fat_all_64.log's table here; (b)
+# tail_blocks.diff.
 # (1) The FAT kernel alone (all's launch shapes, at a chunk's fine and coarse shapes); (2) the block tail alone (the
 # shapes form's kernel with extra launch shapes, all's kernel); (3) the compiled graphed render, head, shapes and all,
 # side by side, then each alone (ALONE=1).
