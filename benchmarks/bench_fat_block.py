@@ -10,8 +10,10 @@ attention map, as the semantic fold uses it). Variants: ``reference`` =
 ``FieldAggregationTransformer.attention_logits_reference`` (K and ``K - Q + P`` formed per view), ``folded`` =
 ``attention_logits_folded`` (docs/performance.md), ``fused`` = the Triton kernel of
 :mod:`gpnerf.model.fused_field_attention` (forward only, on CUDA with Triton; its autotuned launch is
-recorded). Median of ``--repeats`` runs after ``--warmup`` (CUDA
-events on a GPU). Prints one table; ``--json`` writes the record. No tyro: argparse only.
+recorded). ``--sweep-launches`` times the fused kernel alone in each launch shape (and ``--extra-launches``) at each
+``--stages`` and ``--max-registers`` (ptxas' register limit: fewer registers, more warps resident, some spilled).
+Median of ``--repeats`` runs after ``--warmup`` (CUDA events on a GPU). Prints one table; ``--json`` writes the
+record. No tyro: argparse only.
 """
 
 import argparse
@@ -79,18 +81,16 @@ def run(args: argparse.Namespace) -> dict:
     return record
 
 
-LAUNCH_COLUMNS = ["points / block", "channel split", "warps", "blocks / program"]
-"""The parts of a launch shape, as many as the kernel's :data:`LAUNCH_SHAPES` entries have."""
-
-
 def launch_shapes(args: argparse.Namespace) -> list[tuple[int, ...]]:
-    """:data:`fused_field_attention.LAUNCH_SHAPES` and ``--extra-launches``, each at every ``--stages`` (the stages
-    last), those whose channel split leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
+    """``(points, split, warps, stages, max registers)`` to time: :data:`fused_field_attention.LAUNCH_SHAPES` and
+    ``--extra-launches``, each at every ``--stages`` and ``--max-registers`` (0: no limit), those whose channel split
+    leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
     d = PRESETS[args.preset].transformer.d_rgb
     return [
-        (*shape, stages) for shape in [*fused.LAUNCH_SHAPES, *extra]
-        if d // fused.launch_parameters(shape)[0]["CHANNEL_SPLIT"] >= fused.MIN_DOT for stages in args.stages
+        (*shape, stages, registers) for shape in [*fused.LAUNCH_SHAPES, *extra]
+        if d // fused.launch_parameters(shape)[0]["CHANNEL_SPLIT"] >= fused.MIN_DOT
+        for stages in args.stages for registers in args.max_registers
     ]
 
 
@@ -106,11 +106,13 @@ def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[di
     points = kernel_tokens.shape[0] * kernel_tokens.shape[1]
 
     def launcher(*launch: int):
-        meta, warps = fused.launch_parameters(launch[:-1])
+        *shape, stages, registers = launch
+        meta, warps = fused.launch_parameters(tuple(shape))
+        limit = {"maxnreg": registers} if registers else {}
 
         def launch_kernel() -> None:
             fused._fused_field_attention_kernel.fn[fused.launch_grid(points, meta)](
-                *arguments, **constants, **meta, num_warps=warps, num_stages=launch[-1],
+                *arguments, **constants, **meta, num_warps=warps, num_stages=stages, **limit,
             )
         return launch_kernel
 
@@ -132,7 +134,7 @@ def table(record: dict) -> str:
         lines.append(f"fused launch (autotuned): {record['fused_launch']}")
     if "launches" in record:
         lines += ["", *bench_model.launch_table(
-            record["launches"], LAUNCH_COLUMNS[:len(record["launches"][0]["launch"]) - 1] + ["stages"],
+            record["launches"], ["points / block", "channel split", "warps", "stages", "max registers"],
             "fused kernel ms")]
     return "\n".join(lines)
 
@@ -151,6 +153,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", default=None, help="write the record to this path")
     parser.add_argument("--sweep-launches", action="store_true", help="time the fused kernel in each launch configuration")
     parser.add_argument("--stages", type=int, nargs="+", default=[3], help="--sweep-launches: pipelining depths")
+    parser.add_argument("--max-registers", type=int, nargs="+", default=[0],
+                        help="--sweep-launches: registers per thread at most (ptxas maxnreg; 0: no limit)")
     parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more launch shapes")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 4 rays x 6 samples x 2 views, CPU, 1 run")
     args = parser.parse_args(argv)

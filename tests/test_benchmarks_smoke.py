@@ -242,13 +242,13 @@ def test_input_embedding_runs_only_aligned_products():
 
 def test_bench_fat_block_sweeps_the_fused_kernels_launches(tmp_path):
     """Under the Triton interpreter (a subprocess: it is read when Triton compiles) the fused kernel runs on the CPU,
-    and ``--sweep-launches`` times it in every launch configuration at every ``--stages``."""
+    and ``--sweep-launches`` times it in every launch configuration at every ``--stages`` and ``--max-registers``."""
     pytest.importorskip("triton")
     out = tmp_path / "fat.json"
     env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(BENCHMARKS.parent / "src")}
     command = [
         sys.executable, str(BENCHMARKS / "bench_fat_block.py"), "--smoke", "--sweep-launches", "--stages", "1", "3",
-        "--extra-launches", "32,1,2", "--json", str(out),
+        "--max-registers", "0", "168", "--extra-launches", "32,1,2", "--json", str(out),
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -256,7 +256,9 @@ def test_bench_fat_block_sweeps_the_fused_kernels_launches(tmp_path):
     launches = [tuple(row["launch"]) for row in record["launches"]]
     unsplit = [shape for shape in LAUNCH_SHAPES if shape[1] == 1] + [(32, 1, 2)]
     # the smoke preset's d_rgb 16 leaves no channel split (MIN_DOT channels per program at least)
-    assert sorted(launches) == sorted((*shape, stages) for shape in unsplit for stages in (1, 3))
+    assert sorted(launches) == sorted(
+        (*shape, stages, registers) for shape in unsplit for stages in (1, 3) for registers in (0, 168)
+    )
     assert all(row["median_s"] > 0 for row in record["launches"])
     assert "| points / block |" in result.stdout
 
