@@ -21,10 +21,13 @@ from gpnerf.model.field_aggregation import FieldAggregationTransformer
 from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
 
-def fat_block(d_rgb: int = 64, views: int = 10, points: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 0):
-    """A paper-preset FAT block (eval mode) and random inputs: some views invalid, one point with none valid."""
+def fat_block(
+    d_rgb: int = 64, views: int = 10, points: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 0, **widths: int
+):
+    """A paper-preset FAT block (eval mode; ``widths``: other ``d_attn_hidden`` / ``d_pos_hidden``) and random inputs:
+    some views invalid, one point with none valid."""
     torch.manual_seed(seed)
-    config = replace(PRESETS["paper-scannet"].transformer, d_rgb=d_rgb)
+    config = replace(PRESETS["paper-scannet"].transformer, d_rgb=d_rgb, **widths)
     block = FieldAggregationTransformer(config, True, fold_logit_projections=True, fused_inference=True).to(device).eval()
     rays, samples = points
     query = torch.randn(rays, samples, d_rgb, device=device)
@@ -99,11 +102,14 @@ def features_alone_match_the_full_kernel(
 
 
 def interpreted_checks() -> None:
-    """Run under TRITON_INTERPRET=1: float32, paper width and a narrow one, point counts that leave a partial block;
-    the channel split at the paper width and at 32 channels."""
+    """Run under TRITON_INTERPRET=1: float32, paper width and a narrow one, point counts that leave a partial block,
+    hidden widths with and without padding; the channel split at the paper width and at 32 channels."""
     for d_rgb, views, points in ((64, 10, (3, 7)), (16, 3, (1, 5)), (32, 17, (2, 3))):
         block, inputs = fat_block(d_rgb, views, points)
         compare_fused_with_pytorch(block, inputs, 1e-5)
+    # hidden widths that fill their padded width (16; the paper's 8 pad to 16): no padding unit to spare
+    block, inputs = fat_block(32, 5, (2, 3), d_attn_hidden=16, d_pos_hidden=16)
+    compare_fused_with_pytorch(block, inputs, 1e-5)
     for d_rgb, views, points in ((64, 10, (3, 7)), (32, 17, (2, 3))):
         channel_split_matches_one_program(d_rgb, views, points)
     features_alone_match_the_full_kernel(64, 10, (3, 7))
