@@ -111,12 +111,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--preset", default="paper-scannet", choices=sorted(PRESETS))
     parser.add_argument("--rows", type=int, default=4800 * 64, help="a chunk's rays x samples")
     parser.add_argument("--dtype", default="bf16", choices=sorted(DTYPES), help="x and attended (and autocast)")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
-    parser.add_argument("--sweep-launches", action="store_true", help="time the fused kernel in each launch")
-    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more rows,warps")
-    parser.add_argument("--json", default=None, help="write the record to this path")
+    bench_model.add_kernel_timing_arguments(parser, warmup=3, repeats=10, launch_parts="rows,warps")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 24 rows, float32, CPU, 1 run")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -153,12 +153,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--height", type=int, default=240, help="image height (pixel coordinates)")
     parser.add_argument("--width", type=int, default=320)
     parser.add_argument("--dtype", default="bf16", choices=["bf16", "fp32"], help="maps and logits")
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
-    parser.add_argument("--sweep-launches", action="store_true", help="time the on-chip kernel in each launch")
-    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more pairs,groups,warps")
-    parser.add_argument("--json", default=None, help="write the record to this path")
+    bench_model.add_kernel_timing_arguments(parser, warmup=2, repeats=10, launch_parts="pairs,groups,warps")
     parser.add_argument("--smoke", action="store_true", help="4 rays x 6 samples x 3 views, 2 layers, CPU, 1 run")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -147,15 +147,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rays", type=int, default=512)
     parser.add_argument("--samples", type=int, default=64)
     parser.add_argument("--views", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
-    parser.add_argument("--json", default=None, help="write the record to this path")
-    parser.add_argument("--sweep-launches", action="store_true", help="time the fused kernel in each launch configuration")
+    bench_model.add_kernel_timing_arguments(parser, warmup=2, repeats=5, launch_parts="points,split,warps")
     parser.add_argument("--stages", type=int, nargs="+", default=[3], help="--sweep-launches: pipelining depths")
     parser.add_argument("--max-registers", type=int, nargs="+", default=[0],
                         help="--sweep-launches: registers per thread at most (ptxas maxnreg; 0: no limit)")
-    parser.add_argument("--extra-launches", nargs="*", default=[], help="--sweep-launches: more launch shapes")
     parser.add_argument("--smoke", action="store_true", help="tiny-cpu preset, 4 rays x 6 samples x 2 views, CPU, 1 run")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -461,6 +461,17 @@ def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "train
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
 
 
+def add_kernel_timing_arguments(parser: argparse.ArgumentParser, warmup: int, repeats: int, launch_parts: str) -> None:
+    """The timing, output and launch-sweep options shared by the kernel scripts (bench_fat_block.py,
+    bench_contraction.py, bench_block_tail.py); ``launch_parts`` names what an ``--extra-launches`` entry lists."""
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--json", default=None, help="write the record to this path")
+    parser.add_argument("--sweep-launches", action="store_true", help="time the kernel alone in each launch shape")
+    parser.add_argument("--extra-launches", nargs="*", default=[], help=f"--sweep-launches: more {launch_parts}")
+
+
 def apply_smoke(args: argparse.Namespace) -> None:
     """``--smoke``: tiny-cpu preset, 2 views at 24x32, 8 rays, 4 classes, on one CPU thread."""
     args.device, args.preset, args.views, args.height, args.width = "cpu", "tiny-cpu", 2, 24, 32
