@@ -14,7 +14,6 @@ events). Prints one table; ``--json`` writes the record. No tyro: argparse only.
 """
 
 import argparse
-import statistics
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -57,14 +56,7 @@ def run(args: argparse.Namespace) -> dict:
     variants = {"pytorch": tail(False)}
     if fused.fused_block_tail_supported(x.flatten(0, 1), ff):
         variants["fused"] = tail(True)
-    first = None
-    for name, fn in variants.items():
-        times = timer(fn, args.warmup, args.repeats)
-        out = fn().float()
-        first = out if first is None else first
-        difference = float((out - first).abs().max() / first.abs().max())
-        record["results"].append({"variant": name, "median_s": statistics.median(times), "times_s": times,
-                                  "max_relative_difference": difference})
+    record["results"] = bench_model.time_variants(timer, variants, args.warmup, args.repeats)
     if "fused" in variants:
         record["launch"] = fused.tuned_launch()
         if args.sweep_launches:

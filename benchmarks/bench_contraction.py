@@ -18,7 +18,6 @@ Median of ``--repeats`` after ``--warmup`` (CUDA events). Prints one table; ``--
 """
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 
@@ -92,15 +91,8 @@ def run(args: argparse.Namespace) -> dict:
             x = sample_feature_maps(maps, uv, args.height, args.width, full_precision_grid=True).float()
             return torch.einsum("rsvgk,rsvg->rgk", x.unflatten(-1, (args.groups, -1)), weight_of(attentions, means)).flatten(-2)
         variants["einsum"] = einsum
-    first = None
-    for name, fn in variants.items():
-        with torch.no_grad():
-            times = timer(fn, args.warmup, args.repeats)
-            out = fn().reshape(args.rays, args.channels).float()
-        first = out if first is None else first
-        difference = float((out - first).abs().max() / first.abs().max())
-        record["results"].append({"variant": name, "median_s": statistics.median(times), "times_s": times,
-                                  "max_relative_difference": difference})
+    outputs = {name: (lambda fn=fn: fn().reshape(args.rays, args.channels)) for name, fn in variants.items()}
+    record["results"] = bench_model.time_variants(timer, outputs, args.warmup, args.repeats)
     if "on_chip" in variants:
         record["launch"] = on_chip.tuned_launch()
         if args.sweep_launches:

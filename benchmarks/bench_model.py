@@ -225,6 +225,22 @@ def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch
     return record
 
 
+def time_variants(timer: Timer, variants: dict, warmup: int, repeats: int) -> list[dict]:
+    """Each of ``variants`` (name: a callable returning its output tensor) timed without autograd, and its output's
+    largest difference to the first variant's relative to that output's largest magnitude. Rows ``{"variant",
+    "median_s", "times_s", "max_relative_difference"}``."""
+    rows, first = [], None
+    for name, fn in variants.items():
+        with torch.no_grad():
+            times = timer(fn, warmup, repeats)
+            out = fn().float()
+        first = out if first is None else first
+        difference = float((out - first).abs().max() / first.abs().max())
+        rows.append({"variant": name, "median_s": statistics.median(times), "times_s": times,
+                     "max_relative_difference": difference})
+    return rows
+
+
 def time_launches(timer: Timer, launches: list[tuple], launcher, warmup: int, repeats: int) -> list[dict]:
     """A kernel timed in each launch configuration: ``launcher(*launch)`` returns the callable that launches it so.
     Rows ``{"launch", "median_s"}``, or ``{"launch", "error"}`` where it does not compile or launch (out of registers or
