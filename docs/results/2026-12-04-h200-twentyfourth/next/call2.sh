@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # NOT RUN (prepared at the end of the twenty-fourth run). The GPU tests of call1.sh's forms, nothing timed beside
-# them, on .variants/all (HEAD + c51fec5 + 84b5dcd + 9df4a56; call1.sh says how to build it): the FAT kernel's two
-# render tests (kernels on against off, eager and compiled) in one process; the FAT kernel's five, the embedding
-# kernel's two (merged rows included), the RAT kernel's, the contraction's and tl.exp2's against torch.exp2 in another.
+# them, on .variants/all (HEAD + c51fec5 + 84b5dcd + 9df4a56 + 79d5134; call1.sh says how to build it): the FAT
+# kernel's two render tests (kernels on against off, eager and compiled) in one process; the FAT kernel's five, the
+# embedding kernel's two (merged rows included), the RAT kernel's, the contraction's and tl.exp2's against
+# torch.exp2 in another.
 # Then the block tail's three alone on the working tree (not completed in the twenty-fourth run: their float32 case
 # compiles exact float32 products in five launch shapes, ~100 s alone), and with the time left the contraction alone
 # at a chunk's shapes for head and all (bench_contraction.py --sweep-launches; over 60 s each).
