@@ -64,18 +64,18 @@ def run(args: argparse.Namespace) -> dict:
                 compute = torch.get_autocast_dtype(device.type) if dtype != torch.float32 else torch.float32
                 arguments, constants = fused.kernel_arguments(
                     x.flatten(0, 1), attended.flatten(0, 1), out_fc, ff_norm, ff, compute)
-            record["launches"] = launch_sweep(args, arguments, constants, timer, device)
+            record["launches"] = launch_sweep(args, arguments, constants, timer)
     return record
 
 
-def launch_sweep(args, arguments: list, constants: dict, timer, device: torch.device) -> list[dict]:
+def launch_sweep(args, arguments: list, constants: dict, timer) -> list[dict]:
     """The kernel alone, timed in each of its launch shapes (:data:`fused_feed_forward.LAUNCH_SHAPES` and
     ``--extra-launches``)."""
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
 
     def launcher(*shape: int):
         meta, warps = fused.launch_parameters(shape)
-        grid = fused.launch_grid(args.rows, meta, device)
+        grid = fused.launch_grid(args.rows, meta)
 
         def launch() -> None:
             fused._fused_block_tail_kernel.fn[grid](*arguments, **constants, **meta, num_warps=warps)

@@ -49,7 +49,7 @@ def launch_parameters(shape: tuple[int, ...]) -> tuple[dict, int]:
     return {"BLOCK_ROWS": rows}, warps
 
 
-def launch_grid(rows: int, meta: dict, device: torch.device) -> tuple[int]:
+def launch_grid(rows: int, meta: dict) -> tuple[int]:
     """Programs to launch for ``rows`` rows: one per block of ``BLOCK_ROWS``."""
     return (triton.cdiv(rows, meta["BLOCK_ROWS"]),)
 
@@ -165,7 +165,7 @@ def fused_block_tail(
     rows = x.shape[0]
 
     def grid(launch: dict) -> tuple[int]:
-        return launch_grid(rows, launch, x.device)
+        return launch_grid(rows, launch)
 
     _fused_block_tail_kernel[grid](*arguments, **constants)
     return arguments[RESULT]
