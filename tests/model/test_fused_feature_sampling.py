@@ -22,6 +22,7 @@ from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_feature_sampling import (
     DeferredSamples, fused_sampling_supported, sample_and_contract_fused, sample_feature_maps_fused,
 )
+from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.projection import sample_feature_maps
 from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
 
@@ -143,7 +144,8 @@ def interpreted_checks() -> None:
 @contextmanager
 def counting_kernel_calls():
     """Yield a list that records ``"sample"`` / ``"contract"`` / ``"contract_attention"`` / ``"fat"`` / ``"rat"`` /
-    ``"tail"`` / ``"embed"`` for each call of the kernels' wrappers by the model."""
+    ``"tail"`` / ``"embed"`` (``"embed merged"`` given a :class:`MergedSamples`) for each call of the kernels'
+    wrappers by the model."""
     from gpnerf.model import (
         field_aggregation, folded_semantics, fused_feature_sampling, gpnerf, ray_aggregation, transformer,
     )
@@ -162,7 +164,8 @@ def counting_kernel_calls():
 
     def counted(name, function):
         def wrapper(*args, **kwargs):
-            calls.append(name)
+            merged = name == "embed" and isinstance(args[0], MergedSamples)
+            calls.append("embed merged" if merged else name)  # the fine pass's tokens read in the merged order
             return function(*args, **kwargs)
         return wrapper
 
@@ -177,7 +180,8 @@ def counting_kernel_calls():
 
 def render_with_kernels_matches_render_without() -> None:
     """Under the interpreter every kernel accepts CPU tensors, so a whole float32 render takes the GPU's fast path:
-    the RGB tokens sampled and concatenated by the kernel and embedded by another, the FAT and RAT kernels, the
+    the RGB tokens sampled and concatenated by the kernel and embedded by another (in the fine pass read in the merged
+    order from the coarse and importance samples' tokens), the FAT and RAT kernels, the
     blocks' tails, the semantic maps deferred into the fold's contraction, which forms W from the FAT kernel's logits
     (:mod:`gpnerf.model.fused_attention_contraction`). Against the same model with the kernels
     off (PyTorch ops): float32 summation order only."""
@@ -199,7 +203,7 @@ def render_with_kernels_matches_render_without() -> None:
     assert "contract" not in calls, calls  # W never formed
     layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
     assert (calls.count("fat"), calls.count("rat"), calls.count("tail")) == (layers, layers, 2 * layers), calls
-    assert calls.count("embed") == 4, calls
+    assert calls.count("embed") == 2 and calls.count("embed merged") == 2, calls  # coarse; fine, tokens not merged
     for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
         a, b = getattr(expected, name), getattr(got, name)
         print(name, float((b - a).norm() / a.norm()))

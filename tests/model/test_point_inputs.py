@@ -8,6 +8,7 @@ import torch
 from model_helpers import make_episode, one_thread, small_config  # noqa: F401  (one_thread: autouse fixture)
 
 from gpnerf.model import GPNeRF
+from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.rendering import merge_samples, merge_samples_with_order
 
 
@@ -18,6 +19,20 @@ def test_merge_with_order_gives_the_merged_samples_and_where_each_came_from():
     assert torch.equal(merged, merge_samples(t, extra))
     assert torch.equal(torch.cat([t, extra], dim=1).gather(1, order), merged)
     assert order.tolist() == [[0, 3, 1, 2, 4], [3, 0, 1, 4, 2]]
+
+
+def test_merged_samples_rows_index_both_parts_in_the_merged_order():
+    """MergedSamples.materialize is the concatenation gathered in ``order``; source_rows gives the same rows out of
+    the two parts stacked flat (what the embedding kernel reads)."""
+    torch.manual_seed(0)
+    first, second = torch.randn(3, 4, 2, 5), torch.randn(3, 2, 2, 5)
+    order = torch.argsort(torch.rand(3, 6), dim=1)
+    merged = MergedSamples(first, second, order)
+    materialized = merged.materialize()
+    index = order[:, :, None, None].expand(-1, -1, 2, 5)
+    assert torch.equal(materialized, torch.cat([first, second], 1).gather(1, index))
+    stacked = torch.cat([first.flatten(0, 1), second.flatten(0, 1)])
+    assert torch.equal(stacked[merged.source_rows()], materialized.flatten(0, 1))
 
 
 def test_merged_point_inputs_equal_the_inputs_computed_for_the_merged_samples():
@@ -31,7 +46,9 @@ def test_merged_point_inputs_equal_the_inputs_computed_for_the_merged_samples():
     merged_t, order = merge_samples_with_order(t, extra)
     with torch.no_grad():
         coarse = model._point_inputs(episode, encoded, origins, directions, t)
-        reused = coarse.merged(model._point_inputs(episode, encoded, origins, directions, extra), order)
+        extra_points = model._point_inputs(episode, encoded, origins, directions, extra)
+        reused = coarse.merged(extra_points, order)
+        deferred = coarse.merged(extra_points, order, defer_tokens=True)
         again = model._point_inputs(episode, encoded, origins, directions, merged_t)
     pairs = {
         "xyz_world": (reused.xyz_world, again.xyz_world),
@@ -43,4 +60,6 @@ def test_merged_point_inputs_equal_the_inputs_computed_for_the_merged_samples():
         assert got.shape == expected.shape, name
         torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5, msg=name)
     assert torch.equal(reused.projection.valid, again.projection.valid)
+    assert isinstance(deferred.rgb_tokens, MergedSamples)
+    assert torch.equal(deferred.rgb_tokens.materialize(), reused.rgb_tokens)
     assert again.projection.valid.any() and not again.projection.valid.all()  # both kinds of view checked

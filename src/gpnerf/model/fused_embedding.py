@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from gpnerf.model import triton_support
+from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton
 
 
@@ -43,19 +44,28 @@ if triton is not None:
 
     @triton.autotune(
         configs=launch_configs({"BLOCK_POINTS": 16}, [({"BLOCK_POINTS": points}, warps) for points, warps in LAUNCH_SHAPES]),
-        key=["VIEWS", "D_IN", "D", "IEEE"],
+        key=["VIEWS", "D_IN", "D", "IEEE", "GATHER"],
     )
     @triton.jit
     def _fused_embedding_kernel(
-        tokens_ptr, in_w_ptr, in_b_ptr, out_w_ptr, out_b_ptr, embedded_ptr, query_ptr,
-        points,
+        tokens_ptr, second_ptr, rows_ptr, in_w_ptr, in_b_ptr, out_w_ptr, out_b_ptr, embedded_ptr, query_ptr,
+        points, first_rows,
         VIEWS: tl.constexpr, D_IN: tl.constexpr, D_IN_PAD: tl.constexpr, D: tl.constexpr, BLOCK_POINTS: tl.constexpr,
-        IEEE: tl.constexpr,
+        IEEE: tl.constexpr, GATHER: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another through both layers; the max over
-        views runs along."""
+        views runs along. ``GATHER``: point ``p``'s tokens are row ``rows[p]`` of ``tokens`` if that is below
+        ``first_rows``, else row ``rows[p] - first_rows`` of ``second`` (:class:`MergedSamples`' rows); otherwise
+        row ``p`` of ``tokens``."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point[:, None] < points
+        if GATHER:
+            row = tl.load(rows_ptr + point, mask=point < points, other=0)
+            in_first = row < first_rows
+            row_size: tl.constexpr = VIEWS * D_IN
+            source = tl.where(in_first, tokens_ptr + row * row_size, second_ptr + (row - first_rows) * row_size)
+        else:
+            source = tokens_ptr + point * (VIEWS * D_IN)
         ch = tl.arange(0, D)
         inputs = tl.arange(0, D_IN_PAD)
         compute = embedded_ptr.dtype.element_ty
@@ -69,7 +79,7 @@ if triton is not None:
         for view in range(VIEWS):
             pair = point * VIEWS + view  # flat (point, view) index
             x = tl.load(
-                tokens_ptr + pair[:, None] * D_IN + inputs[None, :], mask=point_ok & (inputs[None, :] < D_IN), other=0.0
+                source[:, None] + view * D_IN + inputs[None, :], mask=point_ok & (inputs[None, :] < D_IN), other=0.0
             ).to(compute)
             hidden = tl.maximum((dot(x, in_w, IEEE) + in_b[None, :]).to(compute), 0.0).to(compute)
             embedded = (dot(hidden, out_w, IEEE) + out_b[None, :]).to(compute)  # rounded like a Linear output
@@ -83,51 +93,71 @@ def tuned_launch() -> str | None:
     return None if triton is None else triton_support.tuned_launch(_fused_embedding_kernel)
 
 
-def kernel_arguments(tokens: torch.Tensor, rgbfeat_fc: nn.Sequential, compute_dtype: torch.dtype) -> tuple[list, dict]:
+def kernel_arguments(
+    tokens: torch.Tensor | MergedSamples, rgbfeat_fc: nn.Sequential, compute_dtype: torch.dtype
+) -> tuple[list, dict]:
     """The kernel's runtime arguments (tokens made contiguous, weights in ``compute_dtype``, biases in float32, the
-    outputs allocated in ``compute_dtype``) and its compile-time constants (no launch: any device)."""
+    outputs allocated in ``compute_dtype``) and its compile-time constants (no launch: any device). ``tokens``
+    ``(points, views, d_in)``, or a :class:`MergedSamples` of two ``(rays, samples, views, d_in)`` tensors, whose
+    rows the kernel reads in the merged order."""
     first, second = rgbfeat_fc[0], rgbfeat_fc[2]
-    points, views, d_in = tokens.shape
+    if isinstance(tokens, MergedSamples):
+        table = tokens.first.contiguous()
+        views, d_in = table.shape[2:]
+        rows = tokens.source_rows()
+        sources = [table, tokens.second.contiguous(), rows]
+        points, first_rows = rows.shape[0], table.shape[0] * table.shape[1]
+    else:
+        points, views, d_in = tokens.shape
+        table = tokens.contiguous()
+        sources, first_rows = [table, table, table], points  # the second table and the rows are never read
     d = first.out_features
-    embedded = torch.empty(points, views, d, device=tokens.device, dtype=compute_dtype)
-    query = torch.empty(points, d, device=tokens.device, dtype=compute_dtype)
+    embedded = torch.empty(points, views, d, device=table.device, dtype=compute_dtype)
+    query = torch.empty(points, d, device=table.device, dtype=compute_dtype)
     arguments = [
-        tokens.contiguous(), first.weight.detach().to(compute_dtype).contiguous(), first.bias.detach().float().contiguous(),
+        *sources, first.weight.detach().to(compute_dtype).contiguous(), first.bias.detach().float().contiguous(),
         second.weight.detach().to(compute_dtype).contiguous(), second.bias.detach().float().contiguous(),
-        embedded, query, points,
+        embedded, query, points, first_rows,
     ]
-    constants = dict(VIEWS=views, D_IN=d_in, D_IN_PAD=padded(d_in), D=d, IEEE=compute_dtype == torch.float32)
+    constants = dict(
+        VIEWS=views, D_IN=d_in, D_IN_PAD=padded(d_in), D=d, IEEE=compute_dtype == torch.float32,
+        GATHER=isinstance(tokens, MergedSamples),
+    )
     return arguments, constants
 
 
-OUTPUTS = slice(5, 7)
+OUTPUTS = slice(7, 9)
 """Where ``embedded`` and ``query`` sit in :func:`kernel_arguments`' list."""
 
 
-def fused_embedding(tokens: torch.Tensor, rgbfeat_fc: nn.Sequential) -> tuple[torch.Tensor, torch.Tensor]:
+def fused_embedding(
+    tokens: torch.Tensor | MergedSamples, rgbfeat_fc: nn.Sequential
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``X_rgb = rgbfeat_fc(tokens)`` and ``X_0 = X_rgb.max(views)`` in one kernel launch (module docstring).
 
     Args:
-        tokens: ``(points, views, d_in)`` sampled RGB + F^rgb.
+        tokens: ``(points, views, d_in)`` sampled RGB + F^rgb, or the :class:`MergedSamples` of two
+            ``(rays, samples, views, d_in)`` such tensors (points = the merged rays x samples, in the merged order).
         rgbfeat_fc: ``Linear(d_in, d) -> ReLU -> Linear(d, d)``.
 
     Returns:
         ``X_rgb`` ``(points, views, d)`` and ``X_0`` ``(points, d)`` in the compute dtype (the autocast dtype, else
         the tokens' promoted with float32), as PyTorch's ops would give them.
     """
-    if not fused_embedding_supported(tokens, rgbfeat_fc):
+    table = tokens.first.flatten(0, 1) if isinstance(tokens, MergedSamples) else tokens
+    if not fused_embedding_supported(table, rgbfeat_fc):
         raise ValueError(
             f"fused_embedding needs Triton and CUDA tokens (points, views, d_in) with d_in <= 128 and a width that is "
-            f"a power of two in [16, 128], in float32/bf16/fp16; got {tuple(tokens.shape)} {tokens.dtype} on "
-            f"{tokens.device} and width {rgbfeat_fc[0].out_features}. Check fused_embedding_supported first."
+            f"a power of two in [16, 128], in float32/bf16/fp16; got {tuple(table.shape)} {table.dtype} on "
+            f"{table.device} and width {rgbfeat_fc[0].out_features}. Check fused_embedding_supported first."
         )
-    dtype = triton_support.compute_dtype(tokens, torch.promote_types(tokens.dtype, torch.float32))
+    dtype = triton_support.compute_dtype(table, torch.promote_types(table.dtype, torch.float32))
     arguments, constants = kernel_arguments(tokens, rgbfeat_fc, dtype)
-    points = tokens.shape[0]
+    embedded, query = arguments[OUTPUTS]
+    points = query.shape[0]
 
     def grid(launch: dict) -> tuple[int]:
         return (triton.cdiv(points, launch["BLOCK_POINTS"]),)
 
     _fused_embedding_kernel[grid](*arguments, **constants)
-    embedded, query = arguments[OUTPUTS]
     return embedded, query

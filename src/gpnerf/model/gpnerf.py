@@ -238,7 +238,9 @@ class GPNeRF(nn.Module):
             t_extra = importance_samples(t, coarse.weights, sampling.num_importance, sampling.spacing, deterministic=not self.training)
             if self.config.implementation == "fast":  # the coarse points' inputs reused (gpnerf.model.point_inputs)
                 t, order = merge_samples_with_order(t, t_extra)
-                fine_points = coarse_points.merged(self._point_inputs(episode, encoded, origins, directions, t_extra), order)
+                extra_points = self._point_inputs(episode, encoded, origins, directions, t_extra)
+                defer = self.transformer.embedding_kernel and not torch.is_grad_enabled()  # its kernel reads them so
+                fine_points = coarse_points.merged(extra_points, order, defer_tokens=defer)
             else:
                 t = merge_samples(t, t_extra)
                 fine_points = self._point_inputs(episode, encoded, origins, directions, t)

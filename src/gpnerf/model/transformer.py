@@ -39,6 +39,7 @@ from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_embedding import fused_embedding, fused_embedding_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.posenc import PositionalEncoding
+from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
 
 
@@ -128,7 +129,7 @@ class GeneralizableTransformer(nn.Module):
 
     def forward(
         self,
-        rgb_tokens: torch.Tensor,
+        rgb_tokens: torch.Tensor | MergedSamples,
         semantic_tokens: torch.Tensor | DeferredSamples | None,
         relative_direction: torch.Tensor,
         valid: torch.Tensor,
@@ -139,7 +140,8 @@ class GeneralizableTransformer(nn.Module):
         """Aggregate and render a batch of rays.
 
         Args:
-            rgb_tokens: ``(rays, samples, views, 3 + d_rgb_features)`` sampled RGB + F^rgb.
+            rgb_tokens: ``(rays, samples, views, 3 + d_rgb_features)`` sampled RGB + F^rgb, or (the fine pass at
+                inference with the fused kernels) their :class:`MergedSamples`.
             semantic_tokens: ``(rays, samples, views, d_sem)`` sampled F^sem, or None (RGB only), or (fast
                 implementation at inference, ``with_field`` False) the maps and coordinates to sample it from.
             relative_direction: ``(rays, samples, views, 4)``.
@@ -191,13 +193,14 @@ class GeneralizableTransformer(nn.Module):
 
 
 def embed_points(
-    rgbfeat_fc: nn.Module, posenc: PositionalEncoding, rgb_tokens: torch.Tensor, xyz_world: torch.Tensor,
-    view_direction: torch.Tensor, fused: bool = False,
+    rgbfeat_fc: nn.Module, posenc: PositionalEncoding, rgb_tokens: torch.Tensor | MergedSamples,
+    xyz_world: torch.Tensor, view_direction: torch.Tensor, fused: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The stack's inputs from the sampled tokens and the points.
 
     Args:
-        rgb_tokens: ``(rays, samples, views, d_in)`` sampled RGB + F^rgb.
+        rgb_tokens: ``(rays, samples, views, d_in)`` sampled RGB + F^rgb, or their :class:`MergedSamples` (the
+            fine pass at inference: the kernel reads the rows in the merged order; the PyTorch ops materialize it).
         xyz_world: ``(rays, samples, 3)``; view_direction: ``(rays, 3)`` unit.
         fused: the caller's (fast path with kernels, no autograd): X_rgb and X_0 from one Triton kernel where it
             applies (:mod:`gpnerf.model.fused_embedding`), else from these PyTorch ops.
@@ -207,11 +210,14 @@ def embed_points(
         ``(rays, samples, d_rgb)``, and the encodings PE(x) and PE(d) ``(rays, samples, d_pe)``.
     """
     pe_dir = posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
-    points = rgb_tokens.flatten(0, 1)
-    if fused and fused_embedding_supported(points, rgbfeat_fc):
-        tokens, query = fused_embedding(points, rgbfeat_fc)
-        rays_samples = rgb_tokens.shape[:2]
+    merged = isinstance(rgb_tokens, MergedSamples)
+    table = (rgb_tokens.first if merged else rgb_tokens).flatten(0, 1)
+    if fused and fused_embedding_supported(table, rgbfeat_fc):
+        tokens, query = fused_embedding(rgb_tokens if merged else table, rgbfeat_fc)
+        rays_samples = xyz_world.shape[:2]
         return tokens.unflatten(0, rays_samples), query.unflatten(0, rays_samples), posenc(xyz_world), pe_dir
+    if merged:
+        rgb_tokens = rgb_tokens.materialize()
     tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], rgb_tokens))  # its d_in (35 in the presets) padded
     return tokens, tokens.max(dim=2).values, posenc(xyz_world), pe_dir
 
