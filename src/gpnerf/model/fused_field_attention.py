@@ -25,8 +25,11 @@ accumulation, like autocast; V, P, the softmax and both sums stay in float32 (th
 P, the logits and the ``(V + P) A`` products to bf16; the kernel rounds only the logits, which it stores:
 keeping V and P in float32 measured 4.7 % faster a render than rounding them, docs/performance.md section
 22), so under bf16 the two differ by bf16 rounding
-(tests/model/test_fused_field_attention.py states the tolerances). :func:`fused_field_attention_supported`
-says when the kernel applies; otherwise callers keep the PyTorch path.
+(tests/model/test_fused_field_attention.py states the tolerances). Where the hidden layers of f_P and f_A leave
+a padding unit (``d_pos_hidden`` and ``d_attn_hidden`` below their padded widths; the paper's 8 pad to 16), their
+output biases ride in it and the products add them (in the weights' dtype, as autocast's Linear rounds its bias), and
+``V + P`` and the hidden layer's three terms accumulate in their products: fewer instructions a view, the same sums.
+:func:`fused_field_attention_supported` says when the kernel applies; otherwise callers keep the PyTorch path.
 """
 
 from dataclasses import dataclass
@@ -83,7 +86,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot, exp_flushed
+    from gpnerf.model.triton_support import dot, dot_add, exp_flushed
 
     @triton.jit
     def _load_transposed(w_ptr, OUT: tl.constexpr, OUT_PAD: tl.constexpr, IN: tl.constexpr, IN_PAD: tl.constexpr):
@@ -94,16 +97,38 @@ if triton is not None:
 
     @triton.jit
     def _view_logits(
-        tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
-        valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr,
+        tokens, direction, minus_query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
+        valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr, FOLDED_BIASES: tl.constexpr,
     ):
         """Masked logits ``f_A(K - Q + P)`` of one view for a block of points, float32 ``(BLOCK_POINTS, D)``,
-        and the hidden layer of f_P (the caller turns it into P)."""
+        and the hidden layer of f_P (the caller turns it into P). ``FOLDED_BIASES``: f_A's output bias is a row of
+        ``logit_w``, reached through a padding column of the hidden layer that the weights hold at 1
+        (:func:`_fold_biases`)."""
         dtype = tokens.dtype
         pos_hidden = tl.maximum(dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
-        hidden = dot(tokens, key_hidden_w, IEEE) + dot(pos_hidden, pos_hidden_w, IEEE) - query_hidden
-        logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE) + logit_b[None, :]
+        hidden = dot_add(pos_hidden, pos_hidden_w, dot_add(tokens, key_hidden_w, minus_query_hidden, IEEE), IEEE)
+        logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE)
+        if not FOLDED_BIASES:
+            logits += logit_b[None, :]
         return tl.where(valid[:, None], logits, MASKED_LOGIT), pos_hidden
+
+    @triton.jit
+    def _fold_biases(
+        pos_in_b, pos_hidden_w, pos_out_w, pos_out_b, logit_w, logit_b, H: tl.constexpr, H_PAD: tl.constexpr,
+        HP: tl.constexpr, HP_PAD: tl.constexpr,
+    ):
+        """The two output biases moved into padding (``H < H_PAD`` and ``HP < HP_PAD``): f_P's hidden unit ``HP``
+        is ``relu(0 + 1) = 1`` for every point and view, ``pos_out_w``'s row ``HP`` holds f_P's output bias, the
+        hidden unit ``H`` of f_A is ``1 x 1`` (``pos_hidden_w[HP, H]``), and ``logit_w``'s row ``H`` holds f_A's
+        output bias. The products then add the biases (in the weights' dtype, as autocast's Linear does)."""
+        hp = tl.arange(0, HP_PAD)
+        h = tl.arange(0, H_PAD)
+        dtype = pos_out_w.dtype
+        pos_in_b = tl.where(hp == HP, 1.0, pos_in_b)
+        pos_hidden_w = tl.where((hp[:, None] == HP) & (h[None, :] == H), 1.0, pos_hidden_w.to(tl.float32)).to(dtype)
+        pos_out_w = tl.where(hp[:, None] == HP, pos_out_b[None, :].to(dtype), pos_out_w)
+        logit_w = tl.where(h[:, None] == H, logit_b[None, :].to(dtype), logit_w)
+        return pos_in_b, pos_hidden_w, pos_out_w, logit_w
 
     @triton.autotune(
         configs=launch_configs(
@@ -147,7 +172,12 @@ if triton is not None:
         pos_hidden_w = _load_transposed(pos_hidden_w_ptr, H, H_PAD, HP, HP_PAD)
         logit_w = _load_transposed(logit_w_ptr + first * H, BLOCK_CHANNELS, BLOCK_CHANNELS, H, H_PAD)
         logit_b = tl.load(logit_b_ptr + ch)
-        query_hidden = tl.load(  # already minus f_A's folded bias
+        FOLDED_BIASES: tl.constexpr = (H < H_PAD) and (HP < HP_PAD)
+        if FOLDED_BIASES:
+            pos_in_b, pos_hidden_w, pos_out_w, logit_w = _fold_biases(
+                pos_in_b, pos_hidden_w, pos_out_w, pos_out_b, logit_w, logit_b, H, H_PAD, HP, HP_PAD
+            )
+        minus_query_hidden = -tl.load(  # the query's term, already minus f_A's folded bias
             query_hidden_ptr + point[:, None] * H + hid[None, :], mask=point_ok[:, None] & (hid[None, :] < H), other=0.0
         )
 
@@ -164,20 +194,22 @@ if triton is not None:
             ).to(tokens.dtype)
             valid = tl.load(valid_ptr + pair, mask=point_ok, other=0) != 0
             logits, pos_hidden = _view_logits(
-                tokens, direction, query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
-                valid, MASKED_LOGIT, IEEE,
+                tokens, direction, minus_query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w,
+                logit_b, valid, MASKED_LOGIT, IEEE, FOLDED_BIASES,
             )
             logits = logits.to(tokens.dtype)  # rounded like a Linear output
             if STORE_ATTENTION:
                 tl.store(logits_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
             logits = logits.to(tl.float32)
-            values = dot(tokens, value_w, IEEE)  # float32, not rounded (module docstring)
-            position = dot(pos_hidden, pos_out_w, IEEE) + pos_out_b[None, :]
+            position = dot(pos_hidden, pos_out_w, IEEE)
+            if not FOLDED_BIASES:
+                position += pos_out_b[None, :]
+            values_and_position = dot_add(tokens, value_w, position, IEEE)  # float32, not rounded (module docstring)
             new_peak = tl.maximum(peak, logits)
             rescale = exp_flushed(peak - new_peak, FLUSHING_EXP)
             weight = exp_flushed(logits - new_peak, FLUSHING_EXP)
             total = total * rescale + weight
-            out = out * rescale + weight * (values + position)
+            out = out * rescale + weight * values_and_position
             if STORE_ATTENTION:
                 weighted_position = weighted_position * rescale + weight * position
             peak = new_peak

@@ -73,6 +73,14 @@ if triton is not None:
         return tl.dot(a, b)
 
     @triton.jit
+    def dot_add(a, b, acc, IEEE: tl.constexpr):
+        """``acc + a @ b`` with ``acc`` float32 as the product's accumulator (no separate addition); ``IEEE`` as
+        in :func:`dot`."""
+        if IEEE:
+            return tl.dot(a, b, acc, input_precision="ieee")
+        return tl.dot(a, b, acc)
+
+    @triton.jit
     def exp_flushed(x, FLUSHING_EXP: tl.constexpr):
         """``exp(x)`` of a float32 tensor for a softmax's weights. ``FLUSHING_EXP``: one product and one
         ``ex2.approx.ftz.f32``, the approximation ``tl.exp`` uses, except that results under 2**-126 (weights
