@@ -54,7 +54,7 @@ def inputs(args: argparse.Namespace, device: torch.device):
         invalid = torch.rand(args.rays, args.samples, args.views, generator=generator) < 0.2
         logits = logits.masked_fill(invalid[..., None], torch.finfo(dtype).min)
         peak = logits.float().amax(dim=2)
-        inverse_total = 1 / torch.exp(logits.float() - peak[:, :, None]).sum(dim=2)
+        inverse_total = 1 / torch.exp2(logits.float() - peak[:, :, None]).sum(dim=2)  # base 2, as the FAT kernel's
         attentions.append(FieldAttention(None, None, None, logits.to(device), peak.to(device), inverse_total.to(device)))
         scores = randn(args.rays, args.heads, args.samples, args.samples)
         means.append(torch.softmax(scores, -1).mean(2).to(device))

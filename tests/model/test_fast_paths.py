@@ -6,6 +6,7 @@ the total gradient norm, for parameters whose gradient is analytically zero). Dr
 which seeds both runs identically (the fast path consumes the RNG in the same order).
 """
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -167,9 +168,9 @@ def test_fold_reads_attention_from_logits_and_softmax_statistics():
         logits = torch.randn(rays, samples, views, d_rgb, generator=gen)
         logits = logits.masked_fill(~valid[..., None], torch.finfo().min)
         peak = logits.max(dim=2).values
-        inverse_total = 1 / torch.exp(logits - peak[:, :, None]).sum(dim=2)
+        inverse_total = 1 / torch.exp2(logits - peak[:, :, None]).sum(dim=2)  # the kernel's logits are in base 2
         weighted_position = torch.randn(rays, samples, d_rgb, generator=gen)
-        attention = torch.softmax(logits, dim=2)
+        attention = torch.softmax(logits * math.log(2), dim=2)
         stored.append(FieldAttention(attention, None, weighted_position))
         from_logits.append(FieldAttention(None, None, weighted_position, logits, peak, inverse_total).detached())
         assert from_logits[-1].channels == stored[-1].channels == d_rgb

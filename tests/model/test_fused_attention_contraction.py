@@ -2,8 +2,9 @@
 
 On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, in a subprocess: this file run as a
 script), float32. Tolerance ``1e-5`` of the sum of the terms' magnitudes: the same float32 arithmetic per term
-(``exp(logits - peak) * inverse_total * m`` summed over layers; the samples blended as ``grid_sample`` does), summed in
-another order, and the GPU's ``exp`` is an approximation within a few float32 ulps. bf16 logits and maps are read by
+(``2**(logits - peak) * inverse_total * m`` summed over layers, the FAT kernel's logits being in base 2; the samples
+blended as ``grid_sample`` does), summed in another order, and the GPU's ``2**x`` is an approximation within a few
+float32 ulps. bf16 logits and maps are read by
 both paths as they are and computed in float32, so the same tolerance holds.
 """
 
@@ -27,7 +28,7 @@ def kernel_like_attention(rays: int, samples: int, views: int, groups: int, dtyp
     invalid[0, 0] = True
     logits = logits.masked_fill(invalid[..., None], torch.finfo(dtype).min)
     peak = logits.float().amax(dim=2)
-    inverse_total = 1 / torch.exp(logits.float() - peak[:, :, None]).sum(dim=2)
+    inverse_total = 1 / torch.exp2(logits.float() - peak[:, :, None]).sum(dim=2)  # base 2, as the kernel's
     weighted_position = torch.randn(rays, samples, groups, device=device)
     return FieldAttention(None, None, weighted_position, logits, peak, inverse_total)
 

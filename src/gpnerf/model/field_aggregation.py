@@ -112,9 +112,10 @@ class FieldAttention:
             ``weighted_position`` block ran (the fast path's fold needs only ``weighted_position``).
         weighted_position: ``(rays, samples, d_rgb)`` float32 ``sum_views P A``, or None (then computed
             from P by :meth:`weighted_position_sum`).
-        logits: ``(rays, samples, views, d_rgb)`` the masked logits (fused kernel), else None.
+        logits: ``(rays, samples, views, d_rgb)`` the masked logits in base 2 (scaled by ``log2(e)``; fused
+            kernel), else None.
         peak: ``(rays, samples, d_rgb)`` float32 max of ``logits`` over views (fused kernel), else None.
-        inverse_total: ``(rays, samples, d_rgb)`` float32 ``1 / sum_views exp(logits - peak)`` (fused kernel),
+        inverse_total: ``(rays, samples, d_rgb)`` float32 ``1 / sum_views 2**(logits - peak)`` (fused kernel),
             else None.
     """
 
@@ -131,12 +132,12 @@ class FieldAttention:
         return (self.logits if self.attention is None else self.attention).shape[-1]
 
     def probabilities(self) -> torch.Tensor:
-        """A ``(rays, samples, views, d_rgb)``: the stored map, or ``exp(logits - peak) * inverse_total`` in
-        float32 from the fused kernel's outputs (one elementwise pass, which a compiled consumer fuses into its
-        own read of the logits)."""
+        """A ``(rays, samples, views, d_rgb)``: the stored map, or ``2**(logits - peak) * inverse_total`` in
+        float32 from the fused kernel's base-2 outputs (one elementwise pass, which a compiled consumer fuses into
+        its own read of the logits)."""
         if self.attention is not None:
             return self.attention
-        return torch.exp(self.logits.float() - self.peak.unsqueeze(-2)) * self.inverse_total.unsqueeze(-2)
+        return torch.exp2(self.logits.float() - self.peak.unsqueeze(-2)) * self.inverse_total.unsqueeze(-2)
 
     def weighted_position_sum(self) -> torch.Tensor:
         """``sum_views P A`` ``(rays, samples, d_rgb)`` in (at least) float32."""

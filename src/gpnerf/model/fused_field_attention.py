@@ -10,9 +10,10 @@ or half of the output channels (both autotuned once per shape) and walks their v
 what the layer's callers read:
 
 * ``out`` ``(points, d_rgb)``: ``sum_views (V + P) A`` (the input of ``out_fc``);
-* ``logits`` ``(points, views, d_rgb)``, masked, and the softmax's ``peak`` (max over views) and
-  ``inverse_total`` (``1 / sum_views exp(logits - peak)``), each ``(points, d_rgb)`` float32: A_FAT is
-  ``exp(logits - peak) * inverse_total``, which the semantic fold computes as it reads the logits
+* ``logits`` ``(points, views, d_rgb)``, masked, in base 2 (f_A's output layer scaled by ``log2(e)``: the softmax
+  takes ``2**x``, one instruction), and the softmax's ``peak`` (max over views) and ``inverse_total``
+  (``1 / sum_views 2**(logits - peak)``), each ``(points, d_rgb)`` float32: A_FAT is
+  ``2**(logits - peak) * inverse_total``, which the semantic fold computes as it reads the logits
   (:meth:`gpnerf.model.field_aggregation.FieldAttention.probabilities`), so A is never written;
 * ``weighted_position`` ``(points, d_rgb)`` float32: ``sum_views P A``, the only use of P in the fold.
 
@@ -38,7 +39,7 @@ import torch
 
 from gpnerf.model import triton_support
 from gpnerf.model.triton_support import (
-    MIN_DOT, flushing_exp, kernels_can_run_on, launch_configs, padded, tl, triton,
+    LOG2E, MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton,
 )
 
 DIRECTION_WIDTH = 4
@@ -86,7 +87,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot, dot_add, exp_flushed
+    from gpnerf.model.triton_support import dot, dot_add
 
     @triton.jit
     def _load_transposed(w_ptr, OUT: tl.constexpr, OUT_PAD: tl.constexpr, IN: tl.constexpr, IN_PAD: tl.constexpr):
@@ -107,7 +108,7 @@ if triton is not None:
         dtype = tokens.dtype
         pos_hidden = tl.maximum(dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
         hidden = dot_add(pos_hidden, pos_hidden_w, dot_add(tokens, key_hidden_w, minus_query_hidden, IEEE), IEEE)
-        logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE)
+        logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE)  # in base 2: W and b scaled by LOG2E
         if not FOLDED_BIASES:
             logits += logit_b[None, :]
         return tl.where(valid[:, None], logits, MASKED_LOGIT), pos_hidden
@@ -147,13 +148,12 @@ if triton is not None:
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
         BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr, STORE_ATTENTION: tl.constexpr,
-        FLUSHING_EXP: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
         the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
         ``[c, c + D / CHANNEL_SPLIT)`` with ``c = program_id(1) * D / CHANNEL_SPLIT``. Each view's
         logits, rounded to the output dtype like a Linear output, are written once; the softmax is taken over
-        the rounded values, so ``exp(logits - peak) * inverse_total`` gives A exactly as the kernel used it.
+        the rounded values, so ``2**(logits - peak) * inverse_total`` gives A exactly as the kernel used it.
         Without ``STORE_ATTENTION`` only ``out`` is written (and ``sum P A`` is not accumulated)."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point < points
@@ -206,8 +206,8 @@ if triton is not None:
                 position += pos_out_b[None, :]
             values_and_position = dot_add(tokens, value_w, position, IEEE)  # float32, not rounded (module docstring)
             new_peak = tl.maximum(peak, logits)
-            rescale = exp_flushed(peak - new_peak, FLUSHING_EXP)
-            weight = exp_flushed(logits - new_peak, FLUSHING_EXP)
+            rescale = tl.exp2(peak - new_peak)
+            weight = tl.exp2(logits - new_peak)
             total = total * rescale + weight
             out = out * rescale + weight * values_and_position
             if STORE_ATTENTION:
@@ -282,14 +282,14 @@ def kernel_arguments(
         tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query_hidden.float().contiguous(),
         weight(weights.value), weight(weights.key_hidden), weight(weights.pos_in.weight), bias(weights.pos_in.bias),
         weight(weights.pos_out.weight), bias(weights.pos_out.bias), weight(weights.pos_hidden),
-        weight(weights.logits_out.weight), bias(weights.logits_out.bias),
+        weight(weights.logits_out.weight * LOG2E), bias(weights.logits_out.bias * LOG2E),  # logits in base 2
         out, logits, peak, inverse_total, weighted_position,
         points,
     ]
     constants = dict(
         VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=padded(hidden), HP=pos_hidden,
         HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
-        STORE_ATTENTION=with_attention, FLUSHING_EXP=flushing_exp(),
+        STORE_ATTENTION=with_attention,
     )
     return arguments, constants
 

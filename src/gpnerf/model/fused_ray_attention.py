@@ -20,7 +20,7 @@ when the kernel applies; otherwise callers keep the PyTorch path.
 import torch
 
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import flushing_exp, kernels_can_run_on, launch_configs, padded, tl, triton
+from gpnerf.model.triton_support import kernels_can_run_on, launch_configs, padded, tl, triton
 
 
 def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
@@ -34,7 +34,7 @@ def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot, exp_flushed
+    from gpnerf.model.triton_support import dot
 
     # warps per program, tried once per (samples, d_head, dtype)
     @triton.autotune(configs=launch_configs({}, [({}, warps) for warps in (1, 2, 4, 8)]), key=["S_PAD", "D_HEAD", "IEEE"])
@@ -43,7 +43,7 @@ if triton is not None:
         qkv_ptr, out_ptr, column_mean_ptr, first_row_ptr,
         samples,
         D: tl.constexpr, HEADS: tl.constexpr, D_HEAD: tl.constexpr, D_HEAD_PAD: tl.constexpr, S_PAD: tl.constexpr,
-        IEEE: tl.constexpr, FLUSHING_EXP: tl.constexpr,
+        IEEE: tl.constexpr,
     ):
         """One program: one ray's ``(samples x samples)`` map for one head, from its rows of Q, K and V (head ``h``
         is channels ``[h d_head, (h + 1) d_head)`` of each third of ``qkv``)."""
@@ -57,10 +57,10 @@ if triton is not None:
         q = tl.load(qkv_ptr + offsets, mask=tile_ok, other=0.0)
         k = tl.load(qkv_ptr + D + offsets, mask=tile_ok, other=0.0)
         v = tl.load(qkv_ptr + 2 * D + offsets, mask=tile_ok, other=0.0)
-        scores = dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32, 1 / sqrt(d_head) folded into W_Q
+        scores = dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32 in base 2: log2(e) / sqrt(d_head) in W_Q
         scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
         peak = tl.max(scores, axis=1)
-        weight = exp_flushed(scores - peak[:, None], FLUSHING_EXP)
+        weight = tl.exp2(scores - peak[:, None])
         attention = weight / tl.sum(weight, axis=1)[:, None]  # softmax over keys per query row
         out = dot(attention.to(v.dtype), v, IEEE)  # (S_PAD, D_HEAD_PAD)
         out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + ch[None, :]
@@ -92,7 +92,7 @@ def kernel_arguments(qkv: torch.Tensor, heads: int) -> tuple[list, dict]:
     arguments = [qkv.contiguous(), out, column_mean, first_row, samples]
     constants = dict(
         D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=padded(d // heads), S_PAD=padded(samples),
-        IEEE=qkv.dtype == torch.float32, FLUSHING_EXP=flushing_exp(),
+        IEEE=qkv.dtype == torch.float32,
     )
     return arguments, constants
 
@@ -101,8 +101,8 @@ def fused_ray_attention(qkv: torch.Tensor, heads: int) -> tuple[torch.Tensor, to
     """A RAT block's multi-head attention in one kernel launch (module docstring).
 
     Args:
-        qkv: ``(rays, samples, 3 d_rgb)`` ``[Q / sqrt(d_head), K, V]`` in the compute dtype, heads as contiguous
-            channel groups of each third.
+        qkv: ``(rays, samples, 3 d_rgb)`` ``[Q log2(e) / sqrt(d_head), K, V]`` in the compute dtype (the scores
+            in base 2: the softmax takes ``2**x``), heads as contiguous channel groups of each third.
         heads: the head count.
 
     Returns:

@@ -13,6 +13,7 @@ from gpnerf.model.config import TransformerConfig
 from gpnerf.model.field_aggregation import block_dropout_masks, block_tail, feed_forward, kernels_apply, softmax
 from gpnerf.model.fused_dropout import apply_dropout, dropout
 from gpnerf.model.fused_ray_attention import fused_ray_attention, fused_ray_attention_supported
+from gpnerf.model.triton_support import LOG2E
 
 
 @dataclass
@@ -96,7 +97,7 @@ class RayAggregationTransformer(nn.Module):
         q_weight = self.q_fc.weight * d_head**-0.5 if fold_scale else self.q_fc.weight
         apply = kernels_apply(self)
         if self.fused_inference and apply and fused_ray_attention_supported(x, self.num_heads):
-            qkv = nn.functional.linear(h, torch.cat([q_weight, self.k_fc.weight, self.v_fc.weight]))
+            qkv = nn.functional.linear(h, torch.cat([q_weight * LOG2E, self.k_fc.weight, self.v_fc.weight]))  # base 2
             out, column_mean, first_row = fused_ray_attention(qkv, self.num_heads)
             ray_attention = RayAttention(attention=None, column_mean=column_mean, first_row=first_row)
             tail_masks = (None, None, None)

@@ -19,16 +19,17 @@ except ImportError:  # CPU-only installs: the PyTorch paths are used
 MIN_DOT = 16
 """Triton's smallest matrix-product dimension: narrower operands are zero-padded to it."""
 
+LOG2E = 1.4426950408889634
+"""``log2(e)``: softmax scores scaled by it give the same weights through ``2**x`` as the unscaled through ``exp``.
+The kernels' softmaxes run in base 2, their scores scaled where they are formed: ``tl.exp2`` of float32 is one
+``ex2.approx.ftz.f32`` for sm_90 (results under 2**-126, zero to float32 precision beside the largest weight,
+flush to zero), where ``tl.exp`` is a product by ``log2(e)`` and four instructions that keep subnormal results
+(tests/model/test_triton_support.py)."""
+
 
 def interpreted() -> bool:
     """Whether kernels run under the Triton interpreter (``TRITON_INTERPRET=1``)."""
     return os.environ.get("TRITON_INTERPRET") == "1"
-
-
-def flushing_exp() -> bool:
-    """Whether kernels take :func:`exp_flushed`'s one-instruction form (``FLUSHING_EXP``): everywhere but under the
-    interpreter, which cannot run inline PTX."""
-    return not interpreted()
 
 
 def kernels_can_run_on(tensor: torch.Tensor) -> bool:
@@ -79,19 +80,6 @@ if triton is not None:
         if IEEE:
             return tl.dot(a, b, acc, input_precision="ieee")
         return tl.dot(a, b, acc)
-
-    @triton.jit
-    def exp_flushed(x, FLUSHING_EXP: tl.constexpr):
-        """``exp(x)`` of a float32 tensor for a softmax's weights. ``FLUSHING_EXP``: one product and one
-        ``ex2.approx.ftz.f32``, the approximation ``tl.exp`` uses, except that results under 2**-126 (weights
-        zero to float32 precision beside the largest, which is 1) flush to zero instead of taking three more
-        instructions to come out subnormal. Otherwise ``tl.exp`` (the interpreter's form)."""
-        if FLUSHING_EXP:
-            return tl.inline_asm_elementwise(
-                "ex2.approx.ftz.f32 $0, $1;", "=f,f", [x * 1.4426950408889634], dtype=tl.float32, is_pure=True,
-                pack=1,
-            )
-        return tl.exp(x)
 
 
 POINTER_TYPES = {
