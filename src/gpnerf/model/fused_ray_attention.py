@@ -61,12 +61,12 @@ if triton is not None:
         scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
         peak = tl.max(scores, axis=1)
         weight = tl.exp2(scores - peak[:, None])
-        attention = weight / tl.sum(weight, axis=1)[:, None]  # softmax over keys per query row
+        attention = weight * (1.0 / tl.sum(weight, axis=1))[:, None]  # softmax over keys per query row
         out = dot(attention.to(v.dtype), v, IEEE)  # (S_PAD, D_HEAD_PAD)
         out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + ch[None, :]
         tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=tile_ok)
         summary = (ray * HEADS + head) * samples + rows
-        column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) / samples
+        column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) * (1.0 / samples)
         tl.store(column_mean_ptr + summary, column_mean, mask=row_ok)
         first_row = tl.sum(tl.where(rows[:, None] == 0, attention, 0.0), axis=0)
         tl.store(first_row_ptr + summary, first_row, mask=row_ok)
