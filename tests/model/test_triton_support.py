@@ -1,8 +1,9 @@
 """The softmax exponential of gpnerf's Triton kernels: ``tl.exp2`` of scores in base 2
-(:data:`gpnerf.model.triton_support.LOG2E`).
+(:data:`gpnerf.model.triton_support.LOG2E`), and :func:`gpnerf.model.triton_support.exp2_opaque`, the same
+instruction as inline PTX.
 
-The kernels rely on two properties of the pinned Triton's ``tl.exp2`` for float32: for sm_90 it is one
-``ex2.approx.ftz.f32`` and no product (``tl.exp`` is a product by ``log2(e)`` and four instructions that keep
+The kernels rely on two properties of the pinned Triton's ``tl.exp2`` for float32 (and of ``exp2_opaque``'s
+inline form): for sm_90 it is one ``ex2.approx.ftz.f32`` and no product (``tl.exp`` is a product by ``log2(e)`` and four instructions that keep
 subnormal results), read from its PTX on the CPU; and on a GPU its values are within ``1e-6`` relative of
 ``torch.exp2`` where the result is at least 2**-126 (``ex2.approx`` is within 2 ulp, 2.4e-7) and exactly 0 below
 (flushed: weights zero to float32 precision beside the largest, which is 1).
@@ -16,15 +17,20 @@ from triton_checks import needs_cuda, needs_triton
 SMALLEST_NORMAL = 2.0**-126
 
 
+FORMS = {"tl.exp2": {"OPAQUE": False}, "exp2_opaque": {"OPAQUE": True}}
+"""The exponential's two compiled forms, as the kernel below's constants (``exp2_opaque`` with ``OPAQUE`` False is
+``tl.exp2``)."""
+
+
 def exp2_kernel():
-    """A one-dimensional kernel writing ``tl.exp2`` of its input (float32)."""
-    from gpnerf.model.triton_support import tl, triton
+    """A one-dimensional kernel writing ``exp2_opaque`` of its input (float32)."""
+    from gpnerf.model.triton_support import exp2_opaque, tl, triton
 
     @triton.jit
-    def _exp2_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    def _exp2_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr, OPAQUE: tl.constexpr):
         offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
         x = tl.load(x_ptr + offsets, mask=offsets < n, other=0.0)
-        tl.store(out_ptr + offsets, tl.exp2(x), mask=offsets < n)
+        tl.store(out_ptr + offsets, exp2_opaque(x, OPAQUE), mask=offsets < n)
 
     return _exp2_kernel
 
@@ -37,24 +43,26 @@ def inputs(device: str) -> torch.Tensor:
 
 
 @needs_triton
-def test_exp2_compiles_to_one_ftz_exponential_and_no_product():
+@pytest.mark.parametrize("form", FORMS)
+def test_exp2_compiles_to_one_ftz_exponential_and_no_product(form):
     from gpnerf.model.triton_support import compile_configurations
 
     types = {"x_ptr": "*fp32", "out_ptr": "*fp32", "n": "i32"}
-    (_, compiled), = compile_configurations(exp2_kernel(), types, {"BLOCK": 128}, [0, 1])
+    (_, compiled), = compile_configurations(exp2_kernel(), types, {"BLOCK": 128, **FORMS[form]}, [0, 1])
     ptx = compiled.asm["ptx"]
     assert ptx.count("ex2.approx.ftz.f32") == 1 and "mul.f32" not in ptx and "mul.rn.f32" not in ptx
 
 
 @pytest.mark.gpu
 @needs_cuda
-def test_exp2_on_the_gpu_matches_torch_exp2_and_flushes_below_the_smallest_normal():
+@pytest.mark.parametrize("form", FORMS)
+def test_exp2_on_the_gpu_matches_torch_exp2_and_flushes_below_the_smallest_normal(form):
     from gpnerf.model.triton_support import triton
 
     x = inputs("cuda")
     expected = torch.exp2(x)
     got = torch.empty_like(x)
-    exp2_kernel()[(triton.cdiv(x.numel(), 1024),)](x, got, x.numel(), BLOCK=1024)
+    exp2_kernel()[(triton.cdiv(x.numel(), 1024),)](x, got, x.numel(), BLOCK=1024, **FORMS[form])
     normal = expected >= SMALLEST_NORMAL
     relative = ((got[normal] - expected[normal]).abs() / expected[normal]).max().item()
     assert relative <= 1e-6, relative

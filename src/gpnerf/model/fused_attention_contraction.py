@@ -28,7 +28,7 @@ from gpnerf.model.fused_feature_sampling import (
     DeferredSamples, channels_last, check_maps, fused_sampling_supported, kernel_grid,
 )
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import launch_configs, tl, triton
+from gpnerf.model.triton_support import inline_ptx, launch_configs, tl, triton
 
 MAX_LAYERS = 8
 """The most layers one launch folds (the presets have 8)."""
@@ -63,6 +63,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 if triton is not None:
     from gpnerf.model.fused_feature_sampling import _bilinear
+    from gpnerf.model.triton_support import exp2_opaque
 
     @triton.jit
     def _of_layer(LAYER: tl.constexpr, t0, t1, t2, t3, t4, t5, t6, t7):
@@ -101,7 +102,7 @@ if triton is not None:
         out_ptr, map_height, map_width,
         SAMPLES: tl.constexpr, VIEWS: tl.constexpr, CHANNELS: tl.constexpr, GROUPS: tl.constexpr,
         PER_GROUP_PAD: tl.constexpr, LAYERS: tl.constexpr,
-        BLOCK_PAIRS: tl.constexpr, BLOCK_GROUPS: tl.constexpr,
+        BLOCK_PAIRS: tl.constexpr, BLOCK_GROUPS: tl.constexpr, OPAQUE_EXP2: tl.constexpr,
     ):
         """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)`` grid coordinates; per layer ``l <
         LAYERS``: ``logits_l`` ``(rays, samples, views, GROUPS)``, ``peak_l`` and ``scale_l`` (``inverse_total_l``
@@ -142,7 +143,7 @@ if triton is not None:
                     _of_layer(layer, scale0, scale1, scale2, scale3, scale4, scale5, scale6, scale7) + statistic,
                     mask=known, other=0.0,
                 )
-                weight += tl.exp2(logits - peak) * scale  # the FAT kernel's logits are in base 2
+                weight += exp2_opaque(logits - peak, OPAQUE_EXP2) * scale  # the FAT kernel's logits are in base 2
             uv_offset = ((view.to(tl.int64) * rays + ray) * SAMPLES + sample) * 2
             u = tl.load(uv_ptr + uv_offset, mask=pair_ok, other=0.0).to(tl.float32)
             v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
@@ -198,7 +199,7 @@ def kernel_arguments(
     ]
     constants = dict(
         SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
-        PER_GROUP_PAD=triton.next_power_of_2(channels // groups), LAYERS=layers,
+        PER_GROUP_PAD=triton.next_power_of_2(channels // groups), LAYERS=layers, OPAQUE_EXP2=inline_ptx(),
     )
     return arguments, constants, rays
 
