@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# NOT RUN (prepared at the end of the twenty-fourth run). The GPU tests of call1.sh's forms, nothing timed beside
+# NOT RUN (prepared at the end of the twenty-fourth run; the twenty-fifth run's calls 2-4 ran these forms' GPU tests
+# instead, on the trees that landed). The GPU tests of call1.sh's forms, nothing timed beside
 # them, on .variants/all (HEAD + c51fec5 + 84b5dcd + 9df4a56 + 79d5134; call1.sh says how to build it): the FAT
 # kernel's two render tests (kernels on against off, eager and compiled) in one process; the FAT kernel's five, the
 # embedding kernel's two (merged rows included), the RAT kernel's, the contraction's and tl.exp2's against

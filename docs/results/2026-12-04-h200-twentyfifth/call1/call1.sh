@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# NOT RUN (prepared at the end of the twenty-fourth run, its device time spent). Three changes made and checked on the
-# CPU (interpreter, sm_90 compiles, the suite), none yet run on a GPU, so none on main:
+# Twenty-fifth run, call 1: prepared at the end of the twenty-fourth run and run as is (COMMIT=28f32d2; the trees
+# built by the setup below). Three changes made and checked on the CPU (interpreter, sm_90 compiles, the suite), none
+# yet run on a GPU, so none on main:
 #   c51fec5 (reverted in f6fd85d): the fine pass's RGB tokens read by the embedding kernel in the merged order
 #            (MergedSamples; no cat + gather of the tokens, about 7 ms a frame in call 4's trace); merged_tokens.diff;
 #   84b5dcd (reverted in d4c1766): the FAT kernel's output biases carried by padding units of its hidden layers, V + P
