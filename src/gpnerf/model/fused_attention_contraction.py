@@ -1,24 +1,25 @@
 """One Triton kernel for the semantic fold's rendered term straight from the FAT and RAT kernels' outputs (fast path).
 
-At inference the fold (:func:`gpnerf.model.folded_semantics.fold_semantic_path`) needs
-``sum_{samples, views} X[s, v, g r + k] W[s, v, g]`` with ``W = sum_l m_l[head(g), s] A_l[s, v, g]``, where A_l is the
-FAT block's softmax over views and ``m_l`` the RAT block's column means. The FAT kernel
-(:mod:`gpnerf.model.fused_field_attention`) leaves A_l as its logits and the softmax's ``peak`` and ``inverse_total``
-(``A = exp(logits - peak) * inverse_total``); :func:`gpnerf.model.fused_feature_sampling.sample_and_contract_fused`
-samples X on chip. Done apart, the fold writes W ``(rays, samples, views, d_rgb)`` in float32 from all layers' logits
-(an elementwise kernel reading every layer's logits and statistics) and the contraction reads it back. Here one
-program takes one ray and a block of the attention's channel groups, forms W for its pairs from the layers' logits as
-it walks the ray's ``samples x views`` pairs, and contracts the sampled X with it: W is never written. Each layer's
-``inverse_total`` comes in already multiplied by its column means (``scale_l = inverse_total_l m_l``, per point and
-channel group, one elementwise product per layer before the launch), so every per-layer tensor the kernel reads is
-laid out by channel group: loaded in one layout, the layers' terms are summed with no exchange between threads
-(with the column means read apart, by head, the compiler exchanged each layer's term through shared memory, two
-barriers per layer, and no layer's loads started before the previous layer's had arrived).
+At inference the fold (:func:`gpnerf.model.folded_semantics.fold_semantic_path`) needs ``sum_{samples, views} X[s, v, g
+r + k] W[s, v, g]`` with ``W = sum_l m_l[head(g), s] A_l[s, v, g]``, where A_l is the FAT block's softmax over views and
+``m_l`` the RAT block's column means. The FAT kernel (:mod:`gpnerf.model.fused_field_attention`) leaves A_l as its
+logits and the softmax's ``peak`` and ``inverse_total`` (``A = 2**(logits - peak) * inverse_total``, the logits in base
+2); :func:`gpnerf.model.fused_feature_sampling.sample_and_contract_fused` samples X on chip. Done apart, the fold writes
+W ``(rays, samples, views, d_rgb)`` in float32 from all layers' logits (an elementwise kernel reading every layer's
+logits and statistics) and the contraction reads it back. Here one program takes one ray and a block of the attention's
+channel groups, forms W for its pairs from the layers' logits as it walks the ray's ``samples x views`` pairs, and
+contracts the sampled X with it: W is never written. Each layer's ``inverse_total`` comes in already multiplied by its
+column means (``scale_l = inverse_total_l m_l``, per point and channel group, one elementwise product per layer before
+the launch), so every per-layer tensor the kernel reads is laid out by channel group: loaded in one layout, the layers'
+terms are summed with no exchange between threads (with the column means read apart, by head, the compiler exchanged
+each layer's term through shared memory, two barriers per layer, and no layer's loads started before the previous
+layer's had arrived).
 
-The arithmetic per layer is the fold's (``exp(logits - peak)`` times ``inverse_total m``, summed over layers in
-float32) and the contraction's (the samples blended in float32 as ``grid_sample`` does, summed in float32), in
-another order; tests/model/test_fused_attention_contraction.py holds it to the PyTorch fold. Up to
-:data:`MAX_LAYERS` layers (one pointer argument per layer and tensor); beyond that the fold keeps its two steps.
+The arithmetic per layer is the fold's (``2**(logits - peak)`` times ``inverse_total m``, summed over layers in float32;
+the exponential as inline PTX, :func:`gpnerf.model.triton_support.exp2_opaque`) and the contraction's (the samples
+blended in float32 as ``grid_sample`` does, summed in float32), in another order;
+tests/model/test_fused_attention_contraction.py holds it to the PyTorch fold. Up to :data:`MAX_LAYERS` layers (one
+pointer argument per layer and tensor); beyond that the fold keeps its two steps.
 """
 
 import torch
@@ -127,7 +128,7 @@ if triton is not None:
             view = pair % VIEWS
             point = ray * SAMPLES + sample  # (P,) row of the per-point statistics
             known = pair_ok[:, None] & group_ok[None, :]  # (P, G)
-            # W = sum_l exp(logits_l - peak_l) inverse_l m_l[head(g), s], in float32 (masked pairs: W = 0)
+            # W = sum_l 2**(logits_l - peak_l) inverse_l m_l[head(g), s], in float32 (masked pairs: W = 0)
             weight = tl.zeros((BLOCK_PAIRS, BLOCK_GROUPS), tl.float32)
             for layer in tl.static_range(LAYERS):
                 logits = tl.load(

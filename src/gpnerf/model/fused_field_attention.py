@@ -312,7 +312,7 @@ def fused_field_attention(
     Returns:
         ``out`` ``(points, d_rgb)`` and the masked ``logits`` ``(points, views, d_rgb)`` in the tokens' dtype; the
         softmax's ``peak`` and ``inverse_total`` and ``weighted_position``, each ``(points, d_rgb)`` float32
-        (A = ``exp(logits - peak) * inverse_total``).
+        (A = ``2**(logits - peak) * inverse_total``, the logits in base 2).
     """
     if not fused_field_attention_supported(tokens):
         raise ValueError(

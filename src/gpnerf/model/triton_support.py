@@ -91,8 +91,9 @@ if triton is not None:
     def exp2_opaque(x, OPAQUE: tl.constexpr):
         """``tl.exp2(x)`` of a float32 tensor; ``OPAQUE``: the same ``ex2.approx.ftz.f32`` as inline PTX, which the
         compiler schedules around as an opaque instruction. The fold's contraction keeps more loads in flight that
-        way (sm_90: 163 registers against 128 with ``tl.exp2``; the twenty-fifth run's traces: 50.6 against 60.5 ms
-        a frame, docs/performance.md). Otherwise ``tl.exp2`` (the interpreter's form)."""
+        way (sm_90: 163 registers against 128 with ``tl.exp2``, which took it from 50.6 to 60.5 ms a frame in the
+        twenty-fifth run's traces; docs/performance.md section 24). Otherwise ``tl.exp2`` (the interpreter's
+        form)."""
         if OPAQUE:
             return tl.inline_asm_elementwise(
                 "ex2.approx.ftz.f32 $0, $1;", "=f,f", [x], dtype=tl.float32, is_pure=True, pack=1
