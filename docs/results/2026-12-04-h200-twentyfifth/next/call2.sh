@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# NOT RUN (prepared at the end of the twenty-fifth run). (1) The GPU tests of .variants/both (main + 10f3720 + 748debd;
-# call1.sh says how to build it), nothing timed beside them: the FAT kernel's two render tests (kernels on against
-# off, eager and compiled: the RAT kernel's summaries as the render asks them) in one process; the FAT kernel's five
-# others (they run the autotuner, so the 168-register shapes too) and the RAT kernel's two in another. (2) With the
-# time left, a trace of one compiled graphed render of both (the twenty-fifth run traced only form `fat`).
+# NOT RUN (prepared at the end of the twenty-fifth run). (1) The GPU tests of .variants/all (main + 10f3720 + 748debd
+# + 7caf9ba; call1.sh says how to build it), nothing timed beside them: the FAT kernel's two render tests (kernels on
+# against off, eager and compiled: the RAT kernel's summaries as the render asks them, the fold statistics kernel
+# inside the compiled fold) in one process; the FAT kernel's five others (they run the autotuner, so the 168-register
+# shapes too), the RAT kernel's two, the fold statistics kernel's and the contraction's two in another. (2) With the
+# time left, a trace of one compiled graphed render of all (the twenty-fifth run traced only form `fat`).
 # Usage: COMMIT=<sha> bash docs/results/2026-12-04-h200-twentyfifth/next/call2.sh (carry .whl and .variants).
 set -uo pipefail
 start=$(date +%s)
@@ -13,19 +14,20 @@ export PYTHONUNBUFFERED=1 TORCHINDUCTOR_COMPILE_THREADS=4
 pack() { tar czf $FINAL/next2.tar.gz -C $OUT --exclude='*.pickle' --exclude='*_trace.json.gz' . ; }
 ( while sleep 15; do pack; done ) & PACKER=$!
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv,noheader > $OUT/gpu.txt
-B=$PWD/.variants/both
+B=$PWD/.variants/all
 (cd $B && PYTHONPATH=/tmp/site:$B/src:$B/tests/model timeout -s KILL 280 python3 -m pytest -q -p no:cacheprovider -rA \
   --tb=short --durations=0 -m gpu tests/model/test_fused_field_attention.py -k render > $OUT/pytest_render.log 2>&1) & R=$!
 (cd $B && PYTHONPATH=/tmp/site:$B/src:$B/tests/model timeout -s KILL 280 python3 -m pytest -q -p no:cacheprovider -rA \
   --tb=short --durations=0 -m gpu tests/model/test_fused_field_attention.py tests/model/test_fused_ray_attention.py \
-  -k "not render" > $OUT/pytest_kernels.log 2>&1) & K=$!
+  tests/model/test_fused_fold_statistics.py tests/model/test_fused_attention_contraction.py -k "not render" \
+  > $OUT/pytest_kernels.log 2>&1) & K=$!
 wait $R $K
 echo "[$(( $(date +%s) - start )) s] tests done"
 grep -hE "^(PASSED|FAILED|ERROR)|passed|failed" $OUT/pytest_*.log
 pack
 left=$(( 560 - ($(date +%s) - start) ))
 if [ $left -gt 120 ]; then
-  GPNERF_GIT_COMMIT=${COMMIT:-unknown}+10f3720+748debd PYTHONPATH=/tmp/site:$B/src timeout -s KILL $left python3 \
+  GPNERF_GIT_COMMIT=${COMMIT:-unknown}+10f3720+748debd+7caf9ba PYTHONPATH=/tmp/site:$B/src timeout -s KILL $left python3 \
     benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast --precision bf16 \
     --chunk 4800 --what render --compile --cuda-graph --trace --row-limit 60 --out $OUT/profile > $OUT/profile.log 2>&1
   for t in $OUT/profile/*_trace.json.gz; do
