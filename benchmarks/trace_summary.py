@@ -3,7 +3,8 @@
 Reads every kernel, memcpy and memset event and prints: their summed duration, the span from the first start to
 the last end, the time the device was busy (overlaps merged), every idle stretch between events counted and summed
 by length (inside a CUDA graph's replay the stretches between dependent kernels are the launch gaps), the idle gaps
-longer than ``--gap-ms``, the events by family (:func:`event_family`: inductor's Triton kernels, gpnerf's, cuBLAS, cuDNN,
+longer than ``--gap-ms`` (the ten longest, and where more, summed by the kernels before and after them: with
+``--gap-ms 0.01`` where the 10-100 us stretches fall), the events by family (:func:`event_family`: inductor's Triton kernels, gpnerf's, cuBLAS, cuDNN,
 aten's own, memsets, memcpys) and the top kernels by summed time. This counts what ran on the device from the trace
 itself, whatever host op launched it (CUDA-graph replays and inductor's kernels included).
 
@@ -103,6 +104,15 @@ def report(summary: dict, top: int) -> str:
         f"idle gaps over the threshold: {len(summary['gaps'])}, {sum(g for g, _, _ in summary['gaps']) * ms:.1f} ms",
     ]
     lines += [f"  {g * ms:8.2f} ms after {before[:60]} before {after[:60]}" for g, before, after in summary["gaps"][:10]]
+    if len(summary["gaps"]) > 10:  # where the many short ones fall: summed by the kernels around them
+        neighbours: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+        for g, before, after in summary["gaps"]:
+            neighbours[(before, after)][0] += g
+            neighbours[(before, after)][1] += 1
+        lines.append("idle gaps over the threshold by the kernels around them, summed:")
+        ranked = sorted(neighbours.items(), key=lambda item: -item[1][0])[:10]
+        lines += [f"  {total * ms:8.2f} ms {count:5d} x  after {before[:50]} before {after[:50]}"
+                  for (before, after), (total, count) in ranked]
     families = sorted(summary["by_family"].items(), key=lambda item: -item[1][0])
     lines.append("by family: " + "; ".join(f"{name} {count} ({total * ms:.2f} ms)" for name, (total, count) in families))
     lines.append(f"top {top} by summed time:")

@@ -175,6 +175,13 @@ def test_trace_summary_counts_device_events(tmp_path):
     }
     for name, family in families.items():
         assert trace_summary.event_family({"cat": "kernel", "name": name}) == family, name
+    gaps = [{"cat": "kernel", "ph": "X", "name": name, "ts": 100 * i, "dur": 10}  # 90 us gaps, alternating kernels
+            for i, name in enumerate(["encode", "replay"] * 6 + ["head"])]
+    with gzip.open(path, "wt") as handle:
+        json.dump({"traceEvents": gaps}, handle)
+    report = trace_summary.report(trace_summary.summarise(trace_summary.load_device_events(path), gap_us=50), top=2)
+    assert "idle gaps over the threshold: 12, 1.1 ms" in report
+    assert "0.54 ms     6 x  after encode before replay" in report and "after replay before head" in report
     with gzip.open(path, "wt") as handle:
         json.dump({"traceEvents": events[-1:]}, handle)
     with pytest.raises(SystemExit, match="no kernel"):
