@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# NOT RUN yet (prepared on the CPU in the twenty-sixth session, 2026-12-04, which had no device time). The render with
+# the changes prepared on the CPU (interpreter checks, sm_90 compiles and SASS counts, the whole suite on prepared-all),
+# none on main until a GPU run times them and runs their GPU tests (call2.sh):
+#   head   = main (COMMIT);
+#   old3   = branch prepared-old3: main + the twenty-fifth run's three (maxnreg 10f3720, RAT summaries 748debd, fold
+#            statistics 7caf9ba);
+#   nomax  = branch prepared-all without its last commit (the 168-register FAT shapes): the RAT summaries and FULL
+#            (no masks where the samples fill the map), the fold statistics kernel, the FAT kernel's mask in padding
+#            units, its coarse pass's logits unrounded and its stored logits rounded a pair at a time, the sampling
+#            kernels' select on each corner's weight, the block tail's and the embedding's ReLU before the rounding;
+#   all    = branch prepared-all (nomax + the 168-register FAT shapes).
+# sm_90 SASS (benchmarks/kernel_registers.py, CPU): the FAT view loop 397 -> 362 instructions (16 x 1 x 2; at 168
+# registers 380 and no spill, against 416 and 32 bytes spilled before), the coarse pass's 342 -> 294; the
+# contraction's loop 980 -> 755 (8 x 64 x 4); the RAT kernel 1232 -> 848 (fine pass's layers, 2 warps) and 760 (coarse
+# pass's); the block tail 1480 -> 1224 a program (64 x 4); the embedding's view loop 278 -> 246 (32 x 4).
+# (1) The compiled graphed render of the four, side by side, then each alone (ALONE=1). (2) With the time left, the FAT
+# kernel alone at a chunk's fine shapes, head against all (bench_fat_block.py --sweep-launches).
+# Setup, from the repository root (the trees are what `run` carries):
+#   for v in old3 nomax all; do rm -rf .variants/$v; mkdir -p .variants/$v; done
+#   git archive prepared-old3 src tests pyproject.toml | tar -x -C .variants/old3
+#   git archive prepared-all~1 src tests pyproject.toml | tar -x -C .variants/nomax
+#   git archive prepared-all src tests benchmarks pyproject.toml | tar -x -C .variants/all
+# Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call1.sh (carry .whl and .variants). Then call2.sh (all's GPU
+# tests, a trace) and call3.sh (kernels alone, the render's matrix products by shape). What is faster alone than head
+# and passes its GPU tests lands by cherry-picks of its commits (`git log main..prepared-all`).
+set -uo pipefail
+start=$(date +%s)
+FINAL=$OUT; OUT=/tmp/n1; mkdir -p $OUT
+python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl 2>/dev/null
+export PYTHONUNBUFFERED=1 TORCHINDUCTOR_COMPILE_THREADS=4
+pack() { tar czf $FINAL/next1.tar.gz -C $OUT --exclude='*.pickle' . ; }
+( while sleep 20; do pack; done ) & PACKER=$!
+nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv,noheader > $OUT/gpu.txt
+tree() { [ "$1" = head ] && echo "$PWD/src" || echo "$PWD/.variants/$1/src"; }
+scripts() { [ "$1" = head ] && echo "$PWD/benchmarks" || echo "$PWD/.variants/$1/benchmarks"; }  # its own benchmarks
+row() { echo "$1|PYTHONPATH=/tmp/site:$(tree $1) GPNERF_GIT_COMMIT=${COMMIT:-unknown}$2|"; }
+OUT=$OUT/render DEADLINE=230 KILL_AT=280 ALONE=1 ALONE_KILL_AT=80 \
+ROW="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render --chunk 4800 --render-warmup 1 --render-repeats 15" \
+  timeout -s KILL 540 bash benchmarks/side_by_side.sh "$(row head '')" "$(row old3 +prepared-old3)" \
+  "$(row nomax +prepared-all~1)" "$(row all +prepared-all)"
+pack
+for v in head all; do
+  left=$(( 570 - ($(date +%s) - start) ))
+  [ $left -gt 40 ] || break
+  PYTHONPATH=/tmp/site:$(tree $v) timeout -s KILL $(( left / 2 + 10 )) python3 $(scripts $v)/bench_fat_block.py \
+    --device cuda --precision bf16 --rays 4800 --samples 64 --sweep-launches --warmup 3 --repeats 10 \
+    --json $OUT/fat_$v.json > $OUT/fat_$v.log 2>&1
+  echo "[$(( $(date +%s) - start )) s] FAT $v: $(grep -E "^\| [0-9]+ \|" $OUT/fat_$v.log | head -4 | tr "\n" " ")"
+done
+kill $PACKER; wait
+echo "[$(( $(date +%s) - start )) s] done"; pack
