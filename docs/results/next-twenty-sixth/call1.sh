@@ -5,21 +5,24 @@
 #   head   = main (COMMIT);
 #   old3   = branch prepared-old3: main + the twenty-fifth run's three (maxnreg 10f3720, RAT summaries 748debd, fold
 #            statistics 7caf9ba);
-#   nomax  = branch prepared-all without its last commit (the 168-register FAT shapes): the RAT summaries and FULL
-#            (no masks where the samples fill the map), the fold statistics kernel, the FAT kernel's mask in padding
-#            units, its coarse pass's logits unrounded and its stored logits rounded a pair at a time, the sampling
-#            kernels' select on each corner's weight, the block tail's and the embedding's ReLU before the rounding;
-#   all    = branch prepared-all (nomax + the 168-register FAT shapes).
+#   nomax  = branch prepared-nomax: the RAT summaries and FULL (no masks where the samples fill the map), the fold
+#            statistics kernel, the FAT kernel's mask in padding units, its coarse pass's logits unrounded and its
+#            stored logits rounded a pair at a time, the sampling kernels' select on each corner's weight, the block
+#            tail's and the embedding's ReLU before the rounding, the embedding's tokens rounded a pair at a time;
+#   ratin  = branch prepared-rat-input: nomax + the RAT kernel taking the block's input (one program a ray: the norm,
+#            each head's Q, K and V and its map; no attn_norm kernel and no QKV product in memory);
+#   all    = branch prepared-all: ratin + the 168-register FAT shapes.
 # sm_90 SASS (benchmarks/kernel_registers.py, CPU): the FAT view loop 397 -> 362 instructions (16 x 1 x 2; at 168
 # registers 380 and no spill, against 416 and 32 bytes spilled before), the coarse pass's 342 -> 294; the
 # contraction's loop 980 -> 755 (8 x 64 x 4); the RAT kernel 1232 -> 848 (fine pass's layers, 2 warps) and 760 (coarse
 # pass's); the block tail 1480 -> 1224 a program (64 x 4); the embedding's view loop 278 -> 246 (32 x 4).
-# (1) The compiled graphed render of the four, side by side, then each alone (ALONE=1). (2) With the time left, the FAT
+# (1) The compiled graphed render of the five, side by side, then each alone (ALONE=1). (2) With the time left, the FAT
 # kernel alone at a chunk's fine shapes, head against all (bench_fat_block.py --sweep-launches).
 # Setup, from the repository root (the trees are what `run` carries):
-#   for v in old3 nomax all; do rm -rf .variants/$v; mkdir -p .variants/$v; done
+#   for v in old3 nomax ratin all; do rm -rf .variants/$v; mkdir -p .variants/$v; done
 #   git archive prepared-old3 src tests pyproject.toml | tar -x -C .variants/old3
-#   git archive prepared-all~1 src tests pyproject.toml | tar -x -C .variants/nomax
+#   git archive prepared-nomax src tests pyproject.toml | tar -x -C .variants/nomax
+#   git archive prepared-rat-input src tests pyproject.toml | tar -x -C .variants/ratin
 #   git archive prepared-all src tests benchmarks pyproject.toml | tar -x -C .variants/all
 # Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call1.sh (carry .whl and .variants). Then call2.sh (all's GPU
 # tests, a trace) and call3.sh (kernels alone, the render's matrix products by shape). What is faster alone than head
@@ -38,7 +41,7 @@ row() { echo "$1|PYTHONPATH=/tmp/site:$(tree $1) GPNERF_GIT_COMMIT=${COMMIT:-unk
 OUT=$OUT/render DEADLINE=230 KILL_AT=280 ALONE=1 ALONE_KILL_AT=80 \
 ROW="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render --chunk 4800 --render-warmup 1 --render-repeats 15" \
   timeout -s KILL 540 bash benchmarks/side_by_side.sh "$(row head '')" "$(row old3 +prepared-old3)" \
-  "$(row nomax +prepared-all~1)" "$(row all +prepared-all)"
+  "$(row nomax +prepared-nomax)" "$(row ratin +prepared-rat-input)" "$(row all +prepared-all)"
 pack
 for v in head all; do
   left=$(( 570 - ($(date +%s) - start) ))
