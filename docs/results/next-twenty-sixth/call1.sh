@@ -14,16 +14,12 @@
 #   all    = branch prepared-all: ratin + the 168-register FAT shapes.
 # sm_90 SASS (benchmarks/kernel_registers.py, CPU): the FAT view loop 397 -> 362 instructions (16 x 1 x 2; at 168
 # registers 380 and no spill, against 416 and 32 bytes spilled before), the coarse pass's 342 -> 294; the
-# contraction's loop 980 -> 755 (8 x 64 x 4); the RAT kernel 1232 -> 848 (fine pass's layers, 2 warps) and 760 (coarse
-# pass's); the block tail 1480 -> 1224 a program (64 x 4); the embedding's view loop 278 -> 246 (32 x 4).
+# contraction's loop 980 -> 755 (8 x 64 x 4); the RAT kernel 1232 -> 848 a head (fine pass's layers, 2 warps) and 760
+# (coarse pass's) in nomax, 998 and 940 with the norm and the projections in ratin; the block tail 1480 -> 1224 a
+# program (64 x 4); the embedding's view loop 278 -> 231 (32 x 4).
 # (1) The compiled graphed render of the five, side by side, then each alone (ALONE=1). (2) With the time left, the FAT
 # kernel alone at a chunk's fine shapes, head against all (bench_fat_block.py --sweep-launches).
-# Setup, from the repository root (the trees are what `run` carries):
-#   for v in old3 nomax ratin all; do rm -rf .variants/$v; mkdir -p .variants/$v; done
-#   git archive prepared-old3 src tests pyproject.toml | tar -x -C .variants/old3
-#   git archive prepared-nomax src tests pyproject.toml | tar -x -C .variants/nomax
-#   git archive prepared-rat-input src tests pyproject.toml | tar -x -C .variants/ratin
-#   git archive prepared-all src tests benchmarks pyproject.toml | tar -x -C .variants/all
+# Setup, from the repository root: bash docs/results/next-twenty-sixth/setup.sh (the trees are what `run` carries).
 # Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call1.sh (carry .whl and .variants). Then call2.sh (all's GPU
 # tests, a trace) and call3.sh (kernels alone, the render's matrix products by shape). What is faster alone than head
 # and passes its GPU tests lands by cherry-picks of its commits (`git log main..prepared-all`).
