@@ -2,9 +2,10 @@
 # Builds the trees that call1.sh, call2.sh and call3.sh take (`run` carries .variants and .whl), from the prepared
 # branches, in the repository root: bash docs/results/next-twenty-sixth/setup.sh
 set -euo pipefail
+rm -rf .variants  # a scratch area: only these trees travel
 for variant in old3:prepared-old3 nomax:prepared-nomax ratin:prepared-rat-input all:prepared-all; do
   name=${variant%%:*}; branch=${variant#*:}
-  rm -rf ".variants/$name"; mkdir -p ".variants/$name"
+  mkdir -p ".variants/$name"
   git archive "$branch" src tests benchmarks pyproject.toml | tar -x -C ".variants/$name"
   echo "$name <- $branch $(git rev-parse --short "$branch")"
 done
