@@ -12,11 +12,11 @@
 #   ratin  = branch prepared-rat-input: nomax + the RAT kernel taking the block's input (one program a ray: the norm,
 #            each head's Q, K and V and its map; no attn_norm kernel and no QKV product in memory);
 #   all    = branch prepared-all: ratin + the 168-register FAT shapes.
-# sm_90 SASS (benchmarks/kernel_registers.py, CPU): the FAT view loop 397 -> 362 instructions (16 x 1 x 2; at 168
-# registers 380 and no spill, against 416 and 32 bytes spilled before), the coarse pass's 342 -> 294; the
-# contraction's loop 980 -> 755 (8 x 64 x 4); the RAT kernel 1232 -> 848 a head (fine pass's layers, 2 warps) and 760
-# (coarse pass's) in nomax, 998 and 940 with the norm and the projections in ratin; the block tail 1480 -> 1224 a
-# program (64 x 4); the embedding's view loop 278 -> 231 (32 x 4).
+# sm_90 SASS (benchmarks/kernel_registers.py, CPU): the FAT view loop 397 -> 354 instructions (16 x 1 x 2; at 168
+# registers 372 and no spill, against 416 and 32 bytes spilled before), the coarse pass's 342 -> 286; the contraction's
+# loop 980 -> 755 (8 x 64 x 4); the RAT kernel 1232 -> 848 a program a ray and head (fine pass's layers, 2 warps) in
+# nomax, 1,840 a program a ray at 4 warps in ratin (1,840 warp-instructions a head against 1,696); the block tail 1480
+# -> 1096 a program (64 x 4); the embedding's view loop 278 -> 215 (32 x 4).
 # (1) The compiled graphed render of the five, side by side, then each alone (ALONE=1). (2) With the time left, the FAT
 # kernel alone at a chunk's fine shapes, head against all (bench_fat_block.py --sweep-launches).
 # Setup, from the repository root: bash docs/results/next-twenty-sixth/setup.sh (the trees are what `run` carries).
