@@ -7,14 +7,16 @@
 #            statistics 7caf9ba);
 #   nomax  = branch prepared-nomax: the RAT summaries and FULL (no masks where the samples fill the map), the fold
 #            statistics kernel, the FAT kernel's mask in padding units, its coarse pass's logits unrounded and its
-#            stored logits rounded a pair at a time, the sampling kernels' select on each corner's weight, the block
-#            tail's and the embedding's ReLU before the rounding, the embedding's tokens rounded a pair at a time;
+#            stored logits rounded a pair at a time, the sampling kernels' select on each corner's weight and their
+#            bf16 values widened a pair at a time (the contraction's logits too), the block tail's, the embedding's and
+#            the FAT kernel's ReLU and rounding in one instruction a pair, the embedding's tokens rounded a pair at a
+#            time;
 #   ratin  = branch prepared-rat-input: nomax + the RAT kernel taking the block's input (one program a ray: the norm,
 #            each head's Q, K and V and its map; no attn_norm kernel and no QKV product in memory);
 #   all    = branch prepared-all: ratin + the 168-register FAT shapes.
 # sm_90 SASS (benchmarks/kernel_registers.py, CPU): the FAT view loop 397 -> 354 instructions (16 x 1 x 2; at 168
 # registers 372 and no spill, against 416 and 32 bytes spilled before), the coarse pass's 342 -> 286; the contraction's
-# loop 980 -> 755 (8 x 64 x 4); the RAT kernel 1232 -> 848 a program a ray and head (fine pass's layers, 2 warps) in
+# loop 980 -> 675 (8 x 64 x 4); the RAT kernel 1232 -> 848 a program a ray and head (fine pass's layers, 2 warps) in
 # nomax, 1,840 a program a ray at 4 warps in ratin (1,840 warp-instructions a head against 1,696); the block tail 1480
 # -> 1096 a program (64 x 4); the embedding's view loop 278 -> 215 (32 x 4).
 # (1) The compiled graphed render of the five, side by side, then each alone (ALONE=1). (2) With the time left, the FAT
