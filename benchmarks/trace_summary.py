@@ -1,12 +1,13 @@
 """Summarise the device side of a chrome trace written by ``profile_model.py --trace``.
 
-Reads every kernel, memcpy and memset event and prints: their summed duration, the span from the first start to
-the last end, the time the device was busy (overlaps merged), every idle stretch between events counted and summed
-by length (inside a CUDA graph's replay the stretches between dependent kernels are the launch gaps), the idle gaps
+Reads every kernel, memcpy and memset event and prints: their summed duration, the span from the first start to the
+last end, the time the device was busy (overlaps merged), every idle stretch between events counted and summed by
+length (inside a CUDA graph's replay the stretches between dependent kernels are the launch gaps), the idle gaps
 longer than ``--gap-ms`` (the ten longest, and where more, summed by the kernels before and after them: with
-``--gap-ms 0.01`` where the 10-100 us stretches fall), the events by family (:func:`event_family`: inductor's Triton kernels, gpnerf's, cuBLAS, cuDNN,
-aten's own, memsets, memcpys) and the top kernels by summed time. This counts what ran on the device from the trace
-itself, whatever host op launched it (CUDA-graph replays and inductor's kernels included).
+``--gap-ms 0.01`` where the 10-100 us stretches fall), the events by family (:func:`event_family`: inductor's Triton
+kernels, gpnerf's, cuBLAS, cuDNN, aten's own, memsets, memcpys) and the top kernels by summed time. This counts what
+ran on the device from the trace itself, whatever host op launched it (CUDA-graph replays and inductor's kernels
+included).
 
     python benchmarks/trace_summary.py docs/results/.../profile/<label>_render_trace.json.gz --top 25
 """
