@@ -12,6 +12,7 @@ from gpnerf.geometry import (
     project,
     rays_from_pixels,
     scale_intrinsics,
+    transform,
     unproject,
 )
 
@@ -104,3 +105,38 @@ def test_cameras_validate_shapes():
         Cameras(torch.eye(3)[None], torch.eye(3)[None], 4, 4)
     with pytest.raises(ValueError, match="has 2 cameras but world_from_cam has 1"):
         Cameras(torch.eye(3).expand(2, 3, 3), torch.eye(4)[None], 4, 4)
+
+
+def test_transform_is_the_matrix_product_with_broadcast_batches():
+    g = torch.Generator().manual_seed(7)
+    matrix = torch.randn(4, 1, 3, 5, generator=g, dtype=torch.float64)
+    vectors = torch.randn(6, 7, 5, generator=g, dtype=torch.float64)
+    got = transform(matrix, vectors)
+    assert got.shape == (4, 6, 7, 3)
+    assert torch.allclose(got, vectors @ matrix.transpose(-1, -2), atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_projection_and_rays_stay_float32_under_autocast(dtype):
+    """The fast path trains and renders under autocast, which runs matrix products in bf16: as products, the
+    projection of points 1-5 m away into 320 x 240 views was 2.4 px off on average here, at most 13 px (the
+    rotation, the translation and K rounded to 8 bits). Elementwise products keep it float32: the same values as without
+    autocast, and within 1e-3 px of float64."""
+    g = torch.Generator().manual_seed(8)
+    poses = torch.stack([random_pose(g) for _ in range(4)])
+    poses[:, :3, 3] *= 3.0  # cameras a few metres from the origin, as in a room
+    K = intrinsics_from_fov(320, 240, 60.0).double().expand(4, 3, 3)
+    uv = torch.rand(4, 500, 2, generator=g, dtype=torch.float64) * torch.tensor([319.0, 239.0], dtype=torch.float64)
+    depth = torch.rand(4, 500, generator=g, dtype=torch.float64) * 4 + 1
+    xyz = unproject(uv, depth, K, poses)  # (4, 500, 3) points in each view
+    expected, _ = project(xyz, K, poses)
+    xyz32, K32, poses32, uv32 = xyz.float(), K.float(), poses.float(), uv.float()
+    plain, _ = project(xyz32, K32, poses32)
+    plain_rays = rays_from_pixels(uv32, K32, poses32)
+    with torch.autocast("cpu", dtype=dtype):
+        got, _ = project(xyz32, K32, poses32)
+        got_rays = rays_from_pixels(uv32, K32, poses32)
+    assert got.dtype == torch.float32
+    assert torch.equal(got, plain)
+    assert all(torch.equal(a, b) for a, b in zip(got_rays, plain_rays))
+    assert float((got.double() - expected).abs().max()) <= 1e-3

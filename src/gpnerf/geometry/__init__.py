@@ -9,6 +9,7 @@ from gpnerf.geometry.cameras import (
     project,
     rays_from_pixels,
     scale_intrinsics,
+    transform,
     unproject,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "project",
     "rays_from_pixels",
     "scale_intrinsics",
+    "transform",
     "unproject",
 ]

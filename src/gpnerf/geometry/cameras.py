@@ -2,6 +2,11 @@
 
 All conventions (OpenCV axes, ``world_from_cam`` poses, integer pixel centres, z-depth) are the
 ones stated in :mod:`gpnerf.conventions`. Functions broadcast over leading batch dimensions.
+
+Every 3 x 3 matrix is applied by :func:`transform`, as elementwise products in the inputs' dtype, never as a
+matrix product: under bf16 autocast (the fast path's training and render) a product would run in bf16 and under
+TF32 with a 10-bit mantissa, which put the projected pixels about a pixel off at 320 x 240
+(tests/geometry/test_cameras.py).
 """
 
 from dataclasses import dataclass
@@ -99,6 +104,14 @@ def scale_intrinsics(K: torch.Tensor, scale_x: float, scale_y: float) -> torch.T
     return out
 
 
+def transform(matrix: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
+    """``vectors @ matrix^T``: ``(..., n, k)`` vectors by a ``(..., m, k)`` matrix (batch dimensions broadcast)
+    -> ``(..., n, m)``, as ``k`` elementwise products summed in the inputs' dtype. Autocast and TF32 leave it
+    exact (they would round a matrix product's operands: module docstring); for ``k = 3`` it is also one fused
+    elementwise kernel where compiled, not a matrix product of N = 3 (cuBLAS's slow SIMT kernels)."""
+    return sum(vectors[..., j : j + 1] * matrix[..., None, :, j] for j in range(matrix.shape[-1]))
+
+
 def invert_rigid(a_from_b: torch.Tensor) -> torch.Tensor:
     """``(..., 4, 4)`` inverse of a rigid transform, ``b_from_a``, without a general inverse."""
     rot = a_from_b[..., :3, :3]
@@ -106,7 +119,7 @@ def invert_rigid(a_from_b: torch.Tensor) -> torch.Tensor:
     out = torch.zeros_like(a_from_b)
     rot_t = rot.transpose(-1, -2)
     out[..., :3, :3] = rot_t
-    out[..., :3, 3:] = -rot_t @ trans
+    out[..., :3, 3:] = -transform(rot_t, trans.transpose(-1, -2)).transpose(-1, -2)
     out[..., 3, 3] = 1.0
     return out
 
@@ -150,9 +163,8 @@ def rays_from_pixels(
     # inv_ex: no error check, so no host sync (a CUDA-graphed training step captures this); every loader
     # builds K with positive focal lengths, and a singular K would surface as non-finite rays.
     K_inv = torch.linalg.inv_ex(K).inverse
-    dirs_cam = pix_h @ K_inv.transpose(-1, -2)  # (..., rays, 3), z = 1
-    rot = world_from_cam[..., :3, :3]
-    dirs_world = dirs_cam @ rot.transpose(-1, -2)
+    dirs_cam = transform(K_inv, pix_h)  # (..., rays, 3), z = 1
+    dirs_world = transform(world_from_cam[..., :3, :3], dirs_cam)
     origins = world_from_cam[..., None, :3, 3].expand_as(dirs_world)
     return origins, dirs_world
 
@@ -171,9 +183,9 @@ def project(
         z-depth in that camera (<= 0 means behind the camera; uv is then meaningless).
     """
     cam_from_world = invert_rigid(world_from_cam)
-    xyz_cam = xyz_world @ cam_from_world[..., :3, :3].transpose(-1, -2) + cam_from_world[..., None, :3, 3]
+    xyz_cam = transform(cam_from_world[..., :3, :3], xyz_world) + cam_from_world[..., None, :3, 3]
     depth_z = xyz_cam[..., 2]
-    pix = xyz_cam @ K.transpose(-1, -2)
+    pix = transform(K, xyz_cam)
     safe_z = torch.where(depth_z.abs() < eps, torch.full_like(depth_z, eps), depth_z)
     uv = pix[..., :2] / safe_z[..., None]
     return uv, depth_z
