@@ -3,7 +3,8 @@
 # branches, in the repository root: bash docs/results/next-twenty-sixth/setup.sh
 set -euo pipefail
 rm -rf .variants  # a scratch area: only these trees travel
-for variant in old3:prepared-old3 nomax:prepared-nomax ratin:prepared-rat-input all:prepared-all; do
+for variant in old3:prepared-old3 nomax:prepared-nomax ratin:prepared-rat-input all:prepared-all \
+    fatq:prepared-fat-query; do
   name=${variant%%:*}; branch=${variant#*:}
   mkdir -p ".variants/$name"
   git archive "$branch" src tests benchmarks pyproject.toml | tar -x -C ".variants/$name"
