@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # NOT RUN yet (prepared in the twenty-sixth session, no device time). (1) The GPU tests of .variants/fatq (branch
-# prepared-fat-query: prepared-all and the FAT kernel taking X_0; setup.sh builds it), nothing timed beside them:
-# the whole-render tests (kernels on against off, eager and compiled; the RAT kernel's summaries as the render asks them, the fold statistics kernel inside the
-# compiled fold, every kernel's changed form) in one process; every kernel's own GPU tests in another (the FAT kernel's
-# five with the autotuner's 168-register shapes and the folded mask; the rounding and exponential forms; the RAT
-# kernel's with FULL; the fold statistics; the contraction and the sampling kernels with the corner selects; the block
-# tail; the embedding). (2) With the time left, a trace of one compiled graphed render of fatq.
+# prepared-fat-query: prepared-all and the FAT kernel taking X_0; setup.sh builds it), nothing timed beside them: the
+# whole-render tests (kernels on against off, eager and compiled; the RAT kernel's summaries as the render asks them,
+# the fold statistics kernel inside the compiled fold, every kernel's changed form) in one process; every kernel's own
+# GPU tests in another (the FAT kernel's five, on X_0, with the autotuner's 168-register shapes and the folded mask; the
+# rounding and exponential forms; the RAT kernel's with FULL; the fold statistics; the contraction and the sampling
+# kernels with the corner selects; the block tail; the embedding). (2) With the time left, a trace of one compiled
+# graphed render of fatq.
 # Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call2.sh (carry .whl and .variants).
 set -uo pipefail
 start=$(date +%s)
