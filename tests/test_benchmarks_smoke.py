@@ -282,3 +282,12 @@ def test_memory_peak_sums_the_blocks_alive_at_the_peak_by_source_line(tmp_path, 
     assert sizes == {"model/a.py:2 forward": 70, "<other>": 300}
     assert counts == {"model/a.py:2 forward": 2, "<other>": 1}
     assert "| 0.000 | 81.1 % | 1 | <other> |" in capsys.readouterr().out
+
+
+def test_projection_precision_reports_both_forms_under_autocast(capsys):
+    rows = load("projection_precision").main(["--views", "2", "--points", "50"])
+    assert [(row["autocast"], row["form"]) for row in rows] == [
+        (dtype, form) for dtype in ("bfloat16", "float16") for form in ("gpnerf.geometry.project", "matrix products")
+    ]
+    assert all(row["max_px"] <= 1e-3 for row in rows if row["form"] == "gpnerf.geometry.project")
+    assert "| bfloat16 | matrix products |" in capsys.readouterr().out
