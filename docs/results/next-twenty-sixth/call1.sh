@@ -20,17 +20,23 @@
 #   qfc    = branch prepared-query-update (twenty-seventh session): fatq + the block tail kernel applying the q_fc
 #            that follows the FAT blocks of layers 0, 2, 4 and 6 (no q_fc products and bias-and-ReLU pass of their
 #            own: 8.2 ms a frame in the twenty-fifth run's trace by call counts; sm_90 64 x 4: 1,096 -> 1,544
-#            instructions a program where it applies).
-# old3 (branch prepared-old3, main + the twenty-fifth run's three) and all are built too but left out of the rows
-# (five rows compile side by side within the deadline): ratin -> fatq then also takes the 168-register shapes, which
-# the twenty-fifth run timed alone (0.486 against 0.515 ms). Every branch is rebased on main 1e352f3 (camera geometry
-# in float32 under autocast, which also removes the two magma_sgemmEx kernels of the projection: head has it too).
+#            instructions a program where it applies);
+#   rattail = branch prepared-rat-tail (twenty-seventh session): qfc + the RAT kernel applying its block's tail (out_fc
+#            summed over the heads' A V, then the tail kernel's residual, norm and feed-forward on the ray's rows: no
+#            A V written and read back, no tail launch for the RAT blocks; sm_90 4 warps: 3,064 instructions a ray at
+#            178 registers, or 3,096 at 168, against 1,984 + 1,096 for the two kernels at 128 and 154).
+# old3 (branch prepared-old3, main + the twenty-fifth run's three), ratin and all are built too but left out of the rows
+# (five rows compile side by side within the deadline): nomax -> fatq then takes the RAT kernel taking the block's
+# input, the 168-register FAT shapes (timed alone in the twenty-fifth run: 0.486 against 0.515 ms) and the FAT kernel
+# taking X_0 at once; if fatq is not faster than nomax, ratin and all are the trees that split it. Every branch is
+# rebased on main 1e352f3 (camera geometry in float32 under autocast, which also removes the two magma_sgemmEx kernels
+# of the projection: head has it too).
 # sm_90 SASS (benchmarks/kernel_registers.py, CPU): the FAT view loop 397 -> 354 instructions (16 x 1 x 2; at 168
 # registers 372 and no spill, against 416 and 32 bytes spilled before), the coarse pass's 342 -> 286; the contraction's
 # loop 980 -> 675 (8 x 64 x 4); the RAT kernel 1232 -> 848 a program a ray and head (fine pass's layers, 2 warps) in
 # nomax, 1,840 a program a ray at 4 warps in ratin (1,840 warp-instructions a head against 1,696); the block tail 1480
 # -> 1096 a program (64 x 4); the embedding's view loop 278 -> 215 (32 x 4).
-# (1) The compiled graphed render of head, nomax, ratin, fatq and qfc, side by side, then each alone (ALONE=1). (2)
+# (1) The compiled graphed render of head, nomax, fatq, qfc and rattail, side by side, then each alone (ALONE=1). (2)
 # With the time left, the FAT kernel alone at a chunk's fine shapes, head against fatq and all (bench_fat_block.py
 # --sweep-launches).
 # Setup, from the repository root: bash docs/results/next-twenty-sixth/setup.sh (the trees are what `run` carries).
@@ -51,7 +57,7 @@ row() { echo "$1|PYTHONPATH=/tmp/site:$(tree $1) GPNERF_GIT_COMMIT=${COMMIT:-unk
 OUT=$OUT/render DEADLINE=230 KILL_AT=280 ALONE=1 ALONE_KILL_AT=80 \
 ROW="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph --what render --chunk 4800 --render-warmup 1 --render-repeats 15" \
   timeout -s KILL 540 bash benchmarks/side_by_side.sh "$(row head '')" "$(row nomax +prepared-nomax)" \
-  "$(row ratin +prepared-rat-input)" "$(row fatq +prepared-fat-query)" "$(row qfc +prepared-query-update)"
+  "$(row fatq +prepared-fat-query)" "$(row qfc +prepared-query-update)" "$(row rattail +prepared-rat-tail)"
 pack
 for v in head fatq all; do
   left=$(( 570 - ($(date +%s) - start) ))

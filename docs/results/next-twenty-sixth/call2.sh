@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# NOT RUN yet (prepared in the twenty-sixth session, no device time). (1) The GPU tests of .variants/qfc (branch
-# prepared-query-update: prepared-all, the FAT kernel taking X_0 and the q_fc in the block tail kernel; setup.sh builds
-# it), nothing timed beside them: the whole-render tests (kernels on against off, eager and compiled; the RAT kernel's
-# summaries as the render asks them, the fold statistics kernel inside the compiled fold, every kernel's changed form)
-# in one process; every kernel's own GPU tests in another (the FAT kernel's five, on X_0, with the autotuner's
-# 168-register shapes and the folded mask; the rounding and exponential forms; the RAT kernel's with FULL; the fold
-# statistics; the contraction and the sampling kernels with the corner selects; the block tail, with the q_fc on its
-# output too; the embedding). (2) With the time left, a trace of one compiled graphed render of qfc.
+# NOT RUN yet (prepared in the twenty-sixth session, no device time). (1) The GPU tests of .variants/rattail (branch
+# prepared-rat-tail: prepared-all, the FAT kernel taking X_0, the q_fc in the block tail kernel and the RAT kernel
+# applying its block's tail; setup.sh builds it), nothing timed beside them: the whole-render tests (kernels on against
+# off, eager and compiled; the RAT kernel's summaries as the render asks them, the fold statistics kernel inside the
+# compiled fold, every kernel's changed form) in one process; every kernel's own GPU tests in another (the FAT kernel's
+# five, on X_0, with the autotuner's 168-register shapes and the folded mask; the rounding and exponential forms; the
+# RAT kernel's with FULL, with its block's tail and without; the fold statistics; the contraction and the sampling
+# kernels with the corner selects; the block tail, with the q_fc on its output too; the embedding). (2) With the time
+# left, a trace of one compiled graphed render of rattail.
 # Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call2.sh (carry .whl and .variants).
 set -uo pipefail
 start=$(date +%s)
@@ -16,7 +17,7 @@ export PYTHONUNBUFFERED=1 TORCHINDUCTOR_COMPILE_THREADS=4
 pack() { tar czf $FINAL/next2.tar.gz -C $OUT --exclude='*.pickle' --exclude='*_trace.json.gz' . ; }
 ( while sleep 15; do pack; done ) & PACKER=$!
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv,noheader > $OUT/gpu.txt
-B=$PWD/.variants/qfc
+B=$PWD/.variants/rattail
 KERNEL_TESTS="tests/model/test_fused_field_attention.py tests/model/test_fused_ray_attention.py
   tests/model/test_fused_fold_statistics.py tests/model/test_fused_attention_contraction.py
   tests/model/test_fused_feature_sampling.py tests/model/test_triton_support.py tests/model/test_fused_feed_forward.py
@@ -31,7 +32,7 @@ grep -hE "^(PASSED|FAILED|ERROR)|passed|failed" $OUT/pytest_*.log
 pack
 left=$(( 560 - ($(date +%s) - start) ))
 if [ $left -gt 120 ]; then
-  GPNERF_GIT_COMMIT=${COMMIT:-unknown}+prepared-query-update PYTHONPATH=/tmp/site:$B/src timeout -s KILL $left python3 \
+  GPNERF_GIT_COMMIT=${COMMIT:-unknown}+prepared-rat-tail PYTHONPATH=/tmp/site:$B/src timeout -s KILL $left python3 \
     benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast --precision bf16 \
     --chunk 4800 --what render --compile --cuda-graph --trace --row-limit 60 --out $OUT/profile > $OUT/profile.log 2>&1
   for t in $OUT/profile/*_trace.json.gz; do

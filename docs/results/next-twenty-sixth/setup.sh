@@ -4,7 +4,7 @@
 set -euo pipefail
 rm -rf .variants  # a scratch area: only these trees travel
 for variant in old3:prepared-old3 nomax:prepared-nomax ratin:prepared-rat-input all:prepared-all \
-    fatq:prepared-fat-query qfc:prepared-query-update; do
+    fatq:prepared-fat-query qfc:prepared-query-update rattail:prepared-rat-tail; do
   name=${variant%%:*}; branch=${variant#*:}
   mkdir -p ".variants/$name"
   git archive "$branch" src tests benchmarks pyproject.toml | tar -x -C ".variants/$name"
