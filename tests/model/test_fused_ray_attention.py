@@ -61,6 +61,22 @@ def interpreted_checks() -> None:
     for d_rgb, heads, shape in ((64, 4, (3, 48)), (64, 4, (2, 64)), (32, 4, (2, 17)), (16, 1, (1, 5)), (32, 2, (2, 1))):
         block, x = rat_block(d_rgb, heads, shape)
         compare_fused_with_pytorch(block, x, 1e-5)
+    block, x = rat_block(64, 4, (2, 48))
+    with torch.no_grad():
+        full_x, full = block(x)
+        for with_column_mean, with_first_row in ((True, False), (False, True), (False, False)):
+            part_x, part = block(x, with_column_mean, with_first_row)
+            assert torch.equal(part_x, full_x)  # the summaries do not touch the block's output
+            for wanted, summary, read, name in (
+                (with_column_mean, part.column_mean, part.column_means, "column means"),
+                (with_first_row, part.first_row, part.first_rows, "first rows"),
+            ):
+                if wanted:
+                    assert torch.equal(read(), (full.column_means if read == part.column_means else full.first_rows)())
+                else:
+                    assert summary is None
+                    with pytest.raises(ValueError, match=f"{name} were not computed"):
+                        read()
     block, x = rat_block(16, 2, (1, 5))
     block.train()  # dropout 0.1 on the attention: the kernel has none, so the PyTorch ops run
     with torch.no_grad():
@@ -95,16 +111,19 @@ def test_fused_kernel_under_the_triton_interpreter_matches_the_block():
 
 
 @needs_triton
-@pytest.mark.parametrize("dtype, samples", [
-    (torch.bfloat16, 48), (torch.bfloat16, 64), (torch.bfloat16, 112), (torch.float32, 48), (torch.float32, 64),
+@pytest.mark.parametrize("dtype, samples, summaries", [
+    (torch.bfloat16, 48, (True, True)), (torch.bfloat16, 64, (True, True)), (torch.bfloat16, 112, (True, True)),
+    (torch.float32, 48, (True, True)), (torch.float32, 64, (True, True)), (torch.bfloat16, 48, (False, False)),
+    (torch.bfloat16, 64, (True, False)),
 ])
-def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, samples):
+def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, samples, summaries):
     """Compile (no launch, no GPU) for sm_90 with each autotuner configuration and the paper's shapes (48 coarse,
     64 fine samples; 112 = 48 + 64, the published protocol's fine pass, the largest map the kernel takes: bf16 only,
-    float32's exact products take ~2 minutes of a CPU to compile there)."""
+    float32's exact products take ~2 minutes of a CPU to compile there), with both summaries and with the ones a
+    render's coarse (none) and fine (column means) passes ask of all but their last layer."""
     from gpnerf.model import fused_ray_attention as fused
 
-    arguments, constants = fused.kernel_arguments(torch.randn(2, samples, 3 * 64, dtype=dtype), heads=4)
+    arguments, constants = fused.kernel_arguments(torch.randn(2, samples, 3 * 64, dtype=dtype), 4, *summaries)
     kernel = fused._fused_ray_attention_kernel
     compile_for_hopper_with(kernel, arguments, constants)
 

@@ -26,6 +26,9 @@ class RayAttention:
         column_mean: ``(rays, heads, samples)`` float32 ``mean_i A[h, i, j]``, or None (then computed from the
             map by :meth:`column_means`).
         first_row: ``(rays, heads, samples)`` float32 ``A[h, 0, :]``, or None (then read from the map).
+
+    Where the fused kernel ran without a summary its caller did not ask for, neither it nor the map is there: asking
+    for it raises.
     """
 
     attention: torch.Tensor | None
@@ -36,11 +39,19 @@ class RayAttention:
         """``mean_i A[h, i, j]`` ``(rays, heads, samples)`` in (at least) float32 (the semantic fold's weights)."""
         if self.column_mean is not None:
             return self.column_mean
-        return self.attention.to(torch.promote_types(self.attention.dtype, torch.float32)).mean(dim=2)
+        return self._map("column means").to(torch.promote_types(self.attention.dtype, torch.float32)).mean(dim=2)
 
     def first_rows(self) -> torch.Tensor:
         """``A[h, 0, :]`` ``(rays, heads, samples)`` (the map's dtype, or float32 from the kernel)."""
-        return self.first_row if self.first_row is not None else self.attention[:, :, 0, :]
+        return self.first_row if self.first_row is not None else self._map("first rows")[:, :, 0, :]
+
+    def _map(self, summary: str) -> torch.Tensor:
+        if self.attention is None:
+            raise ValueError(
+                f"this RAT block's {summary} were not computed: the fused kernel ran without them (its caller, "
+                "RayAggregationTransformer.forward, was told nobody reads them) and never writes the map."
+            )
+        return self.attention
 
     def detached(self) -> "RayAttention":
         """The same maps cut from autograd (frozen attention, Table 4 ID 1)."""
@@ -85,8 +96,12 @@ class RayAggregationTransformer(nn.Module):
         self.ff_norm = nn.LayerNorm(d)
         self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout, redraw_dropout_masks)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, RayAttention]:
-        """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, the block's :class:`RayAttention`)."""
+    def forward(
+        self, x: torch.Tensor, with_column_mean: bool = True, with_first_row: bool = True
+    ) -> tuple[torch.Tensor, RayAttention]:
+        """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, the block's :class:`RayAttention`).
+        ``with_column_mean``, ``with_first_row``: whether a caller reads these summaries (False lets the fused
+        kernel skip them; the PyTorch path keeps the map, which holds both)."""
         h = self.attn_norm(x)
 
         def split(t: torch.Tensor) -> torch.Tensor:
@@ -98,7 +113,7 @@ class RayAggregationTransformer(nn.Module):
         apply = kernels_apply(self)
         if self.fused_inference and apply and fused_ray_attention_supported(x, self.num_heads):
             qkv = nn.functional.linear(h, torch.cat([q_weight * LOG2E, self.k_fc.weight, self.v_fc.weight]))  # base 2
-            out, column_mean, first_row = fused_ray_attention(qkv, self.num_heads)
+            out, column_mean, first_row = fused_ray_attention(qkv, self.num_heads, with_column_mean, with_first_row)
             ray_attention = RayAttention(attention=None, column_mean=column_mean, first_row=first_row)
             tail_masks = (None, None, None)
         else:

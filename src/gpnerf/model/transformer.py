@@ -114,7 +114,9 @@ class GeneralizableTransformer(nn.Module):
     ) -> tuple[torch.Tensor, FieldAttention | None, RayAttention]:
         """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
         :class:`FieldAttention` (None without ``with_attention``: no semantic path reads it), the RAT's
-        :class:`RayAttention`). ``position_terms``: :func:`project_positions`' result (fast path), else None (each
+        :class:`RayAttention`, with the summaries someone reads: the column means where the semantic path runs or
+        the last layer's depth weights are the mean of the rows, the first row in the last layer where the depth
+        weights are that row). ``position_terms``: :func:`project_positions`' result (fast path), else None (each
         q_fc takes ``[q, PE(x), PE(d)]``)."""
         q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid, with_attention)
         if i in self.q_fc_index:
@@ -124,7 +126,10 @@ class GeneralizableTransformer(nn.Module):
             else:
                 d = q.shape[-1]
                 q = self.update_query_projected(self.q_fcs[k], q, position_terms[..., k * d:(k + 1) * d])
-        q, ray_attention = self.ray_blocks[i](q)
+        last = i == len(self.ray_blocks) - 1
+        first_row_weights = self.config.sampling.depth_weights == "first_row"
+        with_column_mean = with_attention or (last and not first_row_weights)
+        q, ray_attention = self.ray_blocks[i](q, with_column_mean, last and first_row_weights)
         return q, field_attention, ray_attention
 
     def forward(
