@@ -77,6 +77,17 @@ def interpreted_checks() -> None:
                     assert summary is None
                     with pytest.raises(ValueError, match=f"{name} were not computed"):
                         read()
+    from gpnerf.model import fused_ray_attention as fused
+
+    qkv = torch.randn(2, 64, 3 * 64)  # samples == S_PAD: FULL, no mask; the masked form gives the same bits
+    outputs = []
+    for full in (True, False):
+        arguments, constants = fused.kernel_arguments(qkv, 4)
+        assert constants["FULL"]
+        fused._fused_ray_attention_kernel.fn[(2, 4)](*arguments, **{**constants, "FULL": full}, num_warps=2)
+        outputs.append(arguments[fused.OUTPUTS])
+    for got, expected in zip(*outputs):
+        assert torch.equal(got, expected)
     block, x = rat_block(16, 2, (1, 5))
     block.train()  # dropout 0.1 on the attention: the kernel has none, so the PyTorch ops run
     with torch.no_grad():

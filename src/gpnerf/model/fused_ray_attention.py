@@ -13,7 +13,8 @@ writes only:
 The last two only where a caller reads them (``with_column_mean``, ``with_first_row``): a render's coarse pass reads
 neither but from its last layer, its fine pass the column means of every layer and the first row of the last. Each is
 two reductions over the map (sm_90 at 2 warps: 1232 instructions a program with both, 1080 with the column means
-alone, 760 with neither).
+alone, 760 with neither). Where the samples fill the map (``FULL``: 64, a power of two, as in the presets' fine pass)
+no key is masked and no row left out of the column means: 1040, 848 and 600.
 
 Inference only (no autograd, no dropout). ``Q K^T`` and ``A V`` run in the inputs' dtype with float32
 accumulation, as autocast's matmuls do; the softmax, the column means and the first row stay in float32 (the
@@ -41,18 +42,22 @@ def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
 if triton is not None:
     from gpnerf.model.triton_support import dot
 
-    # warps per program, tried once per (samples, d_head, dtype)
-    @triton.autotune(configs=launch_configs({}, [({}, warps) for warps in (1, 2, 4, 8)]), key=["S_PAD", "D_HEAD", "IEEE"])
+    # warps per program, tried once per (samples, d_head, dtype, summaries): the coarse and fine passes each their own
+    @triton.autotune(
+        configs=launch_configs({}, [({}, warps) for warps in (1, 2, 4, 8)]),
+        key=["S_PAD", "D_HEAD", "IEEE", "FULL", "WITH_COLUMN_MEAN", "WITH_FIRST_ROW"],
+    )
     @triton.jit
     def _fused_ray_attention_kernel(
         qkv_ptr, out_ptr, column_mean_ptr, first_row_ptr,
         samples,
         D: tl.constexpr, HEADS: tl.constexpr, D_HEAD: tl.constexpr, D_HEAD_PAD: tl.constexpr, S_PAD: tl.constexpr,
-        IEEE: tl.constexpr, WITH_COLUMN_MEAN: tl.constexpr, WITH_FIRST_ROW: tl.constexpr,
+        IEEE: tl.constexpr, WITH_COLUMN_MEAN: tl.constexpr, WITH_FIRST_ROW: tl.constexpr, FULL: tl.constexpr,
     ):
         """One program: one ray's ``(samples x samples)`` map for one head, from its rows of Q, K and V (head ``h``
         is channels ``[h d_head, (h + 1) d_head)`` of each third of ``qkv``); the column means and the first row
-        only where ``WITH_COLUMN_MEAN`` and ``WITH_FIRST_ROW``."""
+        only where ``WITH_COLUMN_MEAN`` and ``WITH_FIRST_ROW``. ``FULL``: ``samples == S_PAD``, no padded key to
+        mask and no padded row to leave out of the column means (a render's fine pass at the presets' 48 + 16)."""
         ray = tl.program_id(0).to(tl.int64)
         head = tl.program_id(1)
         rows = tl.arange(0, S_PAD)
@@ -64,7 +69,8 @@ if triton is not None:
         k = tl.load(qkv_ptr + D + offsets, mask=tile_ok, other=0.0)
         v = tl.load(qkv_ptr + 2 * D + offsets, mask=tile_ok, other=0.0)
         scores = dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32 in base 2: log2(e) / sqrt(d_head) in W_Q
-        scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
+        if not FULL:
+            scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
         peak = tl.max(scores, axis=1)
         weight = tl.exp2(scores - peak[:, None])
         attention = weight * (1.0 / tl.sum(weight, axis=1))[:, None]  # softmax over keys per query row
@@ -73,7 +79,10 @@ if triton is not None:
         tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=tile_ok)
         summary = (ray * HEADS + head) * samples + rows
         if WITH_COLUMN_MEAN:
-            column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) * (1.0 / samples)
+            if FULL:
+                column_mean = tl.sum(attention, axis=0) * (1.0 / S_PAD)
+            else:
+                column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) * (1.0 / samples)
             tl.store(column_mean_ptr + summary, column_mean, mask=row_ok)
         if WITH_FIRST_ROW:
             first_row = tl.sum(tl.where(rows[:, None] == 0, attention, 0.0), axis=0)
@@ -106,6 +115,7 @@ def kernel_arguments(
     constants = dict(
         D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=padded(d // heads), S_PAD=padded(samples),
         IEEE=qkv.dtype == torch.float32, WITH_COLUMN_MEAN=with_column_mean, WITH_FIRST_ROW=with_first_row,
+        FULL=samples == padded(samples),
     )
     return arguments, constants
 
