@@ -29,6 +29,7 @@ import bench_model  # noqa: E402
 from gpnerf.model import fused_attention_contraction as on_chip  # noqa: E402
 from gpnerf.model.field_aggregation import FieldAttention  # noqa: E402
 from gpnerf.model.fused_feature_sampling import DeferredSamples, fused_sampling_supported, sample_and_contract_fused  # noqa: E402
+from gpnerf.model.fused_fold_statistics import fold_statistics  # noqa: E402
 from gpnerf.model.projection import sample_feature_maps  # noqa: E402
 from gpnerf.model.triton_support import triton  # noqa: E402
 
@@ -85,7 +86,9 @@ def run(args: argparse.Namespace) -> dict:
         weigh = torch.compile(weight_of) if device.type == "cuda" else weight_of
         variants["two_step"] = lambda: sample_and_contract_fused(maps, uv, weigh(attentions, means), args.height, args.width)
         if on_chip.fused_contraction_supported(deferred, attentions):
-            variants["on_chip"] = lambda: on_chip.contract_attention(deferred, attentions, means).flatten(-2)
+            variants["on_chip"] = lambda: on_chip.contract_attention(
+                deferred, attentions, fold_statistics(attentions, means, with_position=False).scales
+            ).flatten(-2)
     else:
         def einsum() -> torch.Tensor:
             x = sample_feature_maps(maps, uv, args.height, args.width, full_precision_grid=True).float()
@@ -102,7 +105,9 @@ def run(args: argparse.Namespace) -> dict:
 
 def launch_sweep(args, deferred, attentions, means, timer) -> list[dict]:
     """The on-chip kernel alone, timed in each launch configuration ``(pairs, groups, warps)``."""
-    arguments, constants, rays = on_chip.kernel_arguments(deferred, attentions, means)
+    arguments, constants, rays = on_chip.kernel_arguments(
+        deferred, attentions, fold_statistics(attentions, means, with_position=False).scales
+    )
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
 
     def launcher(pairs: int, groups: int, warps: int):

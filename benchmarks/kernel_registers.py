@@ -14,8 +14,8 @@ about two instructions a cycle, as Nsight Compute showed the FAT kernel does, ge
 docs/performance.md section 22). Speed is not measured
 here (the GPU benchmarks do that); this shows what limits a kernel's occupancy before a lease is spent on it
 (docs/performance.md, "Measured and dropped"). Kernels: the FAT block's per-view work, the RAT attention, the block
-tail, the input embedding and the fold's contraction with W formed on chip (the sampling kernels take explicit types in
-their tests and are not listed).
+tail, the input embedding, the fold's contraction with W formed on chip and the scales it reads (the sampling kernels
+take explicit types in their tests and are not listed).
 """
 
 import argparse
@@ -34,7 +34,10 @@ except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from gpnerf.model import PRESETS  # noqa: E402
-from gpnerf.model import fused_attention_contraction, fused_embedding, fused_feed_forward, fused_field_attention, fused_ray_attention  # noqa: E402
+from gpnerf.model import (  # noqa: E402
+    fused_attention_contraction, fused_embedding, fused_feed_forward, fused_field_attention, fused_fold_statistics,
+    fused_ray_attention,
+)
 from gpnerf.model.config import ModelConfig  # noqa: E402
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, feed_forward  # noqa: E402
 from gpnerf.model.fused_feature_sampling import DeferredSamples  # noqa: E402
@@ -89,19 +92,32 @@ def embedding(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
 def attention_contraction(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     """The fine pass's contraction with W formed on chip from every layer's FAT logits (two rays stand in)."""
     samples = config.sampling.num_coarse + config.sampling.num_importance
-    d, heads, layers = config.transformer.d_rgb, config.transformer.num_heads, config.transformer.num_layers
+    d, layers = config.transformer.d_rgb, config.transformer.num_layers
     statistic = torch.zeros(2, samples, d)
     attention = FieldAttention(None, None, None, torch.zeros(2, samples, views, d, dtype=dtype), statistic, statistic)
     deferred = DeferredSamples(torch.zeros(views, config.encoder.d_sem, 4, 4, dtype=dtype), torch.zeros(views, 2, samples, 2), 8, 8, dtype)
     arguments, constants, _ = fused_attention_contraction.kernel_arguments(
-        deferred, [attention] * layers, [torch.zeros(2, heads, samples)] * layers
+        deferred, [attention] * layers, [statistic] * layers
     )
     return fused_attention_contraction._contract_attention_kernel, arguments, constants
+
+
+def fold_statistics(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
+    """The fine pass's per-layer scales and position sum (two rays stand in; float32 whatever ``dtype``)."""
+    samples = config.sampling.num_coarse + config.sampling.num_importance
+    d, heads, layers = config.transformer.d_rgb, config.transformer.num_heads, config.transformer.num_layers
+    statistic = torch.zeros(2, samples, d)
+    attention = FieldAttention(None, None, statistic, None, statistic, statistic)
+    arguments, constants, _ = fused_fold_statistics.kernel_arguments(
+        [attention] * layers, [torch.zeros(2, heads, samples)] * layers, with_position=True
+    )
+    return fused_fold_statistics._fold_statistics_kernel, arguments, constants
 
 
 KERNELS = {
     "field_attention": field_attention, "field_features": field_features, "ray_attention": ray_attention,
     "block_tail": block_tail, "embedding": embedding, "attention_contraction": attention_contraction,
+    "fold_statistics": fold_statistics,
 }
 
 

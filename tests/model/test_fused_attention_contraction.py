@@ -15,6 +15,7 @@ from gpnerf.model.field_aggregation import FieldAttention
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_attention_contraction import MAX_LAYERS, contract_attention, fused_contraction_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
+from gpnerf.model.fused_fold_statistics import fold_statistics_reference
 from gpnerf.model.ray_aggregation import RayAttention
 from test_fused_feature_sampling import maps_and_coordinates, reference
 from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
@@ -53,6 +54,11 @@ def attention_case(channels: int, groups: int, heads: int, layers: int, map_size
     return deferred, attentions, means, x, expected, magnitude
 
 
+def scales_of(attentions: list[FieldAttention], means: list[torch.Tensor]) -> list[torch.Tensor]:
+    """The contraction's per-layer scales ``inverse_total_l m_l`` (PyTorch ops)."""
+    return fold_statistics_reference(attentions, means, with_position=False).scales
+
+
 def assert_close(got: torch.Tensor, expected: torch.Tensor, magnitude: torch.Tensor, tolerance: float = 1e-5) -> None:
     assert got.shape == expected.shape and not torch.isnan(got).any()
     error = (got.float() - expected).abs()
@@ -68,7 +74,7 @@ def interpreted_checks() -> None:
     for channels, groups, heads, layers, map_size in CASES:
         deferred, attentions, means, _, expected, magnitude = attention_case(channels, groups, heads, layers, map_size)
         assert fused_contraction_supported(deferred, attentions)
-        assert_close(contract_attention(deferred, attentions, means), expected, magnitude)
+        assert_close(contract_attention(deferred, attentions, scales_of(attentions, means)), expected, magnitude)
     fold_with_the_kernel_matches_the_fold_without()
     other_attentions_keep_the_two_steps()
     print("interpreted checks passed")
@@ -81,7 +87,7 @@ def other_attentions_keep_the_two_steps() -> None:
     assert fused_contraction_supported(deferred, attentions * MAX_LAYERS)
     assert not fused_contraction_supported(deferred, attentions * (MAX_LAYERS + 1))
     with pytest.raises(ValueError, match="Check fused_contraction_supported"):
-        contract_attention(deferred, attentions * (MAX_LAYERS + 1), means * (MAX_LAYERS + 1))
+        contract_attention(deferred, attentions * (MAX_LAYERS + 1), scales_of(attentions, means) * (MAX_LAYERS + 1))
     stored = [FieldAttention(a.probabilities(), None, a.weighted_position) for a in attentions]
     assert not fused_contraction_supported(deferred, stored)
 
@@ -113,7 +119,7 @@ def render_shaped_arguments(dtype: torch.dtype, layers: int = 8) -> tuple[list, 
         None, None, None, torch.zeros(2, 64, 10, 64, dtype=dtype), torch.zeros(2, 64, 64), torch.zeros(2, 64, 64)
     )
     deferred = DeferredSamples(torch.zeros(10, 512, 4, 4, dtype=dtype), torch.zeros(10, 2, 64, 2), 8, 8, dtype)
-    arguments, constants, _ = fused.kernel_arguments(deferred, [attention] * layers, [torch.zeros(2, 4, 64)] * layers)
+    arguments, constants, _ = fused.kernel_arguments(deferred, [attention] * layers, [torch.zeros(2, 64, 64)] * layers)
     return arguments, constants
 
 
@@ -154,7 +160,7 @@ def test_the_kernel_on_the_gpu_matches_the_pytorch_fold(dtype):
         deferred, attentions, means, _, expected, magnitude = attention_case(
             channels, groups, heads, layers, map_size, "cuda", dtype
         )
-        assert_close(contract_attention(deferred, attentions, means), expected, magnitude)
+        assert_close(contract_attention(deferred, attentions, scales_of(attentions, means)), expected, magnitude)
     fold_with_the_kernel_matches_the_fold_without("cuda")
 
 

@@ -19,7 +19,8 @@ maps are used). docs/performance.md gives the derivation and the tolerances.
 
 At inference with the fused kernels X is deferred (never sampled into memory) and, where every layer's A is the FAT
 kernel's logits and softmax statistics, W is not formed either: one kernel forms it on chip while it samples and
-contracts X (:mod:`gpnerf.model.fused_attention_contraction`).
+contracts X (:mod:`gpnerf.model.fused_attention_contraction`), from per-layer scales that another forms together with
+the position term (:mod:`gpnerf.model.fused_fold_statistics`).
 """
 
 import torch
@@ -27,6 +28,7 @@ import torch
 from gpnerf.model.field_aggregation import FieldAttention
 from gpnerf.model.fused_attention_contraction import contract_attention, fused_contraction_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
+from gpnerf.model.fused_fold_statistics import fold_statistics
 from gpnerf.model.ray_aggregation import RayAttention
 from gpnerf.model.view_reductions import unrolled_sum_over_views, unrolling
 
@@ -72,15 +74,16 @@ def fold_semantic_path(
     weight_on_chip = deferred and fused_contraction_supported(semantic_tokens, field_attentions)
     attention_sum = weight = None  # (rays, samples, views, d_rgb), >= float32
     position_field = position_rendered = None  # (rays, samples, d_rgb), >= float32
-    for field_attention, column_mean in zip(field_attentions, column_means):
+    position_sum = None  # (rays, d_rgb), >= float32
+    layers = () if weight_on_chip else zip(field_attentions, column_means)  # on chip: fold_statistics below
+    for field_attention, column_mean in layers:
         accumulate = torch.promote_types(column_mean.dtype, torch.float32)
         m = column_mean.to(accumulate).transpose(1, 2).repeat_interleave(d_rgb // heads, dim=-1)  # (rays, samples, d_rgb)
-        if not weight_on_chip:
-            a = field_attention.probabilities()  # compute dtype or float32; the products below promote it exactly
-            if weight is None:
-                weight = a * m[:, :, None, :]
-            else:  # one read-modify-write of the float32 weight per layer, no float32 copy of A
-                weight = weight.addcmul_(a, m[:, :, None, :])
+        a = field_attention.probabilities()  # compute dtype or float32; the products below promote it exactly
+        if weight is None:
+            weight = a * m[:, :, None, :]
+        else:  # one read-modify-write of the float32 weight per layer, no float32 copy of A
+            weight = weight.addcmul_(a, m[:, :, None, :])
         if with_field:
             attention_sum = a.to(accumulate) if attention_sum is None else attention_sum + a
         if add_position:
@@ -89,8 +92,10 @@ def fold_semantic_path(
             if with_field:
                 position_field = pa if position_field is None else position_field + pa
     unrolled = unrolling(True)  # compiled: sums over views as one add per view (gpnerf.model.view_reductions)
-    if weight_on_chip:
-        rendered = contract_attention(semantic_tokens, field_attentions, column_means)  # (rays, d_rgb, r)
+    if weight_on_chip:  # one kernel for the scales and the position sum, one for the contraction
+        statistics = fold_statistics(field_attentions, column_means, add_position)
+        rendered = contract_attention(semantic_tokens, field_attentions, statistics.scales)  # (rays, d_rgb, r)
+        position_sum = statistics.position
     elif deferred:
         rendered = semantic_tokens.contract(weight)  # (rays, d_rgb, r), sampled and summed in float32
     else:
@@ -100,7 +105,8 @@ def fold_semantic_path(
         else:
             rendered = torch.einsum("rsvgk,rsvg->rgk", x, weight.to(x.dtype))  # (rays, d_rgb, r)
     if add_position:
-        rendered = rendered + position_rendered.sum(dim=1).to(rendered.dtype)[..., None]
+        position_sum = position_rendered.sum(dim=1) if position_sum is None else position_sum
+        rendered = rendered + position_sum.to(rendered.dtype)[..., None]
     field = None
     if with_field:
         weighted = x * attention_sum.to(x.dtype)[..., None]

@@ -9,11 +9,11 @@ W ``(rays, samples, views, d_rgb)`` in float32 from all layers' logits (an eleme
 logits and statistics) and the contraction reads it back. Here one program takes one ray and a block of the attention's
 channel groups, forms W for its pairs from the layers' logits as it walks the ray's ``samples x views`` pairs, and
 contracts the sampled X with it: W is never written. Each layer's ``inverse_total`` comes in already multiplied by its
-column means (``scale_l = inverse_total_l m_l``, per point and channel group, one elementwise product per layer before
-the launch), so every per-layer tensor the kernel reads is laid out by channel group: loaded in one layout, the layers'
-terms are summed with no exchange between threads (with the column means read apart, by head, the compiler exchanged
-each layer's term through shared memory, two barriers per layer, and no layer's loads started before the previous
-layer's had arrived).
+column means (``scale_l = inverse_total_l m_l``, per point and channel group, formed before the launch by
+:func:`gpnerf.model.fused_fold_statistics.fold_statistics`), so every per-layer tensor the kernel reads is laid out by
+channel group: loaded in one layout, the layers' terms are summed with no exchange between threads (with the column
+means read apart, by head, the compiler exchanged each layer's term through shared memory, two barriers per layer, and
+no layer's loads started before the previous layer's had arrived).
 
 The arithmetic per layer is the fold's (``2**(logits - peak)`` times ``inverse_total m``, summed over layers in float32;
 the exponential as inline PTX, :func:`gpnerf.model.triton_support.exp2_opaque`) and the contraction's (the samples
@@ -64,27 +64,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 if triton is not None:
     from gpnerf.model.fused_feature_sampling import _bilinear
-    from gpnerf.model.triton_support import exp2_opaque
-
-    @triton.jit
-    def _of_layer(LAYER: tl.constexpr, t0, t1, t2, t3, t4, t5, t6, t7):
-        """The argument of layer ``LAYER`` among one pointer per layer (a compile-time choice)."""
-        chosen = t0
-        if LAYER == 1:
-            chosen = t1
-        if LAYER == 2:
-            chosen = t2
-        if LAYER == 3:
-            chosen = t3
-        if LAYER == 4:
-            chosen = t4
-        if LAYER == 5:
-            chosen = t5
-        if LAYER == 6:
-            chosen = t6
-        if LAYER == 7:
-            chosen = t7
-        return chosen
+    from gpnerf.model.triton_support import exp2_opaque, of_layer
 
     @triton.autotune(
         configs=launch_configs(
@@ -132,16 +112,16 @@ if triton is not None:
             weight = tl.zeros((BLOCK_PAIRS, BLOCK_GROUPS), tl.float32)
             for layer in tl.static_range(LAYERS):
                 logits = tl.load(
-                    _of_layer(layer, logits0, logits1, logits2, logits3, logits4, logits5, logits6, logits7)
+                    of_layer(layer, logits0, logits1, logits2, logits3, logits4, logits5, logits6, logits7)
                     + (point * VIEWS + view)[:, None] * GROUPS + group[None, :], mask=known, other=0.0,
                 ).to(tl.float32)
                 statistic = point[:, None] * GROUPS + group[None, :]
                 peak = tl.load(
-                    _of_layer(layer, peak0, peak1, peak2, peak3, peak4, peak5, peak6, peak7) + statistic,
+                    of_layer(layer, peak0, peak1, peak2, peak3, peak4, peak5, peak6, peak7) + statistic,
                     mask=known, other=0.0,
                 )
                 scale = tl.load(
-                    _of_layer(layer, scale0, scale1, scale2, scale3, scale4, scale5, scale6, scale7) + statistic,
+                    of_layer(layer, scale0, scale1, scale2, scale3, scale4, scale5, scale6, scale7) + statistic,
                     mask=known, other=0.0,
                 )
                 weight += exp2_opaque(logits - peak, OPAQUE_EXP2) * scale  # the FAT kernel's logits are in base 2
@@ -162,7 +142,7 @@ def tuned_launch() -> str | None:
 
 
 def kernel_arguments(
-    deferred: DeferredSamples, field_attentions: list[FieldAttention], column_means: list[torch.Tensor]
+    deferred: DeferredSamples, field_attentions: list[FieldAttention], scales: list[torch.Tensor]
 ) -> tuple[list, dict, int]:
     """The kernel's runtime arguments (inputs contiguous, the output allocated), its compile-time constants and the
     program count, for :func:`contract_attention`'s arguments (no launch: any device)."""
@@ -171,14 +151,12 @@ def kernel_arguments(
     _, rays, samples, _ = uv_pix.shape
     layers = len(field_attentions)
     groups = field_attentions[0].channels
-    heads = column_means[0].shape[1]
-    if channels % groups != 0 or groups % heads != 0:
-        raise ValueError(f"the {channels} channels must split into the {groups} attention channels, and those into {heads} heads.")
+    if channels % groups != 0:
+        raise ValueError(f"the {channels} channels must split into the {groups} attention channels.")
     for name, t, shape in [
         *((f"layer {i} logits", a.logits, (rays, samples, views, groups)) for i, a in enumerate(field_attentions)),
         *((f"layer {i} peak", a.peak, (rays, samples, groups)) for i, a in enumerate(field_attentions)),
-        *((f"layer {i} inverse_total", a.inverse_total, (rays, samples, groups)) for i, a in enumerate(field_attentions)),
-        *((f"layer {i} column means", m, (rays, heads, samples)) for i, m in enumerate(column_means)),
+        *((f"layer {i} scale", scale, (rays, samples, groups)) for i, scale in enumerate(scales)),
     ]:
         if tuple(t.shape) != shape:
             raise ValueError(f"contract_attention: {name} must be {shape} for these samples; got {tuple(t.shape)}.")
@@ -192,10 +170,7 @@ def kernel_arguments(
         channels_last(maps), kernel_grid(uv_pix, deferred.image_height, deferred.image_width),
         *per_layer([a.logits for a in field_attentions]),
         *per_layer([a.peak for a in field_attentions], torch.float32),
-        *per_layer([
-            a.inverse_total.float() * m.float().transpose(1, 2).repeat_interleave(groups // heads, dim=-1)
-            for a, m in zip(field_attentions, column_means)
-        ]),
+        *per_layer(scales, torch.float32),
         out, map_height, map_width,
     ]
     constants = dict(
@@ -206,7 +181,7 @@ def kernel_arguments(
 
 
 def contract_attention(
-    deferred: DeferredSamples, field_attentions: list[FieldAttention], column_means: list[torch.Tensor]
+    deferred: DeferredSamples, field_attentions: list[FieldAttention], scales: list[torch.Tensor]
 ) -> torch.Tensor:
     """``einsum("rsvgk,rsvg->rgk", X, W)`` with ``W = sum_l m_l A_l`` (module docstring), X never formed and W never
     written.
@@ -215,19 +190,19 @@ def contract_attention(
         deferred: the maps and coordinates X is sampled from.
         field_attentions: per layer, the FAT kernel's logits ``(rays, samples, views, d_rgb)`` and softmax
             statistics (:func:`fused_contraction_supported` must hold).
-        column_means: per layer, ``(rays, heads, samples)`` the RAT map's column means.
+        scales: per layer, ``(rays, samples, d_rgb)`` float32 ``inverse_total_l m_l[head(g), s]``
+            (:func:`gpnerf.model.fused_fold_statistics.fold_statistics`).
 
     Returns:
         ``(rays, d_rgb, d_sem / d_rgb)`` in ``deferred.dtype`` (summed in float32).
     """
     check_maps(deferred.maps, "contract_attention")
-    if not fused_contraction_supported(deferred, field_attentions) or len(column_means) != len(field_attentions):
+    if not fused_contraction_supported(deferred, field_attentions) or len(scales) != len(field_attentions):
         raise ValueError(
-            f"contract_attention needs 1 to {MAX_LAYERS} layers, each with the FAT kernel's logits and one RAT "
-            f"column-mean map; got {len(field_attentions)} FAT and {len(column_means)} RAT layers. "
-            "Check fused_contraction_supported first."
+            f"contract_attention needs 1 to {MAX_LAYERS} layers, each with the FAT kernel's logits and one scale; "
+            f"got {len(field_attentions)} FAT layers and {len(scales)} scales. Check fused_contraction_supported first."
         )
-    arguments, constants, rays = kernel_arguments(deferred, field_attentions, column_means)
+    arguments, constants, rays = kernel_arguments(deferred, field_attentions, scales)
     groups, channels = constants["GROUPS"], constants["CHANNELS"]
 
     def grid(launch: dict) -> tuple[int]:

@@ -88,6 +88,27 @@ if triton is not None:
         return tl.dot(a, b, acc)
 
     @triton.jit
+    def of_layer(LAYER: tl.constexpr, t0, t1, t2, t3, t4, t5, t6, t7):
+        """The argument of layer ``LAYER`` among one pointer per layer (a compile-time choice; kernels taking up to
+        eight layers' tensors as separate arguments)."""
+        chosen = t0
+        if LAYER == 1:
+            chosen = t1
+        if LAYER == 2:
+            chosen = t2
+        if LAYER == 3:
+            chosen = t3
+        if LAYER == 4:
+            chosen = t4
+        if LAYER == 5:
+            chosen = t5
+        if LAYER == 6:
+            chosen = t6
+        if LAYER == 7:
+            chosen = t7
+        return chosen
+
+    @triton.jit
     def exp2_opaque(x, OPAQUE: tl.constexpr):
         """``tl.exp2(x)`` of a float32 tensor; ``OPAQUE``: the same ``ex2.approx.ftz.f32`` as inline PTX, which the
         compiler schedules around as an opaque instruction. The fold's contraction keeps more loads in flight that
