@@ -85,6 +85,30 @@ def channel_split_matches_one_program(
         assert error <= tolerance, error
 
 
+def folded_mask_matches_the_select(d_rgb: int, views: int, points: tuple[int, int]) -> None:
+    """The logits masked through padding units (``FOLDED_MASK``, the paper's widths) against the select, every
+    output bit for bit (float32 under the interpreter), with views masked and a point no view sees."""
+    from gpnerf.model import fused_field_attention as fused
+
+    block, (query, tokens, direction, valid) = fat_block(d_rgb, views, points)
+    weights, query_to_hidden, hidden_bias = block.kernel_weights()
+    with torch.no_grad():
+        inputs = (tokens.flatten(0, 1), direction.flatten(0, 1), valid.flatten(0, 1),
+                  (block.attn_norm(query) @ query_to_hidden.t() - hidden_bias).flatten(0, 1))
+        outputs = []
+        for folded in (True, False):
+            arguments, constants = fused.kernel_arguments(*inputs, weights)
+            assert constants["FOLDED_MASK"], "the paper's widths leave the padding units the folded mask takes"
+            meta = {**fused.launch_parameters(fused.LAUNCH_SHAPES[0])[0], "BLOCK_POINTS": 16}
+            fused._fused_field_attention_kernel.fn[fused.launch_grid(inputs[0].shape[0], meta)](
+                *arguments, **{**constants, "FOLDED_MASK": folded}, **meta)
+            outputs.append(arguments[fused.OUTPUTS])
+    masked = outputs[0][1][~inputs[2]]
+    assert masked.numel() and bool((masked == torch.finfo(masked.dtype).min).all())
+    for got, expected in zip(*outputs):
+        assert torch.equal(got, expected)
+
+
 def features_alone_match_the_full_kernel(
     d_rgb: int, views: int, points: tuple[int, int], device: str = "cpu", tolerance: float = 0.0,
 ) -> None:
@@ -113,6 +137,10 @@ def interpreted_checks() -> None:
     for d_rgb, views, points in ((64, 10, (3, 7)), (32, 17, (2, 3))):
         channel_split_matches_one_program(d_rgb, views, points)
     features_alone_match_the_full_kernel(64, 10, (3, 7))
+    folded_mask_matches_the_select(64, 10, (3, 7))
+    # one padding unit each: the biases fold, the mask keeps its select
+    block, inputs = fat_block(32, 5, (2, 3), d_attn_hidden=15, d_pos_hidden=8)
+    compare_fused_with_pytorch(block, inputs, 1e-5)
     block, inputs = fat_block(16, 3, (1, 5))
     block.train()  # dropout 0.1 on the attention: the kernel has none, so the PyTorch ops run
     with torch.no_grad():
@@ -143,6 +171,14 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, with_at
     )
     kernel = fused._fused_field_attention_kernel
     compile_for_hopper_with(kernel, arguments, constants)
+
+
+def test_mask_folds_into_padding_where_two_units_are_free_and_the_lowest_value_absorbs():
+    from gpnerf.model.fused_field_attention import folds_mask
+
+    assert folds_mask(8, 8, torch.bfloat16) and folds_mask(8, 8, torch.float32) and folds_mask(14, 30, torch.bfloat16)
+    assert not folds_mask(8, 8, torch.float16)  # -65504 does not absorb a logit
+    assert not folds_mask(15, 8, torch.bfloat16) and not folds_mask(8, 16, torch.bfloat16)
 
 
 def test_cpu_blocks_keep_the_pytorch_ops():

@@ -30,6 +30,10 @@ keeping V and P in float32 measured 4.7 % faster a render than rounding them, do
 a padding unit (``d_pos_hidden`` and ``d_attn_hidden`` below their padded widths; the paper's 8 pad to 16), their
 output biases ride in it and the products add them (in the weights' dtype, as autocast's Linear rounds its bias), and
 ``V + P`` and the hidden layer's three terms accumulate in their products: fewer instructions a view, the same sums.
+Where a second padding unit is free in both (:func:`folds_mask`), the mask rides in them too: the direction's padding
+column is 1 for a view the point is not in, and ``logit_w``'s row for it holds the masked logit, so the product
+gives the masked value the select did (the same bits) with no select a view (sm_90: 397 -> 378 instructions a view
+at 16 x 1 x 2).
 :func:`fused_field_attention_supported` says when the kernel applies; otherwise callers keep the PyTorch path.
 """
 
@@ -70,6 +74,18 @@ computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT`` (:func:`laun
 chunk's shapes in the twenty-fourth run (docs/performance.md section 23)."""
 
 
+def folds_mask(attn_hidden: int, pos_hidden: int, dtype: torch.dtype) -> bool:
+    """Whether the kernel masks the logits of a view a point is not in through padding units (``_fold_mask``)
+    instead of a select a view: f_A's and f_P's hidden widths leave two padding units each (the first carries the
+    biases, ``_fold_biases``), the direction leaves one, and the dtype's lowest value absorbs a logit in float32
+    and rounds back to itself. bf16 and float32 do (float32's spacing there is 2**104; bf16's lowest is below
+    float32's by 1.3e36, so no sum overflows); fp16 does not (-65504 + 20 rounds to -65472), and keeps the select."""
+    return (
+        attn_hidden + 2 <= padded(attn_hidden) and pos_hidden + 2 <= padded(pos_hidden)
+        and DIRECTION_WIDTH < padded(DIRECTION_WIDTH) and dtype in (torch.bfloat16, torch.float32)
+    )
+
+
 def launch_parameters(shape: tuple[int, ...]) -> tuple[dict, int]:
     """A :data:`LAUNCH_SHAPES` entry as the kernel's meta-parameters and its warps."""
     points, split, warps = shape
@@ -99,7 +115,7 @@ if triton is not None:
     @triton.jit
     def _view_logits(
         tokens, direction, minus_query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
-        valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr, FOLDED_BIASES: tl.constexpr,
+        valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr, FOLDED_BIASES: tl.constexpr, FOLDED_MASK: tl.constexpr,
     ):
         """Masked logits ``f_A(K - Q + P)`` of one view for a block of points, float32 ``(BLOCK_POINTS, D)``,
         and the hidden layer of f_P (the caller turns it into P). ``FOLDED_BIASES``: f_A's output bias is a row of
@@ -111,7 +127,9 @@ if triton is not None:
         logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE)  # in base 2: W and b scaled by LOG2E
         if not FOLDED_BIASES:
             logits += logit_b[None, :]
-        return tl.where(valid[:, None], logits, MASKED_LOGIT), pos_hidden
+        if not FOLDED_MASK:
+            logits = tl.where(valid[:, None], logits, MASKED_LOGIT)
+        return logits, pos_hidden
 
     @triton.jit
     def _fold_biases(
@@ -131,6 +149,27 @@ if triton is not None:
         logit_w = tl.where(h[:, None] == H, logit_b[None, :].to(dtype), logit_w)
         return pos_in_b, pos_hidden_w, pos_out_w, logit_w
 
+    @triton.jit
+    def _fold_mask(
+        pos_in_w, pos_hidden_w, logit_w, MASKED_LOGIT: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
+        HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
+    ):
+        """The mask moved into padding (after :func:`_fold_biases`, which takes units ``HP`` and ``H``): the
+        direction's padding column ``DIR`` is 1 for a view the point is not in (the kernel sets it), f_P's hidden
+        unit ``HP + 1`` copies it (``pos_in_w[DIR, HP + 1] = 1``), f_A's hidden unit ``H + 1`` copies that
+        (``pos_hidden_w[HP + 1, H + 1] = 1``), and ``logit_w``'s row ``H + 1`` is ``MASKED_LOGIT``: such a view's
+        logits are ``MASKED_LOGIT`` plus terms that float32 absorbs (:func:`folds_mask`), with no select a view."""
+        d = tl.arange(0, DIR_PAD)
+        hp = tl.arange(0, HP_PAD)
+        h = tl.arange(0, H_PAD)
+        dtype = logit_w.dtype
+        pos_in_w = tl.where((d[:, None] == DIR) & (hp[None, :] == HP + 1), 1.0, pos_in_w.to(tl.float32)).to(dtype)
+        pos_hidden_w = tl.where(
+            (hp[:, None] == HP + 1) & (h[None, :] == H + 1), 1.0, pos_hidden_w.to(tl.float32)
+        ).to(dtype)
+        logit_w = tl.where(h[:, None] == H + 1, MASKED_LOGIT, logit_w.to(tl.float32)).to(dtype)
+        return pos_in_w, pos_hidden_w, logit_w
+
     @triton.autotune(
         configs=launch_configs(
             {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1}, [launch_parameters(shape) for shape in LAUNCH_SHAPES],
@@ -146,7 +185,7 @@ if triton is not None:
         out_ptr, logits_ptr, peak_ptr, inverse_total_ptr, weighted_position_ptr,
         points,
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
-        HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr,
+        HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr, FOLDED_MASK: tl.constexpr,
         BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr, STORE_ATTENTION: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
@@ -177,6 +216,10 @@ if triton is not None:
             pos_in_b, pos_hidden_w, pos_out_w, logit_w = _fold_biases(
                 pos_in_b, pos_hidden_w, pos_out_w, pos_out_b, logit_w, logit_b, H, H_PAD, HP, HP_PAD
             )
+        if FOLDED_MASK:
+            pos_in_w, pos_hidden_w, logit_w = _fold_mask(
+                pos_in_w, pos_hidden_w, logit_w, MASKED_LOGIT, H, H_PAD, HP, HP_PAD, DIR, DIR_PAD
+            )
         minus_query_hidden = -tl.load(  # the query's term, already minus f_A's folded bias
             query_hidden_ptr + point[:, None] * H + hid[None, :], mask=point_ok[:, None] & (hid[None, :] < H), other=0.0
         )
@@ -193,9 +236,12 @@ if triton is not None:
                 other=0.0,
             ).to(tokens.dtype)
             valid = tl.load(valid_ptr + pair, mask=point_ok, other=0) != 0
+            if FOLDED_MASK:  # the input that holds f_A's padding unit H + 1 at 1 for a view the point is not in
+                outside = tl.where(valid, 0.0, 1.0)[:, None].to(tokens.dtype)
+                direction = tl.where(dirs[None, :] == DIR, outside, direction)
             logits, pos_hidden = _view_logits(
                 tokens, direction, minus_query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w,
-                logit_b, valid, MASKED_LOGIT, IEEE, FOLDED_BIASES,
+                logit_b, valid, MASKED_LOGIT, IEEE, FOLDED_BIASES, FOLDED_MASK,
             )
             logits = logits.to(tokens.dtype)  # rounded like a Linear output
             if STORE_ATTENTION:
@@ -288,7 +334,8 @@ def kernel_arguments(
     ]
     constants = dict(
         VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=padded(hidden), HP=pos_hidden,
-        HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH), IEEE=dtype == torch.float32,
+        HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH),
+        FOLDED_MASK=folds_mask(hidden, pos_hidden, dtype), IEEE=dtype == torch.float32,
         STORE_ATTENTION=with_attention,
     )
     return arguments, constants
