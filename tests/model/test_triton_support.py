@@ -7,6 +7,10 @@ inline form): for sm_90 it is one ``ex2.approx.ftz.f32`` and no product (``tl.ex
 subnormal results), read from its PTX on the CPU; and on a GPU its values are within ``1e-6`` relative of
 ``torch.exp2`` where the result is at least 2**-126 (``ex2.approx`` is within 2 ulp, 2.4e-7) and exactly 0 below
 (flushed: weights zero to float32 precision beside the largest, which is 1).
+
+:func:`gpnerf.model.triton_support.round_to_bf16` in both forms: the paired one compiles to ``cvt.rn.bf16x2.f32`` (the
+other to ``cvt.rn.bf16.f32`` an element), and on a GPU both equal ``torch``'s rounding to bf16 bit for bit, as bf16
+and as float32, ties and the masked logit included.
 """
 
 import pytest
@@ -67,3 +71,62 @@ def test_exp2_on_the_gpu_matches_torch_exp2_and_flushes_below_the_smallest_norma
     relative = ((got[normal] - expected[normal]).abs() / expected[normal]).max().item()
     assert relative <= 1e-6, relative
     assert (got[~normal] == 0).all()
+
+
+ROUNDINGS = {".to": {"PAIRED": False}, "paired": {"PAIRED": True}}
+""":func:`gpnerf.model.triton_support.round_to_bf16`'s two forms, as the kernel below's constants."""
+
+
+def rounding_kernel():
+    """A one-dimensional kernel writing ``round_to_bf16`` of its input as bf16 and as float32."""
+    from gpnerf.model.triton_support import round_to_bf16, tl, triton
+
+    @triton.jit
+    def _rounding_kernel(x_ptr, bf16_ptr, float_ptr, n, BLOCK: tl.constexpr, PAIRED: tl.constexpr):
+        offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        x = tl.load(x_ptr + offsets, mask=offsets < n, other=0.0)
+        rounded, as_float = round_to_bf16(x, PAIRED)
+        tl.store(bf16_ptr + offsets, rounded, mask=offsets < n)
+        tl.store(float_ptr + offsets, as_float, mask=offsets < n)
+
+    return _rounding_kernel
+
+
+def rounding_inputs(device: str) -> torch.Tensor:
+    """float32 values of every magnitude and sign, ties between bf16 neighbours (both parities), the masked logit,
+    zeros and infinities."""
+    torch.manual_seed(0)
+    bf16 = torch.randn(50_000).to(torch.bfloat16).float()
+    half_ulp = torch.ldexp(torch.ones(50_000), torch.frexp(bf16)[1] - 9)  # half a bf16 ulp (8 mantissa bits)
+    special = [0.0, -0.0, float("inf"), float("-inf"), torch.finfo(torch.bfloat16).min, torch.finfo(torch.float32).min]
+    x = torch.cat([
+        torch.randn(50_000) * torch.exp2(torch.randint(-40, 40, (50_000,)).float()), bf16 + half_ulp, bf16 - half_ulp,
+        torch.tensor(special),
+    ])
+    return x.to(device)
+
+
+@needs_triton
+def test_paired_rounding_compiles_to_pairs_and_to_to_single_conversions():
+    from gpnerf.model.triton_support import compile_configurations
+
+    types = {"x_ptr": "*fp32", "bf16_ptr": "*bf16", "float_ptr": "*fp32", "n": "i32"}
+    for form, paired in (("paired", True), (".to", False)):
+        (_, compiled), = compile_configurations(rounding_kernel(), types, {"BLOCK": 128, **ROUNDINGS[form]}, [0, 1, 2])
+        ptx = compiled.asm["ptx"]
+        assert ("cvt.rn.bf16x2.f32" in ptx) == paired and ("cvt.rn.bf16.f32" in ptx) == (not paired), form
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("form", ROUNDINGS)
+def test_rounding_on_the_gpu_equals_torch_to_bf16_bit_for_bit(form):
+    from gpnerf.model.triton_support import triton
+
+    x = rounding_inputs("cuda")
+    rounded = torch.empty_like(x, dtype=torch.bfloat16)
+    as_float = torch.empty_like(x)
+    rounding_kernel()[(triton.cdiv(x.numel(), 1024),)](x, rounded, as_float, x.numel(), BLOCK=1024, **ROUNDINGS[form])
+    expected = x.to(torch.bfloat16)
+    assert torch.equal(rounded.view(torch.int16), expected.view(torch.int16))
+    assert torch.equal(as_float.view(torch.int32), expected.float().view(torch.int32))

@@ -105,7 +105,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot, dot_add
+    from gpnerf.model.triton_support import dot, dot_add, round_to_bf16
 
     @triton.jit
     def _load_transposed(w_ptr, OUT: tl.constexpr, OUT_PAD: tl.constexpr, IN: tl.constexpr, IN_PAD: tl.constexpr):
@@ -188,7 +188,8 @@ if triton is not None:
         points,
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr, FOLDED_MASK: tl.constexpr,
-        BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr, STORE_ATTENTION: tl.constexpr,
+        PAIRED_ROUNDING: tl.constexpr, BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr,
+        STORE_ATTENTION: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
         the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
@@ -247,9 +248,12 @@ if triton is not None:
                 logit_b, valid, MASKED_LOGIT, IEEE, FOLDED_BIASES, FOLDED_MASK,
             )
             if STORE_ATTENTION:  # rounded like a Linear output: the fold takes A from the stored logits
-                logits = logits.to(tokens.dtype)
-                tl.store(logits_ptr + pair[:, None] * D + ch[None, :], logits, mask=point_ok[:, None])
-                logits = logits.to(tl.float32)
+                if PAIRED_ROUNDING:
+                    stored, logits = round_to_bf16(logits, True)
+                else:
+                    stored = logits.to(tokens.dtype)
+                    logits = stored.to(tl.float32)
+                tl.store(logits_ptr + pair[:, None] * D + ch[None, :], stored, mask=point_ok[:, None])
             position = dot(pos_hidden, pos_out_w, IEEE)
             if not FOLDED_BIASES:
                 position += pos_out_b[None, :]
@@ -339,6 +343,7 @@ def kernel_arguments(
         VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=padded(hidden), HP=pos_hidden,
         HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH),
         FOLDED_MASK=folds_mask(hidden, pos_hidden, dtype), IEEE=dtype == torch.float32,
+        PAIRED_ROUNDING=dtype == torch.bfloat16 and triton_support.inline_ptx(),
         STORE_ATTENTION=with_attention,
     )
     return arguments, constants

@@ -1,5 +1,5 @@
 """What gpnerf's Triton kernels share: the optional import, where kernels may run, launch configurations, a
-matrix product with the precision the compute dtype calls for, and a softmax exponential.
+matrix product with the precision the compute dtype calls for, a softmax exponential and a rounding to bf16.
 
 Triton is optional (the dev extra installs it on Linux x86_64); without it every caller keeps its PyTorch ops.
 Under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a function) the kernels accept CPU
@@ -120,6 +120,21 @@ if triton is not None:
                 "ex2.approx.ftz.f32 $0, $1;", "=f,f", [x], dtype=tl.float32, is_pure=True, pack=1
             )
         return tl.exp2(x)
+
+    @triton.jit
+    def round_to_bf16(x, PAIRED: tl.constexpr):
+        """``x`` (float32) rounded to bf16 (to nearest, ties to even): the bf16 values and the same values as float32.
+        ``PAIRED``: each pair of a thread's elements in one ``cvt.rn.bf16x2.f32`` (inline PTX), its float32 values
+        read from the halves by a shift and a mask: the conversion that ``.to`` compiles to for sm_90, one
+        ``cvt.rn.bf16.f32`` an element and unpacking moves, takes the FAT kernel's view loop 378 -> 362 instructions
+        at 16 x 1 x 2 (docs/performance.md). Otherwise ``.to`` (the interpreter's form)."""
+        if PAIRED:
+            return tl.inline_asm_elementwise(
+                "cvt.rn.bf16x2.f32 $0, $4, $3; shl.b32 $1, $0, 16; and.b32 $2, $0, 0xffff0000;",
+                "=r,=r,=r,r,r", [x], dtype=(tl.bfloat16, tl.float32), is_pure=True, pack=2,
+            )
+        rounded = x.to(tl.bfloat16)
+        return rounded, rounded.to(tl.float32)
 
 
 POINTER_TYPES = {
