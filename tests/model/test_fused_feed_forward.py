@@ -112,3 +112,14 @@ def test_fused_kernel_on_the_gpu_matches_the_pytorch_ops(precision):
 
 if __name__ == "__main__":
     interpreted_checks()
+
+
+def test_relu_of_the_rounded_hidden_layer_is_the_rounded_relu():
+    """The kernel takes the ReLU in float32 and rounds after (one conversion an element; autocast's order is round,
+    then ReLU): the same bf16 values, as rounding to nearest is monotonic and keeps 0 (magnitudes, signs, ties)."""
+    torch.manual_seed(0)
+    bf16 = torch.randn(100_000).to(torch.bfloat16).float()
+    half_ulp = torch.ldexp(torch.ones_like(bf16), torch.frexp(bf16)[1] - 9)
+    hidden = torch.cat([torch.randn(100_000) * torch.exp2(torch.randint(-30, 30, (100_000,)).float()), bf16 + half_ulp,
+                        bf16 - half_ulp, torch.tensor([0.0, -0.0, -1e-40, 1e-40])])
+    assert torch.equal(torch.relu(hidden.to(torch.bfloat16)), torch.relu(hidden).to(torch.bfloat16))

@@ -97,7 +97,7 @@ if triton is not None:
         for first in range(0, HIDDEN, SLICE):  # the hidden layer one slice at a time, never in memory
             hidden = dot(normed, _weight_slice(ff_in_w_ptr, D, first, SLICE, 0, D), IEEE)
             hidden = hidden + tl.load(ff_in_b_ptr + first + tl.arange(0, SLICE))[None, :]
-            hidden = tl.maximum(hidden.to(compute), 0.0).to(compute)
+            hidden = tl.maximum(hidden, 0.0).to(compute)  # = relu of the rounded output: rounding is monotonic
             acc += dot(hidden, _weight_slice(ff_out_w_ptr, HIDDEN, 0, D, first, SLICE), IEEE)
         fed = (acc + tl.load(ff_out_b_ptr + ch)[None, :]).to(compute).to(tl.float32)
         tl.store(result_ptr + offsets, (y + fed).to(stream), mask=row_ok)
