@@ -81,7 +81,7 @@ if triton is not None:
             x = tl.load(
                 source[:, None] + view * D_IN + inputs[None, :], mask=point_ok & (inputs[None, :] < D_IN), other=0.0
             ).to(compute)
-            hidden = tl.maximum((dot(x, in_w, IEEE) + in_b[None, :]).to(compute), 0.0).to(compute)
+            hidden = tl.maximum(dot(x, in_w, IEEE) + in_b[None, :], 0.0).to(compute)  # = relu of the rounded output
             embedded = (dot(hidden, out_w, IEEE) + out_b[None, :]).to(compute)  # rounded like a Linear output
             tl.store(embedded_ptr + pair[:, None] * D + ch[None, :], embedded, mask=point_ok)
             peak = tl.maximum(peak, embedded.to(tl.float32))
