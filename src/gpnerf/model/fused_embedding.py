@@ -40,7 +40,7 @@ LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot
+    from gpnerf.model.triton_support import dot, round_to_bf16
 
     @triton.autotune(
         configs=launch_configs({"BLOCK_POINTS": 16}, [({"BLOCK_POINTS": points}, warps) for points, warps in LAUNCH_SHAPES]),
@@ -51,7 +51,7 @@ if triton is not None:
         tokens_ptr, second_ptr, rows_ptr, in_w_ptr, in_b_ptr, out_w_ptr, out_b_ptr, embedded_ptr, query_ptr,
         points, first_rows,
         VIEWS: tl.constexpr, D_IN: tl.constexpr, D_IN_PAD: tl.constexpr, D: tl.constexpr, BLOCK_POINTS: tl.constexpr,
-        IEEE: tl.constexpr, GATHER: tl.constexpr,
+        IEEE: tl.constexpr, GATHER: tl.constexpr, PAIRED: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another through both layers; the max over
         views runs along. ``GATHER``: point ``p``'s tokens are row ``rows[p]`` of ``tokens`` if that is below
@@ -82,9 +82,14 @@ if triton is not None:
                 source[:, None] + view * D_IN + inputs[None, :], mask=point_ok & (inputs[None, :] < D_IN), other=0.0
             ).to(compute)
             hidden = tl.maximum(dot(x, in_w, IEEE) + in_b[None, :], 0.0).to(compute)  # = relu of the rounded output
-            embedded = (dot(hidden, out_w, IEEE) + out_b[None, :]).to(compute)  # rounded like a Linear output
+            embedded = dot(hidden, out_w, IEEE) + out_b[None, :]
+            if PAIRED:  # rounded like a Linear output
+                embedded, rounded = round_to_bf16(embedded, True)
+            else:
+                embedded = embedded.to(compute)
+                rounded = embedded.to(tl.float32)
             tl.store(embedded_ptr + pair[:, None] * D + ch[None, :], embedded, mask=point_ok)
-            peak = tl.maximum(peak, embedded.to(tl.float32))
+            peak = tl.maximum(peak, rounded)
         tl.store(query_ptr + point[:, None] * D + ch[None, :], peak.to(compute), mask=point_ok)
 
 
@@ -121,7 +126,7 @@ def kernel_arguments(
     ]
     constants = dict(
         VIEWS=views, D_IN=d_in, D_IN_PAD=padded(d_in), D=d, IEEE=compute_dtype == torch.float32,
-        GATHER=isinstance(tokens, MergedSamples),
+        GATHER=isinstance(tokens, MergedSamples), PAIRED=compute_dtype == torch.bfloat16 and triton_support.inline_ptx(),
     )
     return arguments, constants
 
