@@ -126,7 +126,8 @@ def kernel_arguments(
     ]
     constants = dict(
         VIEWS=views, D_IN=d_in, D_IN_PAD=padded(d_in), D=d, IEEE=compute_dtype == torch.float32,
-        GATHER=isinstance(tokens, MergedSamples), PAIRED=compute_dtype == torch.bfloat16 and triton_support.inline_ptx(),
+        GATHER=isinstance(tokens, MergedSamples),
+        PAIRED=compute_dtype == torch.bfloat16 and triton_support.inline_ptx(),
     )
     return arguments, constants
 
