@@ -10,7 +10,8 @@ subnormal results), read from its PTX on the CPU; and on a GPU its values are wi
 
 :func:`gpnerf.model.triton_support.round_to_bf16` in both forms: the paired one compiles to ``cvt.rn.bf16x2.f32`` (the
 other to ``cvt.rn.bf16.f32`` an element), and on a GPU both equal ``torch``'s rounding to bf16 bit for bit, as bf16
-and as float32, ties and the masked logit included.
+and as float32, ties and the masked logit included. :func:`gpnerf.model.triton_support.relu_to` likewise: the paired
+form is one ``cvt.rn.relu.bf16x2.f32`` a pair, and on a GPU both give ``torch.relu`` rounded to bf16.
 """
 
 import pytest
@@ -130,3 +131,45 @@ def test_rounding_on_the_gpu_equals_torch_to_bf16_bit_for_bit(form):
     expected = x.to(torch.bfloat16)
     assert torch.equal(rounded.view(torch.int16), expected.view(torch.int16))
     assert torch.equal(as_float.view(torch.int32), expected.float().view(torch.int32))
+
+
+RELUS = {"max and .to": {"PAIRED": False}, "paired": {"PAIRED": True}}
+""":func:`gpnerf.model.triton_support.relu_to`'s two forms (to bf16), as the kernel below's constants."""
+
+
+def relu_kernel():
+    """A one-dimensional kernel writing ``relu_to(x, bf16)`` of its input."""
+    from gpnerf.model.triton_support import relu_to, tl, triton
+
+    @triton.jit
+    def _relu_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr, PAIRED: tl.constexpr):
+        offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        x = tl.load(x_ptr + offsets, mask=offsets < n, other=0.0)
+        tl.store(out_ptr + offsets, relu_to(x, tl.bfloat16, PAIRED), mask=offsets < n)
+
+    return _relu_kernel
+
+
+@needs_triton
+def test_paired_relu_compiles_to_one_clamping_conversion_a_pair():
+    from gpnerf.model.triton_support import compile_configurations
+
+    types = {"x_ptr": "*fp32", "out_ptr": "*bf16", "n": "i32"}
+    for form, paired in (("paired", True), ("max and .to", False)):
+        (_, compiled), = compile_configurations(relu_kernel(), types, {"BLOCK": 128, **RELUS[form]}, [0, 1])
+        ptx = compiled.asm["ptx"]
+        assert ("cvt.rn.relu.bf16x2.f32" in ptx) == paired and ("max.f32" in ptx) == (not paired), form
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("form", RELUS)
+def test_relu_on_the_gpu_equals_torch_relu_then_bf16(form):
+    from gpnerf.model.triton_support import triton
+
+    x = rounding_inputs("cuda")
+    x = x[~torch.isinf(x)]  # relu(+-inf) aside: a Linear output is finite
+    got = torch.empty_like(x, dtype=torch.bfloat16)
+    relu_kernel()[(triton.cdiv(x.numel(), 1024),)](x, got, x.numel(), BLOCK=1024, **RELUS[form])
+    expected = torch.relu(x).to(torch.bfloat16)
+    assert torch.equal(got.float(), expected.float())  # the same values (a zero's sign aside: it feeds a product)

@@ -40,7 +40,7 @@ LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot, round_to_bf16
+    from gpnerf.model.triton_support import dot, relu_to, round_to_bf16
 
     @triton.autotune(
         configs=launch_configs({"BLOCK_POINTS": 16}, [({"BLOCK_POINTS": points}, warps) for points, warps in LAUNCH_SHAPES]),
@@ -81,7 +81,7 @@ if triton is not None:
             x = tl.load(
                 source[:, None] + view * D_IN + inputs[None, :], mask=point_ok & (inputs[None, :] < D_IN), other=0.0
             ).to(compute)
-            hidden = tl.maximum(dot(x, in_w, IEEE) + in_b[None, :], 0.0).to(compute)  # = relu of the rounded output
+            hidden = relu_to(dot(x, in_w, IEEE) + in_b[None, :], compute, PAIRED)  # = relu of the rounded output
             embedded = dot(hidden, out_w, IEEE) + out_b[None, :]
             if PAIRED:  # rounded like a Linear output
                 embedded, rounded = round_to_bf16(embedded, True)

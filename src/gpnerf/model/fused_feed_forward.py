@@ -55,7 +55,7 @@ def launch_grid(rows: int, meta: dict) -> tuple[int]:
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot
+    from gpnerf.model.triton_support import dot, relu_to
 
     @triton.jit
     def _weight_slice(w_ptr, IN: tl.constexpr, first_out, OUT_SLICE: tl.constexpr, IN_OFFSET, IN_SLICE: tl.constexpr):
@@ -75,7 +75,7 @@ if triton is not None:
         ff_out_w_ptr, ff_out_b_ptr, result_ptr,
         rows,
         D: tl.constexpr, HIDDEN: tl.constexpr, SLICE: tl.constexpr, EPS: tl.constexpr, BLOCK_ROWS: tl.constexpr,
-        IEEE: tl.constexpr,
+        IEEE: tl.constexpr, PAIRED_RELU: tl.constexpr,
     ):
         """One program: ``BLOCK_ROWS`` rows through out_fc, the residual, ff_norm, ff and the residual."""
         row = tl.program_id(0).to(tl.int64) * BLOCK_ROWS + tl.arange(0, BLOCK_ROWS)
@@ -97,7 +97,7 @@ if triton is not None:
         for first in range(0, HIDDEN, SLICE):  # the hidden layer one slice at a time, never in memory
             hidden = dot(normed, _weight_slice(ff_in_w_ptr, D, first, SLICE, 0, D), IEEE)
             hidden = hidden + tl.load(ff_in_b_ptr + first + tl.arange(0, SLICE))[None, :]
-            hidden = tl.maximum(hidden, 0.0).to(compute)  # = relu of the rounded output: rounding is monotonic
+            hidden = relu_to(hidden, compute, PAIRED_RELU)  # = relu of the rounded output: rounding is monotonic
             acc += dot(hidden, _weight_slice(ff_out_w_ptr, HIDDEN, 0, D, first, SLICE), IEEE)
         fed = (acc + tl.load(ff_out_b_ptr + ch)[None, :]).to(compute).to(tl.float32)
         tl.store(result_ptr + offsets, (y + fed).to(stream), mask=row_ok)
@@ -133,6 +133,7 @@ def kernel_arguments(
     constants = dict(
         D=x.shape[1], HIDDEN=hidden, SLICE=next(s for s in HIDDEN_SLICES if hidden % s == 0), EPS=float(ff_norm.eps),
         IEEE=compute_dtype == torch.float32,
+        PAIRED_RELU=compute_dtype == torch.bfloat16 and triton_support.inline_ptx(),
     )
     return arguments, constants
 

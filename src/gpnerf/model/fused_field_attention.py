@@ -105,7 +105,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 
 if triton is not None:
-    from gpnerf.model.triton_support import dot, dot_add, round_to_bf16
+    from gpnerf.model.triton_support import dot, dot_add, relu_to, round_to_bf16
 
     @triton.jit
     def _load_transposed(w_ptr, OUT: tl.constexpr, OUT_PAD: tl.constexpr, IN: tl.constexpr, IN_PAD: tl.constexpr):
@@ -118,15 +118,16 @@ if triton is not None:
     def _view_logits(
         tokens, direction, minus_query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
         valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr, FOLDED_BIASES: tl.constexpr, FOLDED_MASK: tl.constexpr,
+        PAIRED: tl.constexpr,
     ):
         """Masked logits ``f_A(K - Q + P)`` of one view for a block of points, float32 ``(BLOCK_POINTS, D)``,
         and the hidden layer of f_P (the caller turns it into P). ``FOLDED_BIASES``: f_A's output bias is a row of
         ``logit_w``, reached through a padding column of the hidden layer that the weights hold at 1
         (:func:`_fold_biases`)."""
         dtype = tokens.dtype
-        pos_hidden = tl.maximum(dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], 0.0).to(dtype)
+        pos_hidden = relu_to(dot(direction, pos_in_w, IEEE) + pos_in_b[None, :], dtype, PAIRED)
         hidden = dot_add(pos_hidden, pos_hidden_w, dot_add(tokens, key_hidden_w, minus_query_hidden, IEEE), IEEE)
-        logits = dot(tl.maximum(hidden, 0.0).to(dtype), logit_w, IEEE)  # in base 2: W and b scaled by LOG2E
+        logits = dot(relu_to(hidden, dtype, PAIRED), logit_w, IEEE)  # in base 2: W and b scaled by LOG2E
         if not FOLDED_BIASES:
             logits += logit_b[None, :]
         if not FOLDED_MASK:
@@ -245,7 +246,7 @@ if triton is not None:
                 direction = tl.where(dirs[None, :] == DIR, outside, direction)
             logits, pos_hidden = _view_logits(
                 tokens, direction, minus_query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w,
-                logit_b, valid, MASKED_LOGIT, IEEE, FOLDED_BIASES, FOLDED_MASK,
+                logit_b, valid, MASKED_LOGIT, IEEE, FOLDED_BIASES, FOLDED_MASK, PAIRED_ROUNDING,
             )
             if STORE_ATTENTION:  # rounded like a Linear output: the fold takes A from the stored logits
                 if PAIRED_ROUNDING:

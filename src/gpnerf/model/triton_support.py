@@ -136,6 +136,18 @@ if triton is not None:
         rounded = x.to(tl.bfloat16)
         return rounded, rounded.to(tl.float32)
 
+    @triton.jit
+    def relu_to(x, dtype: tl.constexpr, PAIRED: tl.constexpr):
+        """``relu(x)`` of float32 ``x`` rounded to ``dtype`` (a ReLU between two Linear layers: autocast rounds the first
+        one's output, then takes the ReLU; rounding to nearest is monotonic and keeps 0, so the order does not change
+        a value). ``PAIRED`` (``dtype`` bf16): each pair of a thread's elements in one ``cvt.rn.relu.bf16x2.f32``
+        (inline PTX), which clamps and rounds; otherwise a max and ``.to`` (the interpreter's form)."""
+        if PAIRED:
+            return tl.inline_asm_elementwise(
+                "cvt.rn.relu.bf16x2.f32 $0, $2, $1;", "=r,r,r", [x], dtype=tl.bfloat16, is_pure=True, pack=2,
+            )
+        return tl.maximum(x, 0.0).to(dtype)
+
 
 POINTER_TYPES = {
     torch.bfloat16: "*bf16", torch.float16: "*fp16", torch.float32: "*fp32", torch.bool: "*i1", torch.int64: "*i64",
