@@ -138,9 +138,9 @@ if triton is not None:
 
     @triton.jit
     def relu_to(x, dtype: tl.constexpr, PAIRED: tl.constexpr):
-        """``relu(x)`` of float32 ``x`` rounded to ``dtype`` (a ReLU between two Linear layers: autocast rounds the first
-        one's output, then takes the ReLU; rounding to nearest is monotonic and keeps 0, so the order does not change
-        a value). ``PAIRED`` (``dtype`` bf16): each pair of a thread's elements in one ``cvt.rn.relu.bf16x2.f32``
+        """``relu(x)`` of float32 ``x`` rounded to ``dtype`` (a ReLU between two Linear layers: autocast rounds the
+        first one's output, then takes the ReLU; rounding to nearest is monotonic and keeps 0, so the order does not
+        change a value). ``PAIRED`` (``dtype`` bf16): each pair of a thread's elements in one ``cvt.rn.relu.bf16x2.f32``
         (inline PTX), which clamps and rounds; otherwise a max and ``.to`` (the interpreter's form)."""
         if PAIRED:
             return tl.inline_asm_elementwise(
