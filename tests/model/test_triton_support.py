@@ -11,7 +11,8 @@ subnormal results), read from its PTX on the CPU; and on a GPU its values are wi
 :func:`gpnerf.model.triton_support.round_to_bf16` in both forms: the paired one compiles to ``cvt.rn.bf16x2.f32`` (the
 other to ``cvt.rn.bf16.f32`` an element), and on a GPU both equal ``torch``'s rounding to bf16 bit for bit, as bf16
 and as float32, ties and the masked logit included. :func:`gpnerf.model.triton_support.relu_to` likewise: the paired
-form is one ``cvt.rn.relu.bf16x2.f32`` a pair, and on a GPU both give ``torch.relu`` rounded to bf16.
+form is one ``cvt.rn.relu.bf16x2.f32`` a pair, and on a GPU both give ``torch.relu`` rounded to bf16. And
+:func:`gpnerf.model.triton_support.widen_bf16`: a shift and a mask a pair, on a GPU bit for bit ``Tensor.float()``.
 """
 
 import pytest
@@ -173,3 +174,42 @@ def test_relu_on_the_gpu_equals_torch_relu_then_bf16(form):
     relu_kernel()[(triton.cdiv(x.numel(), 1024),)](x, got, x.numel(), BLOCK=1024, **RELUS[form])
     expected = torch.relu(x).to(torch.bfloat16)
     assert torch.equal(got.float(), expected.float())  # the same values (a zero's sign aside: it feeds a product)
+
+
+WIDENINGS = {".to": {"PAIRED": False}, "paired": {"PAIRED": True}}
+""":func:`gpnerf.model.triton_support.widen_bf16`'s two forms, as the kernel below's constants."""
+
+
+def widening_kernel():
+    """A one-dimensional kernel writing ``widen_bf16`` of its bf16 input as float32."""
+    from gpnerf.model.triton_support import tl, triton, widen_bf16
+
+    @triton.jit
+    def _widening_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr, PAIRED: tl.constexpr):
+        offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        x = tl.load(x_ptr + offsets, mask=offsets < n, other=0.0)
+        tl.store(out_ptr + offsets, widen_bf16(x, PAIRED), mask=offsets < n)
+
+    return _widening_kernel
+
+
+@needs_triton
+def test_paired_widening_compiles_to_a_shift_and_a_mask_a_pair():
+    from gpnerf.model.triton_support import compile_configurations
+
+    types = {"x_ptr": "*bf16", "out_ptr": "*fp32", "n": "i32"}
+    (_, compiled), = compile_configurations(widening_kernel(), types, {"BLOCK": 128, **WIDENINGS["paired"]}, [0, 1])
+    ptx = compiled.asm["ptx"]
+    assert "and.b32" in ptx and "0xffff0000" in ptx.lower() and "cvt.f32.bf16" not in ptx
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("form", WIDENINGS)
+def test_widening_on_the_gpu_equals_torch_float_bit_for_bit(form):
+    from gpnerf.model.triton_support import triton
+
+    x = rounding_inputs("cuda").to(torch.bfloat16)  # every magnitude and sign, zeros, infinities
+    got = torch.empty_like(x, dtype=torch.float32)
+    widening_kernel()[(triton.cdiv(x.numel(), 1024),)](x, got, x.numel(), BLOCK=1024, **WIDENINGS[form])
+    assert torch.equal(got.view(torch.int32), x.float().view(torch.int32))

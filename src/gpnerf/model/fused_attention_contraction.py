@@ -26,7 +26,7 @@ import torch
 
 from gpnerf.model.field_aggregation import FieldAttention
 from gpnerf.model.fused_feature_sampling import (
-    DeferredSamples, channels_last, check_maps, fused_sampling_supported, kernel_grid,
+    DeferredSamples, channels_last, check_maps, fused_sampling_supported, kernel_grid, widens_pairs,
 )
 from gpnerf.model import triton_support
 from gpnerf.model.triton_support import inline_ptx, launch_configs, tl, triton
@@ -64,7 +64,7 @@ def launches_for(configs: list, named_args: dict, **constants) -> list:
 
 if triton is not None:
     from gpnerf.model.fused_feature_sampling import _bilinear
-    from gpnerf.model.triton_support import exp2_opaque, of_layer
+    from gpnerf.model.triton_support import exp2_opaque, of_layer, widen_bf16
 
     @triton.autotune(
         configs=launch_configs(
@@ -83,7 +83,8 @@ if triton is not None:
         out_ptr, map_height, map_width,
         SAMPLES: tl.constexpr, VIEWS: tl.constexpr, CHANNELS: tl.constexpr, GROUPS: tl.constexpr,
         PER_GROUP_PAD: tl.constexpr, LAYERS: tl.constexpr,
-        BLOCK_PAIRS: tl.constexpr, BLOCK_GROUPS: tl.constexpr, OPAQUE_EXP2: tl.constexpr,
+        BLOCK_PAIRS: tl.constexpr, BLOCK_GROUPS: tl.constexpr, OPAQUE_EXP2: tl.constexpr, WIDEN_PAIRS: tl.constexpr,
+        WIDEN_LOGITS: tl.constexpr,
     ):
         """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)`` grid coordinates; per layer ``l <
         LAYERS``: ``logits_l`` ``(rays, samples, views, GROUPS)``, ``peak_l`` and ``scale_l`` (``inverse_total_l``
@@ -111,10 +112,10 @@ if triton is not None:
             # W = sum_l 2**(logits_l - peak_l) inverse_l m_l[head(g), s], in float32 (masked pairs: W = 0)
             weight = tl.zeros((BLOCK_PAIRS, BLOCK_GROUPS), tl.float32)
             for layer in tl.static_range(LAYERS):
-                logits = tl.load(
+                logits = widen_bf16(tl.load(
                     of_layer(layer, logits0, logits1, logits2, logits3, logits4, logits5, logits6, logits7)
                     + (point * VIEWS + view)[:, None] * GROUPS + group[None, :], mask=known, other=0.0,
-                ).to(tl.float32)
+                ), WIDEN_LOGITS)
                 statistic = point[:, None] * GROUPS + group[None, :]
                 peak = tl.load(
                     of_layer(layer, peak0, peak1, peak2, peak3, peak4, peak5, peak6, peak7) + statistic,
@@ -130,7 +131,7 @@ if triton is not None:
             v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
             sampled = _bilinear(
                 maps_ptr, u[:, None, None], v[:, None, None], view[:, None, None], pair_ok[:, None, None],
-                channel[None, :, :], channel_ok[None, :, :], map_height, map_width, CHANNELS,
+                channel[None, :, :], channel_ok[None, :, :], map_height, map_width, CHANNELS, WIDEN_PAIRS,
             )  # (P, G, K)
             acc += sampled * weight[:, :, None]
         tl.store(out_ptr + ray * CHANNELS + channel, tl.sum(acc, axis=0), mask=channel_ok)
@@ -176,6 +177,8 @@ def kernel_arguments(
     constants = dict(
         SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
         PER_GROUP_PAD=triton.next_power_of_2(channels // groups), LAYERS=layers, OPAQUE_EXP2=inline_ptx(),
+        WIDEN_PAIRS=widens_pairs(maps),
+        WIDEN_LOGITS=field_attentions[0].logits.dtype == torch.bfloat16 and inline_ptx(),
     )
     return arguments, constants, rays
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import torch
 
 from gpnerf.model.projection import sampling_grid
-from gpnerf.model.triton_support import kernels_can_run_on, launch_configs, tl, triton
+from gpnerf.model.triton_support import inline_ptx, kernels_can_run_on, launch_configs, tl, triton
 
 
 def fused_sampling_supported(feature_maps: torch.Tensor) -> bool:
@@ -53,10 +53,12 @@ def _launch_configs() -> list:
 
 
 if triton is not None:
+    from gpnerf.model.triton_support import widen_bf16
 
     @triton.jit
     def _corner(
         maps_ptr, cx, cy, weight, view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS: tl.constexpr,
+        WIDEN_PAIRS: tl.constexpr,
     ):
         """One neighbour's term ``weight * maps[view, cy, cx, channel]`` of :func:`_bilinear`, zero where the cell
         is outside the map (a NaN coordinate is outside, as in CUDA's grid_sample)."""
@@ -69,10 +71,13 @@ if triton is not None:
         # the select on the pair's weight, not on each channel's product (a NaN weight outside becomes 0; the values
         # there are loaded as 0): one select a pair, and the four products and their sum contract to FMAs (the
         # contraction's loop at 8 pairs x 64 groups x 4 warps 980 -> 755 instructions on sm_90; each FMA rounds once)
-        return values.to(tl.float32) * tl.where(inside, weight, 0.0)
+        return widen_bf16(values, WIDEN_PAIRS) * tl.where(inside, weight, 0.0)
 
     @triton.jit
-    def _bilinear(maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS: tl.constexpr):
+    def _bilinear(
+        maps_ptr, u, v, view, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS: tl.constexpr,
+        WIDEN_PAIRS: tl.constexpr,
+    ):
         """float32 samples of channels-last ``maps`` ``(views, h, w, C)`` at grid coordinates ``u, v`` in ``[-1, 1]``
         of the views ``view``. ``u, v, view, pair_ok`` hold one value per (point, view) pair on their first axis and
         size-1 axes after it; ``channel, channel_ok`` a size-1 first axis: e.g. ``(BLOCK_PAIRS, 1)`` and
@@ -91,16 +96,20 @@ if triton is not None:
         view_base = view * map_height * map_width  # first cell of each pair's view
         # nw, ne, sw, se: grid_sample's order and weights; only in-bounds corners contribute
         result = _corner(
-            maps_ptr, x0, y0, (x1 - x) * (y1 - y), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+            maps_ptr, x0, y0, (x1 - x) * (y1 - y), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS,
+            WIDEN_PAIRS,
         )
         result += _corner(
-            maps_ptr, x1, y0, (x - x0) * (y1 - y), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+            maps_ptr, x1, y0, (x - x0) * (y1 - y), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS,
+            WIDEN_PAIRS,
         )
         result += _corner(
-            maps_ptr, x0, y1, (x1 - x) * (y - y0), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+            maps_ptr, x0, y1, (x1 - x) * (y - y0), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS,
+            WIDEN_PAIRS,
         )
         result += _corner(
-            maps_ptr, x1, y1, (x - x0) * (y - y0), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS
+            maps_ptr, x1, y1, (x - x0) * (y - y0), view_base, pair_ok, channel, channel_ok, map_height, map_width, CHANNELS,
+            WIDEN_PAIRS,
         )
         return result
 
@@ -108,8 +117,8 @@ if triton is not None:
     @triton.jit
     def _sample_kernel(
         maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width,
-        VIEWS: tl.constexpr, CHANNELS: tl.constexpr, OUT_STRIDE: tl.constexpr, BLOCK_PAIRS: tl.constexpr,
-        BLOCK_CHANNELS: tl.constexpr,
+        VIEWS: tl.constexpr, CHANNELS: tl.constexpr, OUT_STRIDE: tl.constexpr, WIDEN_PAIRS: tl.constexpr,
+        BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
     ):
         """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, points, 2)`` grid coordinates; ``out``: the first ``C``
         columns of ``(points, views, OUT_STRIDE)`` rows."""
@@ -123,7 +132,7 @@ if triton is not None:
         v = tl.load(uv_ptr + (view * points + point) * 2 + 1, mask=pair_ok, other=0.0).to(tl.float32)
         result = _bilinear(
             maps_ptr, u[:, None], v[:, None], view[:, None], pair_ok[:, None], channel[None, :], channel_ok[None, :],
-            map_height, map_width, CHANNELS,
+            map_height, map_width, CHANNELS, WIDEN_PAIRS,
         )
         tl.store(
             out_ptr + pair[:, None] * OUT_STRIDE + channel[None, :], result.to(out_ptr.dtype.element_ty),
@@ -135,7 +144,7 @@ if triton is not None:
     def _sample_and_contract_kernel(
         maps_ptr, uv_ptr, weight_ptr, out_ptr, rays, map_height, map_width,
         SAMPLES: tl.constexpr, VIEWS: tl.constexpr, CHANNELS: tl.constexpr, GROUPS: tl.constexpr,
-        BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
+        WIDEN_PAIRS: tl.constexpr, BLOCK_PAIRS: tl.constexpr, BLOCK_CHANNELS: tl.constexpr,
     ):
         """``maps`` ``(views, h, w, C)``; ``uv`` ``(views, rays, samples, 2)`` grid coordinates; ``weight`` ``(rays, samples, views,
         GROUPS)`` float32; ``out`` ``(rays, C)`` float32: ``sum_{samples, views} weight[..., c // (C / GROUPS)] X[..., c]``."""
@@ -154,7 +163,7 @@ if triton is not None:
             v = tl.load(uv_ptr + uv_offset + 1, mask=pair_ok, other=0.0).to(tl.float32)
             sampled = _bilinear(
                 maps_ptr, u[:, None], v[:, None], view[:, None], pair_ok[:, None], channel[None, :], channel_ok[None, :],
-                map_height, map_width, CHANNELS,
+                map_height, map_width, CHANNELS, WIDEN_PAIRS,
             )
             weight = tl.load(
                 weight_ptr + ray.to(tl.int64) * (SAMPLES * VIEWS * GROUPS) + pair[:, None] * GROUPS + group[None, :],
@@ -162,6 +171,12 @@ if triton is not None:
             )
             acc += sampled * weight
         tl.store(out_ptr + ray.to(tl.int64) * CHANNELS + channel, tl.sum(acc, axis=0), mask=channel_ok)
+
+
+def widens_pairs(feature_maps: torch.Tensor) -> bool:
+    """Whether the sampling kernels take ``feature_maps``' values to float32 a pair at a time
+    (:func:`gpnerf.model.triton_support.widen_bf16`'s inline form): bf16 maps, outside the interpreter."""
+    return feature_maps.dtype == torch.bfloat16 and inline_ptx()
 
 
 def check_maps(feature_maps: torch.Tensor, caller: str) -> None:
@@ -221,7 +236,7 @@ def sample_feature_maps_fused(
 
         _sample_kernel[grid](
             channels_last(m), coordinates, out[..., first:], points * views, points, map_height, map_width,
-            VIEWS=views, CHANNELS=channels, OUT_STRIDE=width,
+            VIEWS=views, CHANNELS=channels, OUT_STRIDE=width, WIDEN_PAIRS=widens_pairs(m),
         )
         first += channels
     return out
@@ -271,7 +286,7 @@ def sample_and_contract_fused(
     _sample_and_contract_kernel[grid](
         channels_last(feature_maps), kernel_grid(uv_pix, image_height, image_width), weight.float().contiguous(), out,
         rays, map_height, map_width,
-        SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups,
+        SAMPLES=samples, VIEWS=views, CHANNELS=channels, GROUPS=groups, WIDEN_PAIRS=widens_pairs(feature_maps),
     )
     return out.unflatten(-1, (groups, channels // groups))
 

@@ -137,6 +137,19 @@ if triton is not None:
         return rounded, rounded.to(tl.float32)
 
     @triton.jit
+    def widen_bf16(x, PAIRED: tl.constexpr):
+        """bf16 ``x`` as float32. ``PAIRED``: each pair of a thread's elements from the 32-bit register that holds
+        them, a shift for the low half and a mask for the high one (inline PTX; ``.to`` compiles the high half to a
+        byte permute and a shift, three instructions a pair instead of two). Otherwise ``.to`` (the interpreter's
+        form)."""
+        if PAIRED:
+            return tl.inline_asm_elementwise(
+                "shl.b32 $0, $2, 16; and.b32 $1, $2, 0xffff0000;", "=r,=r,r", [x], dtype=tl.float32, is_pure=True,
+                pack=2,
+            )
+        return x.to(tl.float32)
+
+    @triton.jit
     def relu_to(x, dtype: tl.constexpr, PAIRED: tl.constexpr):
         """``relu(x)`` of float32 ``x`` rounded to ``dtype`` (a ReLU between two Linear layers: autocast rounds the
         first one's output, then takes the ReLU; rounding to nearest is monotonic and keeps 0, so the order does not
