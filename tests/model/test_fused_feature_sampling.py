@@ -221,13 +221,17 @@ def test_kernels_compile_for_hopper_in_every_launch_configuration():
     from gpnerf.model import fused_feature_sampling as fused
 
     kernel = fused._sample_kernel
-    for channels, out in ((512, "*bf16"), (48, "*fp32")):
-        types = dict(zip(kernel.fn.arg_names, ["*fp32", "*fp32", out] + ["i32"] * 4))
-        compile_for_hopper(kernel, types, {"VIEWS": 10, "CHANNELS": channels, "OUT_STRIDE": channels}, list(range(3)))
-    compile_for_hopper(kernel, types, {"VIEWS": 10, "CHANNELS": 32, "OUT_STRIDE": 35}, list(range(2)))  # a column slice
+    for maps, channels, out, widen in (("*bf16", 512, "*bf16", True), ("*fp32", 48, "*fp32", False)):
+        types = dict(zip(kernel.fn.arg_names, [maps, "*fp32", out] + ["i32"] * 4))
+        constants = {"VIEWS": 10, "CHANNELS": channels, "OUT_STRIDE": channels, "WIDEN_PAIRS": widen}
+        compile_for_hopper(kernel, types, constants, list(range(3)))
+    constants = {"VIEWS": 10, "CHANNELS": 32, "OUT_STRIDE": 35, "WIDEN_PAIRS": False}
+    compile_for_hopper(kernel, types, constants, list(range(2)))  # a column slice
     kernel = fused._sample_and_contract_kernel
     types = dict(zip(kernel.fn.arg_names, ["*bf16", "*fp32", "*fp32", "*fp32"] + ["i32"] * 3))
-    compile_for_hopper(kernel, types, {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64}, list(range(4)))
+    for widen in (True, False):
+        constants = {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64, "WIDEN_PAIRS": widen}
+        compile_for_hopper(kernel, types, constants, list(range(4)))
 
 
 def test_deferred_samples_give_no_semantic_field():
