@@ -68,8 +68,11 @@ def field_features(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple
 
 def ray_attention(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     samples = config.sampling.num_coarse + config.sampling.num_importance  # the fine pass's
-    qkv = torch.zeros(2, samples, 3 * config.transformer.d_rgb, dtype=dtype)
-    arguments, constants = fused_ray_attention.kernel_arguments(qkv, config.transformer.num_heads)
+    d = config.transformer.d_rgb
+    arguments, constants = fused_ray_attention.kernel_arguments(
+        torch.zeros(2, samples, d, dtype=dtype), torch.nn.LayerNorm(d), torch.zeros(3 * d, d),
+        config.transformer.num_heads, dtype,
+    )
     return fused_ray_attention._fused_ray_attention_kernel, arguments, constants
 
 

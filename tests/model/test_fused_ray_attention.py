@@ -1,4 +1,5 @@
-"""The fused Triton RAT attention kernel against the PyTorch RAT block (docs/performance.md, "Fused RAT kernel").
+"""The fused Triton RAT kernel (norm, projections, attention) against the PyTorch RAT block (docs/performance.md,
+"Fused RAT kernel").
 
 On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a
 function, so it runs in a subprocess: this file run as a script). The interpreter computes float32 only, so bf16
@@ -79,12 +80,14 @@ def interpreted_checks() -> None:
                         read()
     from gpnerf.model import fused_ray_attention as fused
 
-    qkv = torch.randn(2, 64, 3 * 64)  # samples == S_PAD: FULL, no mask; the masked form gives the same bits
+    block, x = rat_block(64, 4, (2, 64))  # samples == S_PAD: FULL, no mask; the masked form gives the same bits
     outputs = []
     for full in (True, False):
-        arguments, constants = fused.kernel_arguments(qkv, 4)
+        arguments, constants = fused.kernel_arguments(
+            x, block.attn_norm, torch.cat([block.q_fc.weight, block.k_fc.weight, block.v_fc.weight]), 4, torch.float32
+        )
         assert constants["FULL"]
-        fused._fused_ray_attention_kernel.fn[(2, 4)](*arguments, **{**constants, "FULL": full}, num_warps=2)
+        fused._fused_ray_attention_kernel.fn[(2,)](*arguments, **{**constants, "FULL": full}, num_warps=2)
         outputs.append(arguments[fused.OUTPUTS])
     for got, expected in zip(*outputs):
         assert torch.equal(got, expected)
@@ -134,7 +137,9 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, samples
     render's coarse (none) and fine (column means) passes ask of all but their last layer."""
     from gpnerf.model import fused_ray_attention as fused
 
-    arguments, constants = fused.kernel_arguments(torch.randn(2, samples, 3 * 64, dtype=dtype), 4, *summaries)
+    arguments, constants = fused.kernel_arguments(
+        torch.randn(2, samples, 64, dtype=dtype), torch.nn.LayerNorm(64), torch.randn(3 * 64, 64), 4, dtype, *summaries
+    )
     kernel = fused._fused_ray_attention_kernel
     compile_for_hopper_with(kernel, arguments, constants)
 
@@ -156,6 +161,7 @@ def test_supported_shapes(monkeypatch):
     assert fused_ray_attention_supported(torch.zeros(2, 128, 64, dtype=torch.bfloat16), heads=4)
     assert not fused_ray_attention_supported(torch.zeros(2, 129, 64), heads=4)  # one head's map no longer on chip
     assert not fused_ray_attention_supported(torch.zeros(2, 64, 64), heads=3)  # heads must divide d_rgb
+    assert not fused_ray_attention_supported(torch.zeros(2, 64, 48), heads=4)  # the rows are one power-of-two tile
     assert not fused_ray_attention_supported(torch.zeros(2, 64, 64, dtype=torch.float64), heads=4)
     monkeypatch.delenv("TRITON_INTERPRET")
     assert not fused_ray_attention_supported(torch.zeros(2, 64, 64), heads=4)  # a CPU tensor without the interpreter

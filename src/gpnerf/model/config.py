@@ -202,7 +202,7 @@ class ModelConfig:
     fused_kernels: bool = True
     """``fast`` only, on CUDA with Triton: at inference (no autograd, no attention dropout) each FAT block's
     per-view work runs as one Triton kernel (:mod:`gpnerf.model.fused_field_attention`), so does each RAT block's
-    attention, which returns the map's column means and first row instead of the map
+    norm, projections and attention, which returns the map's column means and first row instead of the map
     (:mod:`gpnerf.model.fused_ray_attention`), and so does each block's tail (out_fc, norm, feed-forward;
     :mod:`gpnerf.model.fused_feed_forward`) and the stack's input embedding (``rgbfeat_fc`` and the max over views;
     :mod:`gpnerf.model.fused_embedding`), and the detached

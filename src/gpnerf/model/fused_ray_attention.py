@@ -1,10 +1,12 @@
-"""One Triton kernel for a RAT block's attention at inference (fast path; docs/performance.md).
+"""One Triton kernel for a RAT block's norm, projections and attention at inference (fast path; docs/performance.md).
 
 With PyTorch ops a RAT block's attention is a batched ``Q K^T``, a softmax and a batched ``A V`` over a
 ``(rays, heads, samples, samples)`` map written to and read back from GPU memory (plus the transposes that
 split the heads), and the semantic fold then reads the map once more for its column means. At inference the
-callers need at most three things from the map, so one program per ``(ray, head)`` computes the map on chip and
-writes only:
+callers need at most three things from the map, so one program per ray normalises its rows (``attn_norm``), forms
+each head's Q, K and V from them and its map on chip (no ``(rays, samples, 3 d_rgb)`` Q K V written and read back,
+no separate norm and product: about 14 ms a frame in the twenty-fifth run's trace, a norm kernel of 256 calls and,
+by their call counts, the two GEMMs of 128), and writes only:
 
 * ``out`` ``(rays, samples, d_rgb)``: ``A V`` with the heads already merged (the input of ``out_fc``);
 * ``column_mean`` ``(rays, heads, samples)`` float32: ``mean_i A[h, i, j]``, all the semantic fold reads;
@@ -12,81 +14,109 @@ writes only:
 
 The last two only where a caller reads them (``with_column_mean``, ``with_first_row``): a render's coarse pass reads
 neither but from its last layer, its fine pass the column means of every layer and the first row of the last. Each is
-two reductions over the map (sm_90 at 2 warps: 1232 instructions a program with both, 1080 with the column means
-alone, 760 with neither). Where the samples fill the map (``FULL``: 64, a power of two, as in the presets' fine pass)
-no key is masked and no row left out of the column means: 1040, 848 and 600.
+two reductions over a head's map. Where the samples fill the map (``FULL``: 64, a power of two, as in the presets'
+fine pass) no key is masked and no row left out of the column means. sm_90, bf16, 64 samples, 2 warps: 4,752
+instructions a program (ray) with both summaries, 3,992 with the column means alone, 3,088 with neither
+(``benchmarks/kernel_registers.py``); one program a ray and head taking Q, K and V from memory took 1,040, 848 and
+600 a head, so the norm and the projections cost a head about a fifth more instructions.
 
-Inference only (no autograd, no dropout). ``Q K^T`` and ``A V`` run in the inputs' dtype with float32
-accumulation, as autocast's matmuls do; the softmax, the column means and the first row stay in float32 (the
+Inference only (no autograd, no dropout). The norm runs in float32 and its rows are rounded to the compute dtype
+as a Linear's input; the projections, ``Q K^T`` and ``A V`` run in the compute dtype with float32 accumulation and
+Q, K, V rounded to it, as autocast's matmuls do; the softmax, the column means and the first row stay in float32 (the
 PyTorch path rounds the map to the compute dtype first), so under bf16 the two differ by bf16 rounding
 (tests/model/test_fused_ray_attention.py states the tolerances). :func:`fused_ray_attention_supported` says
 when the kernel applies; otherwise callers keep the PyTorch path.
 """
 
 import torch
+from torch import nn
 
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import kernels_can_run_on, launch_configs, padded, tl, triton
+from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton
 
 
 def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
     """Whether the kernel can run on a RAT block's input ``x`` ``(rays, samples, d_rgb)``: Triton installed, a CUDA
     tensor (or any tensor under the Triton interpreter, ``TRITON_INTERPRET=1``, which the CPU tests use), ``d_rgb``
-    divisible by ``heads``, at most 128 samples (one head's map stays on chip), float32 / bf16 / fp16."""
+    a power of two >= 16 (the normalised rows are one tile, the projections' K) divisible by ``heads``, at most 128
+    samples (one head's map stays on chip), float32 / bf16 / fp16."""
     if not kernels_can_run_on(x) or x.dim() != 3:
         return False
     samples, d = x.shape[1:]
-    return 1 <= samples <= 128 and heads >= 1 and d % heads == 0 and x.dtype in (torch.float32, torch.bfloat16, torch.float16)
+    return (
+        1 <= samples <= 128 and heads >= 1 and d >= MIN_DOT and d & (d - 1) == 0 and d % heads == 0
+        and x.dtype in (torch.float32, torch.bfloat16, torch.float16)
+    )
 
 
 if triton is not None:
     from gpnerf.model.triton_support import dot
 
-    # warps per program, tried once per (samples, d_head, dtype, summaries): the coarse and fine passes each their own
+    @triton.jit
+    def _head_projection(h, w_ptr, first_row, D: tl.constexpr, D_HEAD: tl.constexpr, D_HEAD_PAD: tl.constexpr,
+                         IEEE: tl.constexpr):
+        """``h @ W[first_row : first_row + D_HEAD]^T`` ``(S_PAD, D_HEAD_PAD)`` in ``h``'s dtype (rounded like a
+        Linear output), zero past ``D_HEAD``: one head's Q, K or V from the normalised rows."""
+        inputs = tl.arange(0, D)[:, None]
+        outputs = tl.arange(0, D_HEAD_PAD)[None, :]
+        w = tl.load(w_ptr + (first_row + outputs) * D + inputs, mask=outputs < D_HEAD, other=0.0)
+        return dot(h, w, IEEE).to(h.dtype)
+
+    # warps per program, tried once per (samples, widths, dtype, summaries): the coarse and fine passes each their own
     @triton.autotune(
         configs=launch_configs({}, [({}, warps) for warps in (1, 2, 4, 8)]),
-        key=["S_PAD", "D_HEAD", "IEEE", "FULL", "WITH_COLUMN_MEAN", "WITH_FIRST_ROW"],
+        key=["S_PAD", "D", "HEADS", "IEEE", "FULL", "WITH_COLUMN_MEAN", "WITH_FIRST_ROW"],
     )
     @triton.jit
     def _fused_ray_attention_kernel(
-        qkv_ptr, out_ptr, column_mean_ptr, first_row_ptr,
+        x_ptr, norm_w_ptr, norm_b_ptr, qkv_w_ptr, out_ptr, column_mean_ptr, first_row_ptr,
         samples,
         D: tl.constexpr, HEADS: tl.constexpr, D_HEAD: tl.constexpr, D_HEAD_PAD: tl.constexpr, S_PAD: tl.constexpr,
-        IEEE: tl.constexpr, WITH_COLUMN_MEAN: tl.constexpr, WITH_FIRST_ROW: tl.constexpr, FULL: tl.constexpr,
+        EPS: tl.constexpr, IEEE: tl.constexpr, WITH_COLUMN_MEAN: tl.constexpr, WITH_FIRST_ROW: tl.constexpr,
+        FULL: tl.constexpr,
     ):
-        """One program: one ray's ``(samples x samples)`` map for one head, from its rows of Q, K and V (head ``h``
-        is channels ``[h d_head, (h + 1) d_head)`` of each third of ``qkv``); the column means and the first row
-        only where ``WITH_COLUMN_MEAN`` and ``WITH_FIRST_ROW``. ``FULL``: ``samples == S_PAD``, no padded key to
-        mask and no padded row to leave out of the column means (a render's fine pass at the presets' 48 + 16)."""
+        """One program: one ray. Its rows of ``x`` normalised once (``attn_norm``, float32, then the compute dtype as
+        a Linear's input), then for each head its Q, K and V (rows ``[h d_head, (h + 1) d_head)`` of each third of
+        ``qkv_w``), its ``(samples x samples)`` map, ``A V`` and the summaries asked for (``WITH_COLUMN_MEAN``,
+        ``WITH_FIRST_ROW``). ``FULL``: ``samples == S_PAD``, no padded key to mask and no padded row to leave out of
+        the column means (a render's fine pass at the presets' 48 + 16)."""
         ray = tl.program_id(0).to(tl.int64)
-        head = tl.program_id(1)
         rows = tl.arange(0, S_PAD)
-        ch = tl.arange(0, D_HEAD_PAD)
+        ch = tl.arange(0, D)
+        dh = tl.arange(0, D_HEAD_PAD)
         row_ok = rows < samples
-        tile_ok = row_ok[:, None] & (ch[None, :] < D_HEAD)
-        offsets = (ray * samples + rows)[:, None] * (3 * D) + head * D_HEAD + ch[None, :]
-        q = tl.load(qkv_ptr + offsets, mask=tile_ok, other=0.0)
-        k = tl.load(qkv_ptr + D + offsets, mask=tile_ok, other=0.0)
-        v = tl.load(qkv_ptr + 2 * D + offsets, mask=tile_ok, other=0.0)
-        scores = dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32 in base 2: log2(e) / sqrt(d_head) in W_Q
-        if not FULL:
-            scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
-        peak = tl.max(scores, axis=1)
-        weight = tl.exp2(scores - peak[:, None])
-        attention = weight * (1.0 / tl.sum(weight, axis=1))[:, None]  # softmax over keys per query row
-        out = dot(attention.to(v.dtype), v, IEEE)  # (S_PAD, D_HEAD_PAD)
-        out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + ch[None, :]
-        tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=tile_ok)
-        summary = (ray * HEADS + head) * samples + rows
-        if WITH_COLUMN_MEAN:
-            if FULL:
-                column_mean = tl.sum(attention, axis=0) * (1.0 / S_PAD)
-            else:
-                column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) * (1.0 / samples)
-            tl.store(column_mean_ptr + summary, column_mean, mask=row_ok)
-        if WITH_FIRST_ROW:
-            first_row = tl.sum(tl.where(rows[:, None] == 0, attention, 0.0), axis=0)
-            tl.store(first_row_ptr + summary, first_row, mask=row_ok)
+        compute = qkv_w_ptr.dtype.element_ty
+        x = tl.load(x_ptr + (ray * samples + rows)[:, None] * D + ch[None, :], mask=row_ok[:, None], other=0.0)
+        x = x.to(tl.float32)
+        mean = tl.sum(x, axis=1) / D
+        centred = x - mean[:, None]
+        variance = tl.sum(centred * centred, axis=1) / D
+        h = centred * tl.rsqrt(variance + EPS)[:, None] * tl.load(norm_w_ptr + ch)[None, :]
+        h = (h + tl.load(norm_b_ptr + ch)[None, :]).to(compute)  # (S_PAD, D); padded rows hold the norm's bias
+        for head in tl.static_range(HEADS):
+            q = _head_projection(h, qkv_w_ptr, head * D_HEAD, D, D_HEAD, D_HEAD_PAD, IEEE)
+            k = _head_projection(h, qkv_w_ptr, D + head * D_HEAD, D, D_HEAD, D_HEAD_PAD, IEEE)
+            v = _head_projection(h, qkv_w_ptr, 2 * D + head * D_HEAD, D, D_HEAD, D_HEAD_PAD, IEEE)
+            scores = dot(q, tl.trans(k), IEEE)  # (S_PAD, S_PAD) float32 in base 2: log2(e) / sqrt(d_head) in W_Q
+            if not FULL:
+                scores = tl.where(row_ok[None, :], scores, float("-inf"))  # padded keys get no weight
+            peak = tl.max(scores, axis=1)
+            weight = tl.exp2(scores - peak[:, None])
+            attention = weight * (1.0 / tl.sum(weight, axis=1))[:, None]  # softmax over keys per query row
+            out = dot(attention.to(compute), v, IEEE)  # (S_PAD, D_HEAD_PAD)
+            out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + dh[None, :]
+            out_ok = row_ok[:, None] & (dh[None, :] < D_HEAD)
+            tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=out_ok)
+            summary = (ray * HEADS + head) * samples + rows
+            if WITH_COLUMN_MEAN:
+                if FULL:
+                    column_mean = tl.sum(attention, axis=0) * (1.0 / S_PAD)
+                else:
+                    column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) * (1.0 / samples)
+                tl.store(column_mean_ptr + summary, column_mean, mask=row_ok)
+            if WITH_FIRST_ROW:
+                first_row = tl.sum(tl.where(rows[:, None] == 0, attention, 0.0), axis=0)
+                tl.store(first_row_ptr + summary, first_row, mask=row_ok)
 
 
 def tuned_launch() -> str | None:
@@ -94,54 +124,64 @@ def tuned_launch() -> str | None:
     return None if triton is None else triton_support.tuned_launch(_fused_ray_attention_kernel)
 
 
-OUTPUTS = slice(1, 4)
+OUTPUTS = slice(4, 7)
 """Where ``out``, ``column_mean`` and ``first_row`` sit in :func:`kernel_arguments`' list (a summary not asked for is
 ``out`` again, never written)."""
 
 
 def kernel_arguments(
-    qkv: torch.Tensor, heads: int, with_column_mean: bool = True, with_first_row: bool = True
+    x: torch.Tensor, norm: nn.LayerNorm, qkv_weight: torch.Tensor, heads: int, compute_dtype: torch.dtype,
+    with_column_mean: bool = True, with_first_row: bool = True,
 ) -> tuple[list, dict]:
-    """The kernel's runtime arguments (``qkv`` made contiguous, outputs allocated) and its compile-time constants,
-    for :func:`fused_ray_attention`'s arguments (no launch: any device)."""
-    rays, samples, width = qkv.shape
-    d = width // 3
-    out = torch.empty(rays, samples, d, device=qkv.device, dtype=qkv.dtype)
+    """The kernel's runtime arguments (``x`` contiguous, the norm's affine in float32, ``qkv_weight`` in
+    ``compute_dtype``, outputs allocated in it) and its compile-time constants, for :func:`fused_ray_attention`'s
+    arguments (no launch: any device)."""
+    rays, samples, d = x.shape
+    out = torch.empty(rays, samples, d, device=x.device, dtype=compute_dtype)
 
     def summary(wanted: bool) -> torch.Tensor:
-        return torch.empty(rays, heads, samples, device=qkv.device, dtype=torch.float32) if wanted else out
+        return torch.empty(rays, heads, samples, device=x.device, dtype=torch.float32) if wanted else out
 
-    arguments = [qkv.contiguous(), out, summary(with_column_mean), summary(with_first_row), samples]
+    arguments = [
+        x.contiguous(), norm.weight.detach().float().contiguous(), norm.bias.detach().float().contiguous(),
+        qkv_weight.detach().to(compute_dtype).contiguous(), out, summary(with_column_mean), summary(with_first_row),
+        samples,
+    ]
     constants = dict(
         D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=padded(d // heads), S_PAD=padded(samples),
-        IEEE=qkv.dtype == torch.float32, WITH_COLUMN_MEAN=with_column_mean, WITH_FIRST_ROW=with_first_row,
-        FULL=samples == padded(samples),
+        EPS=float(norm.eps), IEEE=compute_dtype == torch.float32, WITH_COLUMN_MEAN=with_column_mean,
+        WITH_FIRST_ROW=with_first_row, FULL=samples == padded(samples),
     )
     return arguments, constants
 
 
 def fused_ray_attention(
-    qkv: torch.Tensor, heads: int, with_column_mean: bool = True, with_first_row: bool = True
+    x: torch.Tensor, norm: nn.LayerNorm, qkv_weight: torch.Tensor, heads: int, with_column_mean: bool = True,
+    with_first_row: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-    """A RAT block's multi-head attention in one kernel launch (module docstring).
+    """A RAT block's normalisation, projections and multi-head attention in one kernel launch (module docstring).
 
     Args:
-        qkv: ``(rays, samples, 3 d_rgb)`` ``[Q log2(e) / sqrt(d_head), K, V]`` in the compute dtype (the scores
-            in base 2: the softmax takes ``2**x``), heads as contiguous channel groups of each third.
+        x: ``(rays, samples, d_rgb)`` the block's input.
+        norm: its ``attn_norm``.
+        qkv_weight: ``(3 d_rgb, d_rgb)`` ``[W_Q log2(e) / sqrt(d_head); W_K; W_V]`` (the scores in base 2: the
+            softmax takes ``2**x``), each head a contiguous block of rows of each third.
         heads: the head count.
         with_column_mean, with_first_row: compute and return these summaries (False: None).
 
     Returns:
-        ``out`` ``(rays, samples, d_rgb)`` in ``qkv``'s dtype; ``column_mean`` and ``first_row``
-        ``(rays, heads, samples)`` float32, or None where not asked for.
+        ``out`` ``(rays, samples, d_rgb)`` in the compute dtype (autocast's, else ``x``'s); ``column_mean`` and
+        ``first_row`` ``(rays, heads, samples)`` float32, or None where not asked for.
     """
-    if qkv.shape[-1] % 3 != 0 or not fused_ray_attention_supported(qkv[..., : qkv.shape[-1] // 3], heads):
+    if not fused_ray_attention_supported(x, heads) or tuple(qkv_weight.shape) != (3 * x.shape[-1], x.shape[-1]):
         raise ValueError(
-            f"fused_ray_attention needs Triton and CUDA qkv (rays, samples <= 128, 3 d_rgb) with d_rgb divisible by "
-            f"the {heads} heads in float32/bf16/fp16; got {tuple(qkv.shape)} {qkv.dtype} on {qkv.device}. Check "
+            f"fused_ray_attention needs Triton and CUDA x (rays, samples <= 128, d_rgb) with d_rgb a power of two >= "
+            f"{MIN_DOT} divisible by the {heads} heads, in float32/bf16/fp16, and qkv_weight (3 d_rgb, d_rgb); got "
+            f"{tuple(x.shape)} {x.dtype} on {x.device} and {tuple(qkv_weight.shape)}. Check "
             "fused_ray_attention_supported first."
         )
-    arguments, constants = kernel_arguments(qkv, heads, with_column_mean, with_first_row)
-    _fused_ray_attention_kernel[(qkv.shape[0], heads)](*arguments, **constants)
+    compute_dtype = triton_support.compute_dtype(x, x.dtype)
+    arguments, constants = kernel_arguments(x, norm, qkv_weight, heads, compute_dtype, with_column_mean, with_first_row)
+    _fused_ray_attention_kernel[(x.shape[0],)](*arguments, **constants)
     out, column_mean, first_row = arguments[OUTPUTS]
     return out, column_mean if with_column_mean else None, first_row if with_first_row else None

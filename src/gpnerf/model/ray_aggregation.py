@@ -69,7 +69,7 @@ class RayAggregationTransformer(nn.Module):
     power of two (d_head 16 in the presets), otherwise to float rounding.
 
     ``fused_inference`` (with ``compute_dtype_attention``): without autograd and without active dropout, on
-    CUDA with Triton, Q, K and V come from one matmul and the attention runs as one kernel
+    CUDA with Triton, the normalisation, Q, K and V and the attention run as one kernel
     (:mod:`gpnerf.model.fused_ray_attention`) that returns the map's column means and first row instead of the
     map, and the block's tail runs as one kernel too (``fused_tail``, set with it;
     :func:`gpnerf.model.field_aggregation.block_tail`); elsewhere the PyTorch ops run.
@@ -102,8 +102,6 @@ class RayAggregationTransformer(nn.Module):
         """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, the block's :class:`RayAttention`).
         ``with_column_mean``, ``with_first_row``: whether a caller reads these summaries (False lets the fused
         kernel skip them; the PyTorch path keeps the map, which holds both)."""
-        h = self.attn_norm(x)
-
         def split(t: torch.Tensor) -> torch.Tensor:
             return t.unflatten(-1, (self.num_heads, -1)).transpose(1, 2)  # (rays, heads, samples, d_head)
 
@@ -112,11 +110,14 @@ class RayAggregationTransformer(nn.Module):
         q_weight = self.q_fc.weight * d_head**-0.5 if fold_scale else self.q_fc.weight
         apply = kernels_apply(self)
         if self.fused_inference and apply and fused_ray_attention_supported(x, self.num_heads):
-            qkv = nn.functional.linear(h, torch.cat([q_weight * LOG2E, self.k_fc.weight, self.v_fc.weight]))  # base 2
-            out, column_mean, first_row = fused_ray_attention(qkv, self.num_heads, with_column_mean, with_first_row)
+            qkv_weight = torch.cat([q_weight * LOG2E, self.k_fc.weight, self.v_fc.weight])  # scores in base 2
+            out, column_mean, first_row = fused_ray_attention(
+                x, self.attn_norm, qkv_weight, self.num_heads, with_column_mean, with_first_row
+            )
             ray_attention = RayAttention(attention=None, column_mean=column_mean, first_row=first_row)
             tail_masks = (None, None, None)
         else:
+            h = self.attn_norm(x)
             q, k, v = split(nn.functional.linear(h, q_weight)), split(self.k_fc(h)), split(self.v_fc(h))
             scores = q @ k.transpose(-1, -2)
             if not fold_scale:
