@@ -13,17 +13,20 @@ by their call counts, the two GEMMs of 128), and writes only:
 * ``first_row`` ``(rays, heads, samples)`` float32: ``A[h, 0, :]``, the per-point weights of the last layer.
 
 The last two only where a caller reads them (``with_column_mean``, ``with_first_row``): a render's coarse pass reads
-neither but from its last layer, its fine pass the column means of every layer and the first row of the last. Each is
-two reductions over a head's map. Where the samples fill the map (``FULL``: 64, a power of two, as in the presets'
-fine pass) no key is masked and no row left out of the column means. sm_90, bf16, 64 samples, 2 warps: 4,752
-instructions a program (ray) with both summaries, 3,992 with the column means alone, 3,088 with neither
-(``benchmarks/kernel_registers.py``); one program a ray and head taking Q, K and V from memory took 1,040, 848 and
-600 a head, so the norm and the projections cost a head about a fifth more instructions.
+neither but from its last layer, its fine pass the column means of every layer and the first row of the last. The
+column sums are one product over a head's map (row 0 of ``ones @ A`` over the real rows, stored by the threads that
+hold it) and the first row is the map's row 0 stored as it lies: no reduction. Where the samples fill the map (``FULL``: 64, a
+power of two, as in the presets' fine pass) no key is masked. sm_90, bf16, 64 samples, 4 warps: 1,984 instructions a
+program (a ray: four heads) with both summaries, 1,840 with the column means alone, 1,576 with neither
+(``benchmarks/kernel_registers.py``); as warp-instructions a head that is 1,984, 1,840 and 1,576 against 2,080, 1,696
+and 1,200 for one program a ray and head at 2 warps that read Q, K and V from memory (the column sums and the first
+row then two reductions each).
 
 Inference only (no autograd, no dropout). The norm runs in float32 and its rows are rounded to the compute dtype
 as a Linear's input; the projections, ``Q K^T`` and ``A V`` run in the compute dtype with float32 accumulation and
-Q, K, V rounded to it, as autocast's matmuls do; the softmax, the column means and the first row stay in float32 (the
-PyTorch path rounds the map to the compute dtype first), so under bf16 the two differ by bf16 rounding
+Q, K, V rounded to it, as autocast's matmuls do; the softmax and the first row stay in float32 (the PyTorch path
+rounds the map to the compute dtype first) and the column means sum the map as rounded for ``A V`` (as the PyTorch
+path's do) in float32, so under bf16 the two differ by bf16 rounding
 (tests/model/test_fused_ray_attention.py states the tolerances). :func:`fused_ray_attention_supported` says
 when the kernel applies; otherwise callers keep the PyTorch path.
 """
@@ -103,20 +106,21 @@ if triton is not None:
             peak = tl.max(scores, axis=1)
             weight = tl.exp2(scores - peak[:, None])
             attention = weight * (1.0 / tl.sum(weight, axis=1))[:, None]  # softmax over keys per query row
-            out = dot(attention.to(compute), v, IEEE)  # (S_PAD, D_HEAD_PAD)
+            probabilities = attention.to(compute)  # A V's operand, rounded like the PyTorch path's map
+            out = dot(probabilities, v, IEEE)  # (S_PAD, D_HEAD_PAD)
             out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + dh[None, :]
             out_ok = row_ok[:, None] & (dh[None, :] < D_HEAD)
             tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=out_ok)
-            summary = (ray * HEADS + head) * samples + rows
-            if WITH_COLUMN_MEAN:
-                if FULL:
-                    column_mean = tl.sum(attention, axis=0) * (1.0 / S_PAD)
-                else:
-                    column_mean = tl.sum(tl.where(row_ok[:, None], attention, 0.0), axis=0) * (1.0 / samples)
-                tl.store(column_mean_ptr + summary, column_mean, mask=row_ok)
-            if WITH_FIRST_ROW:
-                first_row = tl.sum(tl.where(rows[:, None] == 0, attention, 0.0), axis=0)
-                tl.store(first_row_ptr + summary, first_row, mask=row_ok)
+            summary = (ray * HEADS + head) * samples  # + key: the summaries' row of this ray and head
+            if WITH_COLUMN_MEAN:  # sum_i A[i, :] as a product: row 0 of (ones on the real rows) @ A, stored alone
+                picks = tl.arange(0, 16)[:, None]  # the smallest product: MIN_DOT rows
+                real_rows = ((picks == 0) & row_ok[None, :]).to(compute)  # (16, S_PAD)
+                column_sum = dot(real_rows, probabilities, IEEE)  # (16, S_PAD): rows past 0 are zero
+                tl.store(column_mean_ptr + summary + rows[None, :] + 0 * picks, column_sum * (1.0 / samples),
+                         mask=(picks == 0) & row_ok[None, :])
+            if WITH_FIRST_ROW:  # A[0, :]: the first query row's weights, stored by the threads that hold them
+                tl.store(first_row_ptr + summary + rows[None, :] + 0 * rows[:, None], attention,
+                         mask=(rows[:, None] == 0) & row_ok[None, :])
 
 
 def tuned_launch() -> str | None:
