@@ -82,16 +82,21 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def launch_shapes(args: argparse.Namespace) -> list[tuple[int, ...]]:
-    """``(points, split, warps, stages, max registers)`` to time: :data:`fused_field_attention.LAUNCH_SHAPES` and
-    ``--extra-launches``, each at every ``--stages`` and ``--max-registers`` (0: no limit), those whose channel split
-    leaves fewer than ``MIN_DOT`` channels left out (as the autotuner prunes)."""
+    """``(points, split, warps, stages, max registers)`` to time: :data:`fused_field_attention.LAUNCH_SHAPES` (each
+    at its own register limit) and ``--extra-launches``, each also at every ``--max-registers`` (0: no limit) and
+    every ``--stages``, once each; those whose channel split leaves fewer than ``MIN_DOT`` channels left out (as the
+    autotuner prunes)."""
     extra = [tuple(int(part) for part in launch.split(",")) for launch in args.extra_launches]
     d = PRESETS[args.preset].transformer.d_rgb
-    return [
-        (*shape, stages, registers) for shape in [*fused.LAUNCH_SHAPES, *extra]
-        if d // fused.launch_parameters(shape)[0]["CHANNEL_SPLIT"] >= fused.MIN_DOT
-        for stages in args.stages for registers in args.max_registers
-    ]
+    launches = {}
+    for shape in [*fused.LAUNCH_SHAPES, *extra]:
+        meta, warps, own_limit = fused.launch_parameters(shape)
+        if d // meta["CHANNEL_SPLIT"] < fused.MIN_DOT:
+            continue
+        for stages in args.stages:
+            for registers in dict.fromkeys([own_limit, *args.max_registers]):
+                launches[(meta["BLOCK_POINTS"], meta["CHANNEL_SPLIT"], warps, stages, registers)] = None
+    return list(launches)
 
 
 def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[dict]:
@@ -107,7 +112,7 @@ def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[di
 
     def launcher(*launch: int):
         *shape, stages, registers = launch
-        meta, warps = fused.launch_parameters(tuple(shape))
+        meta, warps, _ = fused.launch_parameters(tuple(shape))
         limit = {"maxnreg": registers} if registers else {}
 
         def launch_kernel() -> None:

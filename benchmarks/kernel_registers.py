@@ -182,7 +182,9 @@ def run(args: argparse.Namespace) -> list[dict]:
         for launch_config, compiled in compile_configurations(kernel, argument_types(kernel, arguments), constants, aligned):
             launch = ", ".join(f"{key} {value}" for key, value in launch_config.kwargs.items())
             rows.append({
-                "kernel": name, "launch": f"{launch}, {launch_config.num_warps} warps".lstrip(", "),
+                "kernel": name,
+                "launch": f"{launch}, {launch_config.num_warps} warps".lstrip(", ")
+                + (f", at most {launch_config.maxnreg} registers" if launch_config.maxnreg else ""),
                 "shared_bytes": compiled.metadata.shared, **ptxas_usage(compiled.asm["ptx"]),
                 **sass_counts(compiled.asm["cubin"]),
             })

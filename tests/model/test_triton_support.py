@@ -213,3 +213,14 @@ def test_widening_on_the_gpu_equals_torch_float_bit_for_bit(form):
     got = torch.empty_like(x, dtype=torch.float32)
     widening_kernel()[(triton.cdiv(x.numel(), 1024),)](x, got, x.numel(), BLOCK=1024, **WIDENINGS[form])
     assert torch.equal(got.view(torch.int32), x.float().view(torch.int32))
+
+
+@needs_triton
+def test_launch_configs_carry_a_register_limit_where_a_shape_gives_one(monkeypatch):
+    from gpnerf.model.triton_support import launch_configs
+
+    monkeypatch.delenv("TRITON_INTERPRET", raising=False)  # the interpreter's single configuration otherwise
+    unlimited, limited, zero = launch_configs({}, [({"B": 16}, 2), ({"B": 16}, 2, 168), ({"B": 32}, 4, 0)])
+    assert (unlimited.num_warps, unlimited.maxnreg) == (2, None)
+    assert (limited.kwargs, limited.num_warps, limited.maxnreg) == ({"B": 16}, 2, 168)
+    assert (zero.num_warps, zero.maxnreg) == (4, None)

@@ -66,14 +66,16 @@ def fused_field_attention_supported(tokens: torch.Tensor) -> bool:
 
 
 LAUNCH_SHAPES = (
-    (16, 1, 2), (32, 1, 4), (64, 1, 4), (64, 1, 8), (128, 1, 4), (128, 1, 8), (32, 2, 2), (32, 2, 4), (64, 2, 4),
-    (64, 2, 8),
+    (16, 1, 2, 0), (16, 1, 2, 168), (32, 1, 4, 0), (32, 1, 4, 168), (64, 1, 4, 0), (64, 1, 8, 0), (128, 1, 4, 0),
+    (128, 1, 8, 0), (32, 2, 2, 0), (32, 2, 4, 0), (64, 2, 4, 0), (64, 2, 8, 0),
 )
-"""Points per program x channel split x warps, tried once per (views, d_rgb, dtype) by Triton's autotuner. A split of 2
-gives each program half the output channels (half the accumulators and weights in registers; f_A's hidden layer is
-computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT`` (:func:`launches_for`). 16 x 1 x 2 and
-32 x 2 x 2 (under 64 points a warpgroup: warp-level ``mma.sync``, whose products can overlap) were the fastest at a
-chunk's shapes in the twenty-fourth run (docs/performance.md section 23)."""
+"""Points per program x channel split x warps x ptxas' register limit per thread (0: none), tried once per (views,
+d_rgb, dtype) by Triton's autotuner. A split of 2 gives each program half the output channels (half the accumulators
+and weights in registers; f_A's hidden layer is computed by both halves); it applies where ``d_rgb / 2 >= MIN_DOT``
+(:func:`launches_for`). 16 x 1 x 2 and 32 x 2 x 2 (under 64 points a warpgroup: warp-level ``mma.sync``, whose
+products can overlap) were the fastest at a chunk's shapes in the twenty-fourth run (docs/performance.md section 23);
+16 x 1 x 2 at 168 registers (12 warps an SM instead of 8, a few bytes spilled) faster still alone in the twenty-fifth
+(section 24)."""
 
 
 def folds_mask(attn_hidden: int, pos_hidden: int, dtype: torch.dtype) -> bool:
@@ -88,10 +90,11 @@ def folds_mask(attn_hidden: int, pos_hidden: int, dtype: torch.dtype) -> bool:
     )
 
 
-def launch_parameters(shape: tuple[int, ...]) -> tuple[dict, int]:
-    """A :data:`LAUNCH_SHAPES` entry as the kernel's meta-parameters and its warps."""
-    points, split, warps = shape
-    return {"BLOCK_POINTS": points, "CHANNEL_SPLIT": split}, warps
+def launch_parameters(shape: tuple[int, ...]) -> tuple[dict, int, int]:
+    """A :data:`LAUNCH_SHAPES` entry (or one without its register limit) as the kernel's meta-parameters, its warps
+    and its register limit (0: none)."""
+    points, split, warps, *registers = shape
+    return {"BLOCK_POINTS": points, "CHANNEL_SPLIT": split}, warps, (registers or [0])[0]
 
 
 def launch_grid(points: int, meta: dict) -> tuple[int, int]:

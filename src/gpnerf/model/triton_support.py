@@ -48,12 +48,16 @@ def padded(n: int) -> int:
     return max(MIN_DOT, triton.next_power_of_2(n))
 
 
-def launch_configs(interpreter: dict, shapes: list[tuple[dict, int]]) -> list:
-    """Autotuner configurations: each ``(meta-parameters, warps)`` of ``shapes``, or the single ``interpreter``
-    configuration (4 warps) under the interpreter, which cannot time kernels."""
+def launch_configs(interpreter: dict, shapes: list[tuple]) -> list:
+    """Autotuner configurations: each ``(meta-parameters, warps)`` or ``(meta-parameters, warps, registers)`` of
+    ``shapes`` (``registers``: ptxas' limit per thread, 0 for none), or the single ``interpreter`` configuration
+    (4 warps) under the interpreter, which cannot time kernels."""
     if interpreted():
         return [triton.Config(interpreter, num_warps=4)]
-    return [triton.Config(meta, num_warps=warps) for meta, warps in shapes]
+    return [
+        triton.Config(meta, num_warps=warps, maxnreg=registers[0] if registers and registers[0] else None)
+        for meta, warps, *registers in shapes
+    ]
 
 
 def compute_dtype(tensor: torch.Tensor, otherwise: torch.dtype) -> torch.dtype:
@@ -208,5 +212,7 @@ def compile_configurations(
             attrs={(i,): [["tt.divisibility", 16]] for i in aligned},
         )
         options = {"num_warps": config.num_warps, "num_stages": config.num_stages}
+        if config.maxnreg:
+            options["maxnreg"] = config.maxnreg
         compiled.append((config, triton.compile(source, target=GPUTarget("cuda", capability, 32), options=options)))
     return compiled
