@@ -76,7 +76,7 @@ if triton is not None:
         samples,
         D: tl.constexpr, HEADS: tl.constexpr, D_HEAD: tl.constexpr, D_HEAD_PAD: tl.constexpr, S_PAD: tl.constexpr,
         EPS: tl.constexpr, IEEE: tl.constexpr, WITH_COLUMN_MEAN: tl.constexpr, WITH_FIRST_ROW: tl.constexpr,
-        FULL: tl.constexpr,
+        FULL: tl.constexpr, PICKS: tl.constexpr,
     ):
         """One program: one ray. Its rows of ``x`` normalised once (``attn_norm``, float32, then the compute dtype as
         a Linear's input), then for each head its Q, K and V (rows ``[h d_head, (h + 1) d_head)`` of each third of
@@ -113,9 +113,9 @@ if triton is not None:
             tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=out_ok)
             summary = (ray * HEADS + head) * samples  # + key: the summaries' row of this ray and head
             if WITH_COLUMN_MEAN:  # sum_i A[i, :] as a product: row 0 of (ones on the real rows) @ A, stored alone
-                picks = tl.arange(0, 16)[:, None]  # the smallest product: MIN_DOT rows
-                real_rows = ((picks == 0) & row_ok[None, :]).to(compute)  # (16, S_PAD)
-                column_sum = dot(real_rows, probabilities, IEEE)  # (16, S_PAD): rows past 0 are zero
+                picks = tl.arange(0, PICKS)[:, None]  # the smallest product's rows (MIN_DOT)
+                real_rows = ((picks == 0) & row_ok[None, :]).to(compute)  # (PICKS, S_PAD)
+                column_sum = dot(real_rows, probabilities, IEEE)  # (PICKS, S_PAD): rows past 0 are zero
                 tl.store(column_mean_ptr + summary + rows[None, :] + 0 * picks, column_sum * (1.0 / samples),
                          mask=(picks == 0) & row_ok[None, :])
             if WITH_FIRST_ROW:  # A[0, :]: the first query row's weights, stored by the threads that hold them
@@ -154,7 +154,7 @@ def kernel_arguments(
     constants = dict(
         D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=padded(d // heads), S_PAD=padded(samples),
         EPS=float(norm.eps), IEEE=compute_dtype == torch.float32, WITH_COLUMN_MEAN=with_column_mean,
-        WITH_FIRST_ROW=with_first_row, FULL=samples == padded(samples),
+        WITH_FIRST_ROW=with_first_row, FULL=samples == padded(samples), PICKS=MIN_DOT,
     )
     return arguments, constants
 
