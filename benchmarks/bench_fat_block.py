@@ -103,10 +103,10 @@ def launch_sweep(args, block, query, tokens, direction, valid, timer) -> list[di
     """The fused kernel alone on the block's inputs, timed in each of :func:`launch_shapes`' configurations."""
     with torch.no_grad(), bench_model.precision_context(args.precision, tokens.device):
         kernel_tokens = tokens.to(torch.bfloat16 if args.precision == "bf16" else tokens.dtype)
-        weights, query_to_hidden, hidden_bias = block.kernel_weights()
-        query_hidden = block.attn_norm(query) @ query_to_hidden.t() - hidden_bias
+        kernel_query = query.to(kernel_tokens.dtype)  # X_0 as the render's blocks pass it, in the compute dtype
+        weights = block.kernel_weights()
     arguments, constants = fused.kernel_arguments(
-        kernel_tokens.flatten(0, 1), direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1), weights
+        kernel_tokens.flatten(0, 1), direction.flatten(0, 1), valid.flatten(0, 1), kernel_query.flatten(0, 1), weights
     )
     points = kernel_tokens.shape[0] * kernel_tokens.shape[1]
 

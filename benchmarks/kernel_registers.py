@@ -52,11 +52,11 @@ samples), not on the number of rows."""
 def field_attention(config: ModelConfig, dtype: torch.dtype, views: int, with_attention: bool = True) -> tuple:
     transformer = replace(config.transformer, dropout=0.0)
     block = FieldAggregationTransformer(transformer, True, fold_logit_projections=True)
-    weights, _, _ = block.kernel_weights()
+    weights = block.kernel_weights()
     d = transformer.d_rgb
     arguments, constants = fused_field_attention.kernel_arguments(
         torch.zeros(POINTS, views, d, dtype=dtype), torch.zeros(POINTS, views, 4), torch.zeros(POINTS, views, dtype=torch.bool),
-        torch.zeros(POINTS, transformer.d_attn_hidden), weights, with_attention,
+        torch.zeros(POINTS, d, dtype=dtype), weights, with_attention,
     )
     return fused_field_attention._fused_field_attention_kernel, arguments, constants
 

@@ -69,10 +69,9 @@ def channel_split_matches_one_program(
     from gpnerf.model import fused_field_attention as fused
 
     block, (query, tokens, direction, valid) = fat_block(d_rgb, views, points, device)
-    weights, query_to_hidden, hidden_bias = block.kernel_weights()
+    weights = block.kernel_weights()
     with torch.no_grad():
-        inputs = (tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
-                  (block.attn_norm(query) @ query_to_hidden.t() - hidden_bias).flatten(0, 1))
+        inputs = (tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1))
         outputs = []
         for split in (1, 2):
             arguments, constants = fused.kernel_arguments(*inputs, weights)
@@ -91,10 +90,9 @@ def folded_mask_matches_the_select(d_rgb: int, views: int, points: tuple[int, in
     from gpnerf.model import fused_field_attention as fused
 
     block, (query, tokens, direction, valid) = fat_block(d_rgb, views, points)
-    weights, query_to_hidden, hidden_bias = block.kernel_weights()
+    weights = block.kernel_weights()
     with torch.no_grad():
-        inputs = (tokens.flatten(0, 1), direction.flatten(0, 1), valid.flatten(0, 1),
-                  (block.attn_norm(query) @ query_to_hidden.t() - hidden_bias).flatten(0, 1))
+        inputs = (tokens.flatten(0, 1), direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1))
         outputs = []
         for folded in (True, False):
             arguments, constants = fused.kernel_arguments(*inputs, weights)
@@ -172,10 +170,10 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, with_at
     from gpnerf.model import fused_field_attention as fused
 
     block, (query, tokens, direction, valid) = fat_block(points=(2, 8))
-    weights, query_to_hidden, hidden_bias = block.kernel_weights()
+    weights = block.kernel_weights()
     arguments, constants = fused.kernel_arguments(
-        tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
-        (query @ query_to_hidden.t() - hidden_bias).flatten(0, 1), weights, with_attention,
+        tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1).to(dtype),
+        weights, with_attention,
     )
     kernel = fused._fused_field_attention_kernel
     compile_for_hopper_with(kernel, arguments, constants)

@@ -296,14 +296,14 @@ class FieldAggregationTransformer(nn.Module):
         key_to_hidden, query_to_hidden, pos_to_hidden, pos_bias = (part.contiguous() for part in parts)
         return key_to_hidden, query_to_hidden, pos_to_hidden, first.bias + pos_bias[:, 0]
 
-    def kernel_weights(self) -> tuple[FoldedFieldWeights, torch.Tensor, torch.Tensor]:
-        """The fused kernel's weights, ``W_1 W_Q`` ``(d_attn_hidden, d_rgb)`` and the folded bias ``(d_attn_hidden,)``
-        (the per-point term ``LN(X_0) (W_1 W_Q)^T`` minus that bias is the kernel's ``query_hidden``)."""
+    def kernel_weights(self) -> FoldedFieldWeights:
+        """The fused kernel's weights (the norm of X_0 and ``W_1 W_Q`` among them: the kernel forms the per-point
+        term ``LN(X_0) (W_1 W_Q)^T`` minus the folded bias itself)."""
         key_to_hidden, query_to_hidden, pos_to_hidden, hidden_bias = self._folded_weights()
-        weights = FoldedFieldWeights(
-            self.v_fc.weight, key_to_hidden, self.pos_fc[0], self.pos_fc[2], pos_to_hidden, self.attn_fc[2]
+        return FoldedFieldWeights(
+            self.attn_norm, query_to_hidden, hidden_bias, self.v_fc.weight, key_to_hidden, self.pos_fc[0],
+            self.pos_fc[2], pos_to_hidden, self.attn_fc[2],
         )
-        return weights, query_to_hidden, hidden_bias
 
     def _aggregate_fused(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
@@ -312,11 +312,9 @@ class FieldAggregationTransformer(nn.Module):
         """``sum_views (V + P) A`` ``(rays, samples, d_rgb)`` and the :class:`FieldAttention` from the fused kernel
         (None without ``with_attention``)."""
         tokens = tokens.to(compute_dtype(tokens, tokens.dtype))  # the kernel's products run in it, as Linear's would
-        weights, query_to_hidden, hidden_bias = self.kernel_weights()
-        query_hidden = self.attn_norm(query) @ query_to_hidden.t() - hidden_bias  # (rays, samples, d_attn_hidden)
         out, logits, peak, inverse_total, weighted_position = fused_field_attention(
-            tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query_hidden.flatten(0, 1),
-            weights, with_attention,
+            tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1),
+            self.kernel_weights(), with_attention,
         )
         rays_samples = tokens.shape[:2]
         if not with_attention:

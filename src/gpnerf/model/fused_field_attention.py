@@ -6,8 +6,10 @@ takes the softmax over views per channel and sums ``(V + P) A`` over views. Writ
 of these is a ``(points, views, d_rgb)`` tensor written to and read back from GPU memory, and the
 small products (K = 4, N = 8) run as badly shaped GEMMs. Here one program takes a block of points and all
 or half of the output channels (both autotuned once per shape) and walks their views with an online softmax
-(running max and sum per channel, as in flash attention), keeping every intermediate on chip. It writes only
-what the layer's callers read:
+(running max and sum per channel, as in flash attention), keeping every intermediate on chip. It reads the block's
+input X_0 and forms the per-point term of f_A's hidden layer itself (``attn_norm``, then ``W_1 W_Q``: no norm
+kernel, product and subtraction per layer outside it; sm_90, 16 x 1 x 2: 192 more instructions a program, once,
+its view loop unchanged). It writes only what the layer's callers read:
 
 * ``out`` ``(points, d_rgb)``: ``sum_views (V + P) A`` (the input of ``out_fc``);
 * ``logits`` ``(points, views, d_rgb)``, masked, in base 2 (f_A's output layer scaled by ``log2(e)``: the softmax
@@ -118,6 +120,27 @@ if triton is not None:
         return tl.load(w_ptr + cols * IN + rows, mask=(rows < IN) & (cols < OUT), other=0.0)
 
     @triton.jit
+    def _minus_query_hidden(
+        query_ptr, norm_w_ptr, norm_b_ptr, query_hidden_w_ptr, hidden_bias_ptr, point, point_ok, dtype: tl.constexpr,
+        D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr, EPS: tl.constexpr, IEEE: tl.constexpr,
+    ):
+        """The points' term of f_A's hidden layer, ``b - LN(X_0) (W_1 W_Q)^T`` float32 ``(BLOCK_POINTS, H_PAD)``
+        (zero past ``H``), with ``b`` f_A's folded bias: the norm in float32, its rows rounded to ``dtype`` as a
+        Linear's input and the product's output as a Linear's, as the PyTorch ops under autocast."""
+        ch = tl.arange(0, D)
+        hid = tl.arange(0, H_PAD)
+        query = tl.load(query_ptr + point[:, None] * D + ch[None, :], mask=point_ok[:, None], other=0.0)
+        query = query.to(tl.float32)
+        mean = tl.sum(query, axis=1) / D
+        centred = query - mean[:, None]
+        variance = tl.sum(centred * centred, axis=1) / D
+        normed = centred * tl.rsqrt(variance + EPS)[:, None] * tl.load(norm_w_ptr + ch)[None, :]
+        normed = (normed + tl.load(norm_b_ptr + ch)[None, :]).to(dtype)
+        query_hidden_w = _load_transposed(query_hidden_w_ptr, H, H_PAD, D, D)
+        query_hidden = dot(normed, query_hidden_w, IEEE).to(dtype).to(tl.float32)
+        return tl.load(hidden_bias_ptr + hid, mask=hid < H, other=0.0)[None, :] - query_hidden
+
+    @triton.jit
     def _view_logits(
         tokens, direction, minus_query_hidden, key_hidden_w, pos_in_w, pos_in_b, pos_hidden_w, logit_w, logit_b,
         valid, MASKED_LOGIT: tl.constexpr, IEEE: tl.constexpr, FOLDED_BIASES: tl.constexpr, FOLDED_MASK: tl.constexpr,
@@ -185,7 +208,7 @@ if triton is not None:
     )
     @triton.jit
     def _fused_field_attention_kernel(
-        tokens_ptr, direction_ptr, valid_ptr, query_hidden_ptr,
+        tokens_ptr, direction_ptr, valid_ptr, query_ptr, norm_w_ptr, norm_b_ptr, query_hidden_w_ptr, hidden_bias_ptr,
         value_w_ptr, key_hidden_w_ptr, pos_in_w_ptr, pos_in_b_ptr, pos_out_w_ptr, pos_out_b_ptr,
         pos_hidden_w_ptr, logit_w_ptr, logit_b_ptr,
         out_ptr, logits_ptr, peak_ptr, inverse_total_ptr, weighted_position_ptr,
@@ -193,9 +216,10 @@ if triton is not None:
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr, FOLDED_MASK: tl.constexpr,
         PAIRED_ROUNDING: tl.constexpr, BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr,
-        STORE_ATTENTION: tl.constexpr,
+        STORE_ATTENTION: tl.constexpr, EPS: tl.constexpr,
     ):
-        """One program: ``BLOCK_POINTS`` points, their views one after another, keeping a running max and sum of
+        """One program: ``BLOCK_POINTS`` points: the query's term of f_A's hidden layer from their rows of X_0
+        (``attn_norm`` and ``W_1 W_Q``), then their views one after another, keeping a running max and sum of
         the softmax over views (per channel) and the running ``sum (V + P) A`` and ``sum P A``, for output channels
         ``[c, c + D / CHANNEL_SPLIT)`` with ``c = program_id(1) * D / CHANNEL_SPLIT``. Each view's
         logits, rounded to the output dtype like a Linear output, are written once; the softmax is taken over
@@ -208,8 +232,11 @@ if triton is not None:
         first = tl.program_id(1) * BLOCK_CHANNELS
         ch = first + tl.arange(0, BLOCK_CHANNELS)  # this program's output channels
         inputs = tl.arange(0, D)  # the tokens' channels
-        hid = tl.arange(0, H_PAD)
         dirs = tl.arange(0, DIR_PAD)
+        minus_query_hidden = _minus_query_hidden(
+            query_ptr, norm_w_ptr, norm_b_ptr, query_hidden_w_ptr, hidden_bias_ptr, point, point_ok,
+            value_w_ptr.dtype.element_ty, D, H, H_PAD, EPS, IEEE,
+        )
         value_w = _load_transposed(value_w_ptr + first * D, BLOCK_CHANNELS, BLOCK_CHANNELS, D, D)
         key_hidden_w = _load_transposed(key_hidden_w_ptr, H, H_PAD, D, D)
         pos_in_w = _load_transposed(pos_in_w_ptr, HP, HP_PAD, DIR, DIR_PAD)
@@ -228,9 +255,6 @@ if triton is not None:
             pos_in_w, pos_hidden_w, logit_w = _fold_mask(
                 pos_in_w, pos_hidden_w, logit_w, MASKED_LOGIT, H, H_PAD, HP, HP_PAD, DIR, DIR_PAD
             )
-        minus_query_hidden = -tl.load(  # the query's term, already minus f_A's folded bias
-            query_hidden_ptr + point[:, None] * H + hid[None, :], mask=point_ok[:, None] & (hid[None, :] < H), other=0.0
-        )
 
         peak = tl.full((BLOCK_POINTS, BLOCK_CHANNELS), float("-inf"), tl.float32)
         total = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
@@ -290,6 +314,9 @@ class FoldedFieldWeights:
     :meth:`FieldAggregationTransformer.attention_logits_folded`).
 
     Attributes:
+        query_norm: the block's ``attn_norm``, applied to X_0.
+        query_hidden: ``(d_attn_hidden, d_rgb)`` ``W_1 W_Q``.
+        hidden_bias: ``(d_attn_hidden,)`` f_A's folded bias ``b_1 + W_1 b_P2``.
         value: ``(d_rgb, d_rgb)`` W_V.
         key_hidden: ``(d_attn_hidden, d_rgb)`` ``W_1 W_K``.
         pos_in: f_P's first layer, 4 -> d_pos_hidden.
@@ -298,6 +325,9 @@ class FoldedFieldWeights:
         logits_out: f_A's second layer, d_attn_hidden -> d_rgb.
     """
 
+    query_norm: torch.nn.LayerNorm
+    query_hidden: torch.Tensor
+    hidden_bias: torch.Tensor
     value: torch.Tensor
     key_hidden: torch.Tensor
     pos_in: torch.nn.Linear
@@ -306,13 +336,13 @@ class FoldedFieldWeights:
     logits_out: torch.nn.Linear
 
 
-OUTPUTS = slice(13, 18)
+OUTPUTS = slice(17, 22)
 """Where ``out``, ``logits``, ``peak``, ``inverse_total`` and ``weighted_position`` sit in :func:`kernel_arguments`'
 list (without ``with_attention`` the last four are ``out`` again, never written)."""
 
 
 def kernel_arguments(
-    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query_hidden: torch.Tensor,
+    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
     weights: FoldedFieldWeights, with_attention: bool = True,
 ) -> tuple[list, dict]:
     """The kernel's runtime arguments (inputs made contiguous in the kernel's dtypes, outputs allocated) and its
@@ -336,7 +366,9 @@ def kernel_arguments(
         return b.detach().float().contiguous()
 
     arguments = [
-        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query_hidden.float().contiguous(),
+        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query.contiguous(),
+        bias(weights.query_norm.weight), bias(weights.query_norm.bias), weight(weights.query_hidden),
+        bias(weights.hidden_bias),
         weight(weights.value), weight(weights.key_hidden), weight(weights.pos_in.weight), bias(weights.pos_in.bias),
         weight(weights.pos_out.weight), bias(weights.pos_out.bias), weight(weights.pos_hidden),
         weight(weights.logits_out.weight * LOG2E), bias(weights.logits_out.bias * LOG2E),  # logits in base 2
@@ -348,13 +380,13 @@ def kernel_arguments(
         HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH),
         FOLDED_MASK=folds_mask(hidden, pos_hidden, dtype), IEEE=dtype == torch.float32,
         PAIRED_ROUNDING=dtype == torch.bfloat16 and triton_support.inline_ptx(),
-        STORE_ATTENTION=with_attention,
+        STORE_ATTENTION=with_attention, EPS=float(weights.query_norm.eps),
     )
     return arguments, constants
 
 
 def fused_field_attention(
-    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query_hidden: torch.Tensor,
+    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
     weights: FoldedFieldWeights, with_attention: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
     """The FAT block's per-view work in one kernel launch (module docstring).
@@ -363,8 +395,8 @@ def fused_field_attention(
         tokens: ``(points, views, d_rgb)`` X_rgb in the compute dtype (contiguous or not).
         relative_direction: ``(points, views, 4)`` Delta d.
         valid: ``(points, views)`` bool.
-        query_hidden: ``(points, d_attn_hidden)`` ``LN(X_0) (W_1 W_Q)^T`` minus f_A's folded bias
-            ``b_1 + W_1 b_P2`` (the folded logits' per-point term).
+        query: ``(points, d_rgb)`` X_0, the block's input (the kernel normalises it and forms the folded logits'
+            per-point term ``LN(X_0) (W_1 W_Q)^T`` minus f_A's folded bias).
         weights: the block's :class:`FoldedFieldWeights`.
         with_attention: also return what the semantic path reads (False: those four are None).
 
@@ -373,13 +405,13 @@ def fused_field_attention(
         softmax's ``peak`` and ``inverse_total`` and ``weighted_position``, each ``(points, d_rgb)`` float32
         (A = ``2**(logits - peak) * inverse_total``, the logits in base 2).
     """
-    if not fused_field_attention_supported(tokens):
+    if not fused_field_attention_supported(tokens) or tuple(query.shape) != (tokens.shape[0], tokens.shape[2]):
         raise ValueError(
             f"fused_field_attention needs Triton and CUDA tokens (points, views, d_rgb) with d_rgb a power of two "
-            f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16; got {tuple(tokens.shape)} "
-            f"{tokens.dtype} on {tokens.device}. Check fused_field_attention_supported first."
+            f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16, and query (points, d_rgb); got {tuple(tokens.shape)} "
+            f"{tokens.dtype} on {tokens.device} and {tuple(query.shape)}. Check fused_field_attention_supported first."
         )
-    arguments, constants = kernel_arguments(tokens, relative_direction, valid, query_hidden, weights, with_attention)
+    arguments, constants = kernel_arguments(tokens, relative_direction, valid, query, weights, with_attention)
     points = tokens.shape[0]
 
     def grid(launch: dict) -> tuple[int, int]:
