@@ -76,13 +76,24 @@ def ray_attention(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
     return fused_ray_attention._fused_ray_attention_kernel, arguments, constants
 
 
-def block_tail(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
+def block_tail(config: ModelConfig, dtype: torch.dtype, views: int, with_query_update: bool = False) -> tuple:
     d = config.transformer.d_rgb
     x = torch.zeros(POINTS, d, dtype=dtype)
+    update = None
+    if with_query_update:  # a q_fc on the output (the FAT blocks of the layers that re-inject the positions)
+        q_fc = torch.nn.Sequential(torch.nn.Linear(d + 2 * config.transformer.d_posenc, d), torch.nn.ReLU(),
+                                   torch.nn.Linear(d, d))
+        update = fused_feed_forward.QueryUpdate(q_fc, torch.zeros(POINTS, d, dtype=dtype))
     arguments, constants = fused_feed_forward.kernel_arguments(
-        x, x, torch.nn.Linear(d, d), torch.nn.LayerNorm(d), feed_forward(d, config.transformer.ff_multiplier, 0.0), dtype
+        x, x, torch.nn.Linear(d, d), torch.nn.LayerNorm(d), feed_forward(d, config.transformer.ff_multiplier, 0.0), dtype,
+        update,
     )
     return fused_feed_forward._fused_block_tail_kernel, arguments, constants
+
+
+def block_tail_query_update(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
+    """The block tail applying a q_fc to its output."""
+    return block_tail(config, dtype, views, with_query_update=True)
 
 
 def embedding(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
@@ -119,7 +130,7 @@ def fold_statistics(config: ModelConfig, dtype: torch.dtype, views: int) -> tupl
 
 KERNELS = {
     "field_attention": field_attention, "field_features": field_features, "ray_attention": ray_attention,
-    "block_tail": block_tail, "embedding": embedding, "attention_contraction": attention_contraction,
+    "block_tail": block_tail, "block_tail_query_update": block_tail_query_update, "embedding": embedding, "attention_contraction": attention_contraction,
     "fold_statistics": fold_statistics,
 }
 

@@ -5,7 +5,9 @@ On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``,
 a script); float32 only there, bf16 on the GPU. Every launch configuration is also compiled for sm_90 on the CPU
 with the pinned Triton. Tolerances: float32 ``1e-5`` relative (only the order of float32 sums differs); bf16
 ``1e-2`` relative (the same rounding points as autocast; cuBLAS and the kernel sum in different orders, and a
-bf16 rounding that flips propagates through the residual stream).
+bf16 rounding that flips propagates through the residual stream). The same for the kernel with a q_fc applied to its
+output (``query_update``) against the PyTorch tail followed by ``update_query_projected``, and (interpreter) a whole
+render with the FAT blocks' tails and their q_fcs in the kernel against the PyTorch ops, 1e-4.
 """
 
 from dataclasses import replace
@@ -15,6 +17,8 @@ import torch
 
 from gpnerf.model import PRESETS
 from gpnerf.model.field_aggregation import block_tail, feed_forward
+from gpnerf.model.fused_feed_forward import QueryUpdate
+from gpnerf.model.transformer import update_query_projected
 from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
 
@@ -44,11 +48,68 @@ def compare_fused_with_pytorch(modules, shape, tolerance: float, device: str = "
     assert error <= tolerance, (shape, d, error)
 
 
+def query_update(d: int, updates: int = 4, shape: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 1):
+    """A q_fc as the stack builds it (the paper's PE widths, random biases) and its position terms: a column slice of
+    ``updates`` q_fcs' ``(rays, samples, updates d)`` terms, as the model passes them (rows strided)."""
+    torch.manual_seed(seed)
+    d_pe = 63
+    q_fc = torch.nn.Sequential(torch.nn.Linear(d + 2 * d_pe, d), torch.nn.ReLU(), torch.nn.Linear(d, d)).to(device)
+    with torch.no_grad():
+        for layer in (q_fc[0], q_fc[2]):
+            layer.bias.copy_(torch.randn_like(layer.bias) * 0.3)
+    terms = torch.randn(*shape, updates * d, device=device)
+    return QueryUpdate(q_fc, terms[..., d:2 * d])
+
+
+def compare_query_update_with_pytorch(modules, shape, tolerance: float, device: str = "cpu", x_dtype=torch.float32,
+                                      autocast_dtype: torch.dtype | None = None) -> None:
+    """The kernel with a q_fc on its output against the PyTorch tail, then ``update_query_projected``."""
+    d = modules[0].in_features
+    x = (torch.randn(*shape, d, device=device) * 2).to(x_dtype)
+    attended = torch.randn(*shape, d, device=device).to(autocast_dtype or x_dtype)
+    update = query_update(d, shape=shape, device=device)
+    with torch.no_grad(), torch.autocast(device, dtype=autocast_dtype or torch.bfloat16, enabled=autocast_dtype is not None):
+        update = QueryUpdate(update.q_fc, update.position_terms.to(autocast_dtype or torch.float32))
+        got = block_tail(x, attended, *modules, fused=True, query_update=update)
+        tail = block_tail(x, attended, *modules, fused=False)
+        expected = update_query_projected(update.q_fc, tail, update.position_terms)
+    assert got.shape == expected.shape and got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    error = float((got.double() - expected.double()).norm() / expected.double().norm())
+    assert error <= tolerance, (shape, d, error)
+
+
+def render_with_query_updates_in_the_tail_matches() -> None:
+    """A small fast model's render with its FAT blocks' tails (and so their q_fcs) in the kernel, the rest in PyTorch
+    ops (the other kernels are slow under the interpreter), against the PyTorch ops alone: float32, 1e-4."""
+    from model_helpers import make_episode, small_config
+
+    from gpnerf.model import GPNeRF
+
+    torch.manual_seed(0)
+    config = replace(small_config(d_rgb=16, d_fpn=16, num_layers=3), implementation="fast", fused_kernels=False)
+    config = replace(config, transformer=replace(config.transformer, q_fc_every=2))
+    plain, fused = GPNeRF(config, 5).eval(), GPNeRF(config, 5).eval()
+    fused.load_state_dict(plain.state_dict())
+    for block in fused.transformer.field_blocks:
+        block.fused_tail = True
+    episode = make_episode(rays=None, height=16, width=16)
+    with torch.no_grad():
+        got, expected = fused.render_image(episode, 128), plain.render_image(episode, 128)
+    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.shape == b.shape, name
+        assert float((a - b).norm() / b.norm()) <= 1e-4, (name, float((a - b).norm() / b.norm()))
+
+
 def interpreted_checks() -> None:
     """Run under TRITON_INTERPRET=1: float32, the paper's width and 4x hidden layer, a narrow one with a 2x hidden
-    layer (32-wide slices), row counts that leave a partial block."""
+    layer (32-wide slices), row counts that leave a partial block; with a q_fc on the output; a whole render with
+    the FAT blocks' tails and q_fcs in the kernel."""
     for d, multiplier, shape in ((64, 4, (3, 7)), (16, 2, (1, 5)), (32, 1, (2, 9))):
         compare_fused_with_pytorch(tail_modules(d, multiplier), shape, 1e-5)
+    for d, multiplier, shape in ((64, 4, (3, 7)), (16, 2, (1, 5))):
+        compare_query_update_with_pytorch(tail_modules(d, multiplier), shape, 1e-5)
+    render_with_query_updates_in_the_tail_matches()
     print("interpreted checks passed")
 
 
@@ -58,15 +119,21 @@ def test_fused_kernel_under_the_triton_interpreter_matches_the_pytorch_ops():
 
 
 @needs_triton
-@pytest.mark.parametrize("dtype, d", [(torch.bfloat16, 64), (torch.float32, 64), (torch.bfloat16, 128)])
-def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, d):
+@pytest.mark.parametrize("dtype, d, with_update", [
+    (torch.bfloat16, 64, False), (torch.float32, 64, False), (torch.bfloat16, 128, False), (torch.bfloat16, 64, True),
+])
+def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, d, with_update):
     """The paper's width and the widest the kernel takes (bf16 only: float32's exact products take ~2 minutes of a
-    CPU to compile there)."""
+    CPU to compile there); the paper's width with a q_fc on the output."""
     from gpnerf.model import fused_feed_forward as fused
 
     modules = tail_modules(d)
     x = torch.randn(8, d, dtype=dtype)
-    arguments, constants = fused.kernel_arguments(x, x, modules[0], modules[2], modules[3], dtype)
+    update = None
+    if with_update:
+        update = query_update(d, shape=(8,))
+        update = QueryUpdate(update.q_fc, update.position_terms.to(dtype))
+    arguments, constants = fused.kernel_arguments(x, x, modules[0], modules[2], modules[3], dtype, update)
     kernel = fused._fused_block_tail_kernel
     compile_for_hopper_with(kernel, arguments, constants)
 
@@ -96,6 +163,8 @@ def test_cpu_keeps_the_pytorch_ops_and_rejects_the_kernel():
         fused_block_tail(x, x, modules[0], modules[2], modules[3])
     with torch.no_grad():
         assert torch.equal(block_tail(x[None], x[None], *modules, fused=True), block_tail(x[None], x[None], *modules, fused=False))
+        with pytest.raises(ValueError, match="only in its kernel"):
+            block_tail(x[None], x[None], *modules, fused=True, query_update=query_update(16, shape=(1, 5)))
 
 
 @pytest.mark.gpu
@@ -108,6 +177,19 @@ def test_fused_kernel_on_the_gpu_matches_the_pytorch_ops(precision):
     tolerance = 1e-5 if precision == "fp32" else 1e-2
     for d, multiplier, shape in ((64, 4, (4800, 64)), (64, 4, (7, 48)), (16, 2, (5, 7)), (128, 1, (3, 5))):
         compare_fused_with_pytorch(tail_modules(d, multiplier, "cuda"), shape, tolerance, "cuda", x_dtype, autocast_dtype)
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("precision", ["fp32", "bf16-stream"])
+def test_fused_kernel_with_a_query_update_on_the_gpu_matches_the_pytorch_ops(precision):
+    """The kernel with a q_fc on its output: float32 1e-5, bf16 under autocast 1e-2 (the block tail's tolerance)."""
+    x_dtype, autocast_dtype, tolerance = (
+        (torch.float32, None, 1e-5) if precision == "fp32" else (torch.bfloat16, torch.bfloat16, 1e-2)
+    )
+    for d, multiplier, shape in ((64, 4, (4800, 64)), (64, 4, (7, 48)), (16, 2, (5, 7))):
+        compare_query_update_with_pytorch(tail_modules(d, multiplier, "cuda"), shape, tolerance, "cuda", x_dtype,
+                                          autocast_dtype)
 
 
 if __name__ == "__main__":

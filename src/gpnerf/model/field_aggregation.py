@@ -14,7 +14,7 @@ from torch import nn
 from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import TransformerConfig
 from gpnerf.model.fused_dropout import DrawnMask, apply_dropout, draw_block_masks, dropout
-from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
+from gpnerf.model.fused_feed_forward import QueryUpdate, fused_block_tail, fused_block_tail_supported
 from gpnerf.model.fused_field_attention import (
     FoldedFieldWeights,
     fused_field_attention,
@@ -44,21 +44,34 @@ def feed_forward(
 def block_tail(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, out_dropout: nn.Dropout, ff_norm: nn.LayerNorm,
     ff: nn.Sequential, fused: bool, masks: Sequence[DrawnMask | None] = (None, None, None),
+    query_update: QueryUpdate | None = None,
 ) -> torch.Tensor:
     """A FAT or RAT block's output from its input ``x`` and its attention's output ``attended``, both
     ``(rays, samples, d_rgb)``: ``y = x + out_dropout(out_fc(attended))``, then ``y + ff(ff_norm(y))``.
 
     ``fused`` (the caller's: inference, no active dropout): one Triton kernel where it applies
     (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops. ``masks``: keep masks for ``out_dropout`` and
-    ``ff``'s two dropout layers, from :func:`block_dropout_masks`; a None lets that layer draw its own."""
+    ``ff``'s two dropout layers, from :func:`block_dropout_masks`; a None lets that layer draw its own.
+    ``query_update`` (position terms ``(rays, samples, d_rgb)``): the kernel also applies that q_fc; only where the
+    kernel runs (:func:`tail_runs_fused`)."""
     rows = x.flatten(0, 1)
     if fused and fused_block_tail_supported(rows, ff):
-        return fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff).unflatten(0, x.shape[:2])
+        if query_update is not None:
+            query_update = QueryUpdate(query_update.q_fc, query_update.position_terms.flatten(0, 1))
+        return fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff, query_update).unflatten(0, x.shape[:2])
+    if query_update is not None:
+        raise ValueError("block_tail applies a query_update only in its kernel; check tail_runs_fused first.")
     out_mask, hidden_mask, ff_out_mask = masks
     y = x + apply_dropout(out_dropout, out_fc(attended), out_mask)
     ff_in, activation, hidden_dropout, ff_out, ff_out_dropout = ff
     hidden = apply_dropout(hidden_dropout, activation(ff_in(ff_norm(y))), hidden_mask)
     return y + apply_dropout(ff_out_dropout, ff_out(hidden), ff_out_mask)
+
+
+def tail_runs_fused(block: nn.Module, x: torch.Tensor) -> bool:
+    """Whether a FAT or RAT block with a fused tail (``fused_tail``) runs it as the kernel now on its input ``x``
+    ``(rays, samples, d_rgb)`` (:func:`block_tail`)."""
+    return block.fused_tail and kernels_apply(block) and fused_block_tail_supported(x.flatten(0, 1), block.ff)
 
 
 def block_dropout_masks(
@@ -225,7 +238,7 @@ class FieldAggregationTransformer(nn.Module):
 
     def forward(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        with_attention: bool = True,
+        with_attention: bool = True, query_update: QueryUpdate | None = None,
     ) -> tuple[torch.Tensor, FieldAttention | None]:
         """Aggregate source-view tokens into the point features.
 
@@ -236,6 +249,8 @@ class FieldAggregationTransformer(nn.Module):
             valid: ``(rays, samples, views)`` bool; invalid views get zero attention (unless all are).
             with_attention: return the :class:`FieldAttention` (False, where no semantic path reads it: None, and
                 the fused kernel writes the features alone).
+            query_update: a q_fc to apply to the block's output in its tail kernel (only where
+                :func:`tail_runs_fused`; position terms ``(rays, samples, d_rgb)``), or None.
 
         Returns:
             the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention` or None.
@@ -268,7 +283,9 @@ class FieldAggregationTransformer(nn.Module):
             else:
                 field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)
-        x = block_tail(query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks)
+        x = block_tail(
+            query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks, query_update
+        )
         return x, field_attention
 
     def _runs_fused(self, tokens: torch.Tensor) -> bool:

@@ -7,6 +7,12 @@ hidden layer (4x the row) is written and read back twice, and each step is a ker
 program takes a block of rows and keeps everything on chip, the hidden layer included (built and consumed
 in slices of its width), reading ``x`` and ``attended`` and writing the block's output once.
 
+Where a q_fc follows the block (the FAT blocks of the layers that re-inject the positions, fast path), the kernel
+applies it too (``query_update``): ``q_fc[2](relu(q_fc[0]'s q part + position_terms + b))`` on the block's output
+rows (:func:`gpnerf.model.transformer.update_query_projected`, whose position terms come from one product per pass),
+so the update's two products and its bias-and-ReLU pass are not three kernels of their own and the block's output
+is not written and read back in between.
+
 Inference only (no autograd, no dropout). The rounding follows autocast's: the products run in the compute
 dtype (the autocast dtype, else the inputs') with float32 accumulation and each Linear's output is rounded to
 it; the LayerNorm runs in float32; the residual stream keeps the dtype PyTorch's additions give it. So the
@@ -14,6 +20,8 @@ kernel and the PyTorch ops differ by the order of float32 sums (tests/model/test
 the tolerances). :func:`fused_block_tail_supported` says when the kernel applies; otherwise callers keep the
 PyTorch ops.
 """
+
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -37,6 +45,20 @@ def fused_block_tail_supported(x: torch.Tensor, ff: nn.Sequential) -> bool:
         MIN_DOT <= d <= 128 and d & (d - 1) == 0 and hidden % MIN_DOT == 0
         and x.dtype in (torch.float32, torch.bfloat16, torch.float16)
     )
+
+
+@dataclass
+class QueryUpdate:
+    """A q_fc applied to a block's output rows (:func:`gpnerf.model.transformer.update_query_projected`).
+
+    Attributes:
+        q_fc: ``Linear(d + 2 d_pe, d) -> ReLU -> Linear(d, d)``; its first layer's first ``d`` columns read the rows.
+        position_terms: ``(rows, d)`` the first layer's PE(x) and PE(d) terms for these rows (rows may be strided,
+            channels contiguous: a slice of all q_fcs' terms).
+    """
+
+    q_fc: nn.Sequential
+    position_terms: torch.Tensor
 
 
 LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
@@ -72,12 +94,16 @@ if triton is not None:
     @triton.jit
     def _fused_block_tail_kernel(
         x_ptr, attended_ptr, out_w_ptr, out_b_ptr, norm_w_ptr, norm_b_ptr, ff_in_w_ptr, ff_in_b_ptr,
-        ff_out_w_ptr, ff_out_b_ptr, result_ptr,
-        rows,
+        ff_out_w_ptr, ff_out_b_ptr, update_in_w_ptr, update_in_b_ptr, terms_ptr, update_out_w_ptr, update_out_b_ptr,
+        result_ptr,
+        rows, terms_stride,
         D: tl.constexpr, HIDDEN: tl.constexpr, SLICE: tl.constexpr, EPS: tl.constexpr, BLOCK_ROWS: tl.constexpr,
-        IEEE: tl.constexpr, PAIRED_RELU: tl.constexpr,
+        IEEE: tl.constexpr, PAIRED_RELU: tl.constexpr, QUERY_UPDATE: tl.constexpr,
     ):
-        """One program: ``BLOCK_ROWS`` rows through out_fc, the residual, ff_norm, ff and the residual."""
+        """One program: ``BLOCK_ROWS`` rows through out_fc, the residual, ff_norm, ff and the residual, then (with
+        ``QUERY_UPDATE``) the q_fc: its first layer's q part (``update_in_w``, ``(D, D)``) plus the rows' position
+        terms (``terms_ptr``, a row every ``terms_stride`` elements) plus its bias, the ReLU and its second layer,
+        rounded where autocast's ops round."""
         row = tl.program_id(0).to(tl.int64) * BLOCK_ROWS + tl.arange(0, BLOCK_ROWS)
         row_ok = row[:, None] < rows
         ch = tl.arange(0, D)
@@ -100,7 +126,16 @@ if triton is not None:
             hidden = relu_to(hidden, compute, PAIRED_RELU)  # = relu of the rounded output: rounding is monotonic
             acc += dot(hidden, _weight_slice(ff_out_w_ptr, HIDDEN, 0, D, first, SLICE), IEEE)
         fed = (acc + tl.load(ff_out_b_ptr + ch)[None, :]).to(compute).to(tl.float32)
-        tl.store(result_ptr + offsets, (y + fed).to(stream), mask=row_ok)
+        out = (y + fed).to(stream)
+        if QUERY_UPDATE:  # Linear(q) in the compute dtype, + terms (a rounded sum), + bias (float32), ReLU, Linear
+            linear = dot(out.to(compute), _weight_slice(update_in_w_ptr, D, 0, D, 0, D), IEEE).to(compute)
+            terms = tl.load(terms_ptr + row[:, None] * terms_stride + ch[None, :], mask=row_ok, other=0.0)
+            summed = (linear.to(tl.float32) + terms.to(tl.float32)).to(compute).to(tl.float32)
+            hidden = relu_to(summed + tl.load(update_in_b_ptr + ch)[None, :], compute, PAIRED_RELU)
+            updated = dot(hidden, _weight_slice(update_out_w_ptr, D, 0, D, 0, D), IEEE) + tl.load(update_out_b_ptr + ch)[None, :]
+            tl.store(result_ptr + offsets, updated.to(result_ptr.dtype.element_ty), mask=row_ok)
+        else:
+            tl.store(result_ptr + offsets, out, mask=row_ok)
 
 
 def tuned_launch() -> str | None:
@@ -110,14 +145,15 @@ def tuned_launch() -> str | None:
 
 def kernel_arguments(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential,
-    compute_dtype: torch.dtype,
+    compute_dtype: torch.dtype, query_update: QueryUpdate | None = None,
 ) -> tuple[list, dict]:
     """The kernel's runtime arguments (inputs made contiguous, weights in ``compute_dtype``, biases and the norm's
-    affine in float32, the result allocated in the residual stream's dtype) and its compile-time constants."""
+    affine in float32, the result allocated in the residual stream's dtype, or the compute dtype after a
+    ``query_update``: a Linear's output) and its compile-time constants."""
     ff_in, ff_out = ff[0], ff[3]
     hidden = ff_in.out_features
     stream = torch.promote_types(x.dtype, compute_dtype)  # the dtype of x + out_fc(attended)
-    result = torch.empty(x.shape, device=x.device, dtype=stream)
+    result = torch.empty(x.shape, device=x.device, dtype=stream if query_update is None else compute_dtype)
 
     def weight(w: torch.Tensor) -> torch.Tensor:
         return w.detach().to(compute_dtype).contiguous()
@@ -125,25 +161,39 @@ def kernel_arguments(
     def vector(v: torch.Tensor) -> torch.Tensor:
         return v.detach().float().contiguous()
 
+    if query_update is None:  # placeholders the kernel never reads
+        update = [vector(out_fc.bias)] * 5
+        terms_stride = 0
+    else:
+        update_in, update_out = query_update.q_fc[0], query_update.q_fc[2]
+        terms = query_update.position_terms
+        if terms.shape != x.shape or terms.stride(1) != 1:
+            raise ValueError(f"query_update.position_terms must be {tuple(x.shape)} with contiguous channels; got "
+                             f"{tuple(terms.shape)} with strides {terms.stride()}.")
+        update = [weight(update_in.weight[:, :x.shape[1]]), vector(update_in.bias), terms,
+                  weight(update_out.weight), vector(update_out.bias)]
+        terms_stride = terms.stride(0)
     arguments = [
         x.contiguous(), attended.contiguous(), weight(out_fc.weight), vector(out_fc.bias), vector(ff_norm.weight),
         vector(ff_norm.bias), weight(ff_in.weight), vector(ff_in.bias), weight(ff_out.weight), vector(ff_out.bias),
-        result, x.shape[0],
+        *update, result, x.shape[0], terms_stride,
     ]
     constants = dict(
         D=x.shape[1], HIDDEN=hidden, SLICE=next(s for s in HIDDEN_SLICES if hidden % s == 0), EPS=float(ff_norm.eps),
         IEEE=compute_dtype == torch.float32,
         PAIRED_RELU=compute_dtype == torch.bfloat16 and triton_support.inline_ptx(),
+        QUERY_UPDATE=query_update is not None,
     )
     return arguments, constants
 
 
-RESULT = 10
+RESULT = 15
 """Where the result sits in :func:`kernel_arguments`' list."""
 
 
 def fused_block_tail(
-    x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential
+    x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential,
+    query_update: QueryUpdate | None = None,
 ) -> torch.Tensor:
     """``y + ff(ff_norm(y))`` with ``y = x + out_fc(attended)`` in one kernel launch (module docstring).
 
@@ -151,9 +201,11 @@ def fused_block_tail(
         x: ``(rows, d)`` the block's input (residual stream).
         attended: ``(rows, d)`` the attention's output, the input of ``out_fc``.
         out_fc, ff_norm, ff: the block's modules (``ff``: Linear, ReLU, Dropout, Linear, Dropout).
+        query_update: a q_fc to apply to the result (module docstring), or None.
 
     Returns:
-        ``(rows, d)`` in the dtype PyTorch's ops would give (``x``'s promoted with the compute dtype).
+        ``(rows, d)`` in the dtype PyTorch's ops would give (``x``'s promoted with the compute dtype; after a
+        ``query_update`` the compute dtype).
     """
     if not fused_block_tail_supported(x, ff) or attended.shape != x.shape:
         raise ValueError(
@@ -162,7 +214,7 @@ def fused_block_tail(
             f"{tuple(attended.shape)} {x.dtype} on {x.device}. Check fused_block_tail_supported first."
         )
     compute_dtype = triton_support.compute_dtype(x, torch.promote_types(x.dtype, attended.dtype))
-    arguments, constants = kernel_arguments(x, attended, out_fc, ff_norm, ff, compute_dtype)
+    arguments, constants = kernel_arguments(x, attended, out_fc, ff_norm, ff, compute_dtype, query_update)
     rows = x.shape[0]
 
     def grid(launch: dict) -> tuple[int]:

@@ -34,10 +34,13 @@ from torch.utils.checkpoint import checkpoint
 
 from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import ModelConfig
-from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, aggregate_semantic_field
+from gpnerf.model.field_aggregation import (
+    FieldAggregationTransformer, FieldAttention, aggregate_semantic_field, tail_runs_fused,
+)
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_embedding import fused_embedding, fused_embedding_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
+from gpnerf.model.fused_feed_forward import QueryUpdate
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
@@ -117,15 +120,19 @@ class GeneralizableTransformer(nn.Module):
         :class:`RayAttention`, with the summaries someone reads: the column means where the semantic path runs or
         the last layer's depth weights are the mean of the rows, the first row in the last layer where the depth
         weights are that row). ``position_terms``: :func:`project_positions`' result (fast path), else None (each
-        q_fc takes ``[q, PE(x), PE(d)]``)."""
-        q, field_attention = self.field_blocks[i](q, tokens, relative_direction, valid, with_attention)
-        if i in self.q_fc_index:
-            k = self.q_fc_index[i]
-            if position_terms is None:
+        q_fc takes ``[q, PE(x), PE(d)]``); where the FAT block's tail runs as its kernel, that kernel applies the
+        projected q_fc too."""
+        field_block, k, d = self.field_blocks[i], self.q_fc_index.get(i), q.shape[-1]
+        terms = None if k is None or position_terms is None else position_terms[..., k * d:(k + 1) * d]
+        if terms is not None and tail_runs_fused(field_block, q):
+            update = QueryUpdate(self.q_fcs[k], terms)
+            q, field_attention = field_block(q, tokens, relative_direction, valid, with_attention, update)
+        else:
+            q, field_attention = field_block(q, tokens, relative_direction, valid, with_attention)
+            if terms is not None:
+                q = self.update_query_projected(self.q_fcs[k], q, terms)
+            elif k is not None:
                 q = self.update_query(self.q_fcs[k], q, pe_xyz, pe_dir)
-            else:
-                d = q.shape[-1]
-                q = self.update_query_projected(self.q_fcs[k], q, position_terms[..., k * d:(k + 1) * d])
         last = i == len(self.ray_blocks) - 1
         first_row_weights = self.config.sampling.depth_weights == "first_row"
         with_column_mean = with_attention or (last and not first_row_weights)
