@@ -147,12 +147,16 @@ def kernel_arguments(
 
     device = field_attentions[0].inverse_total.device
     scales = [torch.empty(rays, samples, groups, device=device) for _ in field_attentions]
-    position_sum = torch.empty(rays, groups, device=device) if with_position else scales[0]
+    # Outputs not written get a scratch tensor of their own, never a real output: torch.compile's analysis of which
+    # arguments a kernel writes can count them as written, and its copy back of such an argument would then land on
+    # the output it aliased (the compiled render's semantic logits were garbage on an H200 with 2 layers).
+    scratch = torch.empty(1, device=device)
+    position_sum = torch.empty(rays, groups, device=device) if with_position else scratch
     arguments = [
         *per_layer([a.inverse_total for a in field_attentions]),
         *per_layer(column_means),
         *per_layer([a.weighted_position if with_position else a.inverse_total for a in field_attentions]),
-        *(scales + [scales[0]] * (MAX_LAYERS - len(scales))),
+        *(scales + [scratch] * (MAX_LAYERS - len(scales))),
         position_sum,
     ]
     constants = dict(

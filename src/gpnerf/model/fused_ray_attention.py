@@ -129,8 +129,8 @@ def tuned_launch() -> str | None:
 
 
 OUTPUTS = slice(4, 7)
-"""Where ``out``, ``column_mean`` and ``first_row`` sit in :func:`kernel_arguments`' list (a summary not asked for is
-``out`` again, never written)."""
+"""Where ``out``, ``column_mean`` and ``first_row`` sit in :func:`kernel_arguments`' list (a summary not asked for is a
+scratch tensor, never written)."""
 
 
 def kernel_arguments(
@@ -143,8 +143,10 @@ def kernel_arguments(
     rays, samples, d = x.shape
     out = torch.empty(rays, samples, d, device=x.device, dtype=compute_dtype)
 
+    scratch = torch.empty(1, device=x.device, dtype=torch.float32)  # summaries not asked for: never a real output
+
     def summary(wanted: bool) -> torch.Tensor:
-        return torch.empty(rays, heads, samples, device=x.device, dtype=torch.float32) if wanted else out
+        return torch.empty(rays, heads, samples, device=x.device, dtype=torch.float32) if wanted else scratch
 
     arguments = [
         x.contiguous(), norm.weight.detach().float().contiguous(), norm.bias.detach().float().contiguous(),
