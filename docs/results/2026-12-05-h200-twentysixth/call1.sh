@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# NOT RUN yet (prepared on the CPU in the twenty-sixth session, 2026-12-04, which had no device time). The render with
+# Run as call 1 of the twenty-sixth run (2026-12-05, nvidia-h200, COMMIT=25b28fd, wall 513 s; results in call1/;
+# prepared on the CPU in the twenty-sixth session, 2026-12-04, which had no device time). The render with
 # the changes prepared on the CPU (interpreter checks, sm_90 compiles and SASS counts, the whole suite on prepared-all),
 # none on main until a GPU run times them and runs their GPU tests (call2.sh):
 #   head   = main (COMMIT);
@@ -39,10 +40,10 @@
 # (1) The compiled graphed render of head, nomax, fatq, qfc and rattail, side by side, then each alone (ALONE=1). (2)
 # With the time left, the FAT kernel alone at a chunk's fine shapes, head against fatq and all (bench_fat_block.py
 # --sweep-launches).
-# Setup, from the repository root: bash docs/results/next-twenty-sixth/setup.sh (the trees are what `run` carries).
-# Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call1.sh (carry .whl and .variants). Then call2.sh (all's GPU
-# tests, a trace) and call3.sh (kernels alone, the render's matrix products by shape). What is faster alone than head
-# and passes its GPU tests lands by cherry-picks of its commits (`git log main..prepared-all`).
+# Setup, from the repository root: bash docs/results/2026-12-05-h200-twentysixth/setup.sh (the trees are what `run`
+# carries). Usage: COMMIT=<sha> bash docs/results/2026-12-05-h200-twentysixth/call1.sh (carry .whl and .variants). Then
+# call2.sh (all's GPU tests, a trace) and call3.sh (kernels alone, the render's matrix products by shape). What is
+# faster alone than head and passes its GPU tests lands by cherry-picks of its commits (`git log main..prepared-all`).
 set -uo pipefail
 start=$(date +%s)
 FINAL=$OUT; OUT=/tmp/n1; mkdir -p $OUT

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# NOT RUN yet (prepared in the twenty-sixth session, no device time). (1) The GPU tests of .variants/rattail (branch
+# Run as call 2 of the twenty-sixth run on qfc instead of rattail (call2/command.txt; prepared in the twenty-sixth
+# session, no device time). (1) The GPU tests of .variants/rattail (branch
 # prepared-rat-tail: prepared-all, the FAT kernel taking X_0, the q_fc in the block tail kernel and the RAT kernel
 # applying its block's tail; setup.sh builds it), nothing timed beside them: the whole-render tests (kernels on against
 # off, eager and compiled; the RAT kernel's summaries as the render asks them, the fold statistics kernel inside the
@@ -8,7 +9,7 @@
 # RAT kernel's with FULL, with its block's tail and without; the fold statistics; the contraction and the sampling
 # kernels with the corner selects; the block tail, with the q_fc on its output too; the embedding). (2) With the time
 # left, a trace of one compiled graphed render of rattail.
-# Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call2.sh (carry .whl and .variants).
+# Usage: COMMIT=<sha> bash docs/results/2026-12-05-h200-twentysixth/call2.sh (carry .whl and .variants).
 set -uo pipefail
 start=$(date +%s)
 FINAL=$OUT; OUT=/tmp/n2; mkdir -p $OUT

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the trees that call1.sh, call2.sh and call3.sh take (`run` carries .variants and .whl), from the prepared
-# branches, in the repository root: bash docs/results/next-twenty-sixth/setup.sh
+# branches, in the repository root: bash docs/results/2026-12-05-h200-twentysixth/setup.sh
 set -euo pipefail
 rm -rf .variants  # a scratch area: only these trees travel
 for variant in old3:prepared-old3 nomax:prepared-nomax ratin:prepared-rat-input all:prepared-all \

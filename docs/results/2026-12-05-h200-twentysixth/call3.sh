@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# NOT RUN yet (prepared in the twenty-sixth session, no device time). Kernels alone and the render's matrix products:
+# NOT RUN (the twenty-sixth run's call 3 bisected a test failure instead: call3/command.txt). Prepared in the
+# twenty-sixth session, no device time. Kernels alone and the render's matrix products:
 # (1) the contraction (bench_contraction.py --sweep-launches) and the block tail (bench_block_tail.py --sweep-launches)
 # at a chunk's shapes, head against .variants/all (call1.sh says how to build it); (2) every matrix product of one
 # eager fast bf16 render on the GPU with its shapes, strides and dtypes (a TorchDispatchMode around render_image, fused
 # kernels on), to name the products behind the nvjet kernels and to confirm that no N = 3 product is left: the two
 # magma_sgemmEx kernels of the twenty-fifth run's trace (6.9 ms a frame, 32 calls each) were, by their call counts and
 # bf16 operands, the projection's, which main 1e352f3 applies as elementwise products.
-# Usage: COMMIT=<sha> bash docs/results/next-twenty-sixth/call3.sh (carry .whl and .variants).
+# Usage: COMMIT=<sha> bash docs/results/2026-12-05-h200-twentysixth/call3.sh (carry .whl and .variants).
 set -uo pipefail
 start=$(date +%s)
 FINAL=$OUT; OUT=/tmp/n3; mkdir -p $OUT
