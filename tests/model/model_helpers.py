@@ -47,6 +47,25 @@ def small_config(
     )
 
 
+def render_with_kernels_matches(config: ModelConfig, switch_on, tolerance: float, label: object = None) -> None:
+    """Render a small episode with two models of ``config`` holding the same weights, one of them changed by
+    ``switch_on(model)`` (some blocks' kernels on), and assert RGB, depth and the semantic outputs agree within
+    ``tolerance`` relative (the kernel-render checks under the Triton interpreter)."""
+    from gpnerf.model import GPNeRF
+
+    plain, fused = GPNeRF(config, 5).eval(), GPNeRF(config, 5).eval()
+    fused.load_state_dict(plain.state_dict())
+    switch_on(fused)
+    episode = make_episode(rays=None, height=16, width=16)
+    with torch.no_grad():
+        got, expected = fused.render_image(episode, 128), plain.render_image(episode, 128)
+    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.shape == b.shape, (label, name)
+        error = float((a.double() - b.double()).norm() / b.double().norm())
+        assert error <= tolerance, (label, name, error)
+
+
 @pytest.fixture(autouse=True)
 def one_thread():
     """One CPU thread in the modules that import this fixture: their tensors are tiny, and a second thread only

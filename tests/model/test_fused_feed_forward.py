@@ -81,24 +81,15 @@ def compare_query_update_with_pytorch(modules, shape, tolerance: float, device: 
 def render_with_query_updates_in_the_tail_matches() -> None:
     """A small fast model's render with its FAT blocks' tails (and so their q_fcs) in the kernel, the rest in PyTorch
     ops (the other kernels are slow under the interpreter), against the PyTorch ops alone: float32, 1e-4."""
-    from model_helpers import make_episode, small_config
+    from model_helpers import render_with_kernels_matches, small_config
 
-    from gpnerf.model import GPNeRF
+    def tails_on(model) -> None:
+        for block in model.transformer.field_blocks:
+            block.fused_tail = True
 
     torch.manual_seed(0)
     config = replace(small_config(d_rgb=16, d_fpn=16, num_layers=3), implementation="fast", fused_kernels=False)
-    config = replace(config, transformer=replace(config.transformer, q_fc_every=2))
-    plain, fused = GPNeRF(config, 5).eval(), GPNeRF(config, 5).eval()
-    fused.load_state_dict(plain.state_dict())
-    for block in fused.transformer.field_blocks:
-        block.fused_tail = True
-    episode = make_episode(rays=None, height=16, width=16)
-    with torch.no_grad():
-        got, expected = fused.render_image(episode, 128), plain.render_image(episode, 128)
-    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
-        a, b = getattr(got, name), getattr(expected, name)
-        assert a.shape == b.shape, name
-        assert float((a - b).norm() / b.norm()) <= 1e-4, (name, float((a - b).norm() / b.norm()))
+    render_with_kernels_matches(replace(config, transformer=replace(config.transformer, q_fc_every=2)), tails_on, 1e-4)
 
 
 def interpreted_checks() -> None:

@@ -97,25 +97,17 @@ def interpreted_checks() -> None:
         _, attention = block(x)
     assert attention.attention is not None
 
-    from model_helpers import make_episode, small_config
+    from model_helpers import render_with_kernels_matches, small_config
 
-    from gpnerf.model import GPNeRF
+    def rat_kernels_on(model) -> None:  # the RAT kernel alone (the others are slow under the interpreter)
+        for ray_block in model.transformer.ray_blocks:
+            ray_block.fused_inference = True
 
     for depth_weights in ("first_row", "mean_rows"):
         torch.manual_seed(0)
-        config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
+        config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast", fused_kernels=False)
         config = replace(config, sampling=replace(config.sampling, depth_weights=depth_weights))
-        plain = GPNeRF(replace(config, fused_kernels=False), 5).eval()
-        fused = GPNeRF(replace(config, fused_kernels=False), 5).eval()  # the RAT kernel alone (the others are slow
-        fused.load_state_dict(plain.state_dict())                       # under the interpreter)
-        for ray_block in fused.transformer.ray_blocks:
-            ray_block.fused_inference = True
-        episode = make_episode(rays=None, height=16, width=16)
-        with torch.no_grad():
-            got, expected = fused.render_image(episode, 128), plain.render_image(episode, 128)
-        for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
-            error = relative(getattr(got, name), getattr(expected, name))
-            assert error <= 1e-4, (depth_weights, name, error)
+        render_with_kernels_matches(config, rat_kernels_on, 1e-4, depth_weights)
     print("interpreted checks passed")
 
 
