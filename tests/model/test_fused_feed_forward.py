@@ -143,6 +143,21 @@ def test_supported_shapes(monkeypatch):
     assert not fused_block_tail_supported(torch.zeros(5, 64, dtype=torch.float64), feed_forward(64, 4, 0.0))
 
 
+def test_query_update_asks_the_stream_in_the_compute_dtype_and_terms_of_the_rows_shape():
+    """The kernel reads the residual stream's dtype from its result's, which a q_fc makes the compute dtype: a
+    float32 stream under bf16 products, or position terms of another shape, are refused before any launch."""
+    from gpnerf.model import fused_feed_forward as fused
+
+    modules = tail_modules(16, 2)
+    update = query_update(16, shape=(5,))
+    with pytest.raises(ValueError, match="residual stream in the compute dtype"):
+        fused.kernel_arguments(torch.zeros(5, 16), torch.zeros(5, 16), modules[0], modules[2], modules[3],
+                               torch.bfloat16, update)
+    with pytest.raises(ValueError, match="position_terms must be"):
+        fused.kernel_arguments(torch.zeros(4, 16), torch.zeros(4, 16), modules[0], modules[2], modules[3],
+                               torch.float32, update)
+
+
 def test_cpu_keeps_the_pytorch_ops_and_rejects_the_kernel():
     from gpnerf.model.fused_feed_forward import fused_block_tail, fused_block_tail_supported
 

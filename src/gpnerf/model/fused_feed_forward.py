@@ -167,6 +167,9 @@ def kernel_arguments(
     else:
         update_in, update_out = query_update.q_fc[0], query_update.q_fc[2]
         terms = query_update.position_terms
+        if stream != compute_dtype:  # the kernel takes the residual stream's dtype from the result's
+            raise ValueError(f"a query_update needs the residual stream in the compute dtype {compute_dtype}; got x in "
+                             f"{x.dtype}.")
         if terms.shape != x.shape or terms.stride(1) != 1:
             raise ValueError(f"query_update.position_terms must be {tuple(x.shape)} with contiguous channels; got "
                              f"{tuple(terms.shape)} with strides {terms.stride()}.")

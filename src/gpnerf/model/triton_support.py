@@ -1,5 +1,6 @@
 """What gpnerf's Triton kernels share: the optional import, where kernels may run, launch configurations, a
-matrix product with the precision the compute dtype calls for, a softmax exponential and a rounding to bf16.
+matrix product with the precision the compute dtype calls for, a softmax exponential, bf16 rounding and widening
+(with a ReLU), and the choice of one layer's pointer among a kernel's per-layer arguments.
 
 Triton is optional (the dev extra installs it on Linux x86_64); without it every caller keeps its PyTorch ops.
 Under the Triton interpreter (``TRITON_INTERPRET=1``, read when Triton compiles a function) the kernels accept CPU
