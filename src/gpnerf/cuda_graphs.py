@@ -1,8 +1,9 @@
-"""CUDA graphs for GP-NeRF's launch-bound work: the training step and the per-chunk render.
+"""CUDA graphs for GP-NeRF's launch-bound work: the training step and the render of a frame.
 
 At 512 rays a training step launches about 7,000 small kernels, and the host takes longer to launch
 them than the GPU takes to run them (docs/performance.md); a 4,800-ray render chunk
-launches about 1,400 (compiled blocks) to 2,800 (eager).
+launches about 1,400 (compiled blocks) to 2,800 (eager), and a frame's encoder and head about 650 more, which
+the GPU would wait for (it has nothing queued before them).
 :class:`GraphedFunction` captures ``function(*inputs)`` once per *signature* and then replays it: one
 launch instead of thousands. :class:`GraphedTrainingStep` builds the training step on it: forward,
 losses and ``backward`` in one graph, the gradients left in each parameter's ``.grad``.

@@ -51,7 +51,7 @@ def render_view(model: GPNeRF, episode: Episode, config: EvalConfig) -> ImageOut
     """``model.render_image(episode, config.chunk_rays)`` in ``config.precision``, outputs in float32.
 
     ``bf16`` runs under CUDA bf16 autocast when the episode is on a CUDA device, and in fp32 elsewhere;
-    ``config.cuda_graph`` replays the chunks from CUDA graphs on a CUDA device (ignored elsewhere).
+    ``config.cuda_graph`` replays the whole frame from a CUDA graph on a CUDA device (ignored elsewhere).
     """
     on_cuda = episode.source_images.device.type == "cuda"
     bf16 = render_precision(config, episode.source_images.device) == "bf16"

@@ -78,8 +78,9 @@ class EvalConfig:
     in fp32). bf16 renders ~1.2x faster on an H100 (docs/benchmarks.md) and moves RGB, depth and logits by a few
     1e-3 relative (docs/performance.md); results.json records which was used."""
     cuda_graph: bool = False
-    """Replay each render chunk from a CUDA graph captured once per chunk shape (CUDA only; `gpnerf.cuda_graphs`):
-    the host stops launching 1,400-2,800 kernels per 4,800-ray chunk. The graphs keep their activation memory between frames."""
+    """Replay each rendered frame (encoder, every chunk, head) from a CUDA graph captured once per episode shape
+    (CUDA only; `gpnerf.cuda_graphs`): the host stops launching 1,400-2,800 kernels per 4,800-ray chunk and about
+    650 for the encoder and head. The graph keeps its activation memory between frames."""
 
     def __post_init__(self) -> None:
         if self.chunk_rays < 1:

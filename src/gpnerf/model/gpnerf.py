@@ -6,7 +6,7 @@ target view in chunks without gradients and deterministically, then applies the 
 to the rendered feature map (Fig. 3b).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import repeat
 
 import torch
@@ -318,23 +318,15 @@ class GPNeRF(nn.Module):
             return rays.fine.rgb, depth, self.head(rays.fine.semantic_field, rays.fine.weights)
         return rays.fine.rgb, depth, rays.fine.semantic_rendered
 
-    def _chunk_renderer(self, cuda_graph: bool):
-        """:meth:`_render_chunk`, or its CUDA-graph replay (outputs cloned: the next replay overwrites them)."""
-        if not cuda_graph:
-            return self._render_chunk
-        if self._render_graphs is None:
-            self._render_graphs = GraphedFunction(self._render_chunk, self)
-        graphs = self._render_graphs
-        return lambda *inputs: tuple(output.clone() for output in graphs(*inputs))
-
     @torch.no_grad()
     def render_image(self, episode: Episode, chunk_rays: int, cuda_graph: bool = False) -> ImageOutput:
         """Render the whole target view in chunks of ``chunk_rays`` rays, deterministic, no grad.
 
         The perception head sees the rendered ``(d_sem, H, W)`` map resized (bilinear,
         align_corners=True) to the source feature-map size ``h x w`` (Fig. 3b). ``cuda_graph``
-        (episode on CUDA) replays each chunk from a CUDA graph captured once per chunk shape
-        (:mod:`gpnerf.cuda_graphs`; the graphs stay with the model for the next frames).
+        (episode on CUDA) replays the whole frame (encoder, ray geometry, every chunk, head) from one CUDA graph
+        captured once per episode shape and chunk size (:mod:`gpnerf.cuda_graphs`; the graphs stay with the model
+        for the next frames, and the outputs are copies the next frame does not overwrite).
         """
         if chunk_rays < 1:
             raise ValueError(f"chunk_rays must be >= 1; got {chunk_rays}.")
@@ -342,32 +334,43 @@ class GPNeRF(nn.Module):
         was_training = self.training
         self.eval()
         try:
-            height, width = episode.height, episode.width
-            encoded = self.encoder(episode.source_images)
-            all_indices = torch.arange(height * width, device=episode.source_images.device)
-            label_rendering = self.config.semantic.mode == "label_rendering"
-            geometries = repeat(None)
-            if self.config.implementation == "fast":  # ray geometry once per image, not per chunk
-                origins, directions = self._ray_geometry(episode, all_indices)
-                geometries = zip(origins.split(chunk_rays), directions.split(chunk_rays))
-            render_chunk = self._chunk_renderer(cuda_graph)
-            rgb, depth, semantic = [], [], []
-            for chunk, geometry in zip(all_indices.split(chunk_rays), geometries):
-                outputs = render_chunk(episode, encoded, chunk, geometry, label_rendering)
-                for collected, output in zip((rgb, depth, semantic), outputs):
-                    collected.append(output)
-            features = None
-            if label_rendering:
-                semantic_logits = torch.cat(semantic).t().reshape(self.num_classes, height, width)
-            else:
-                features = torch.cat(semantic).t().reshape(-1, height, width)  # (d_sem, H, W)
-                map_size = tuple(encoded.semantic_features.shape[-2:])
-                semantic_logits = self.head(resize(features[None], map_size), (height, width))[0]
-            return ImageOutput(
-                rgb=torch.cat(rgb).reshape(height, width, 3),
-                depth=torch.cat(depth).reshape(height, width),
-                semantic_logits=semantic_logits,
-                semantic_features=features,
-            )
+            if not cuda_graph:
+                return self._render_frame(episode, chunk_rays)
+            if self._render_graphs is None:
+                self._render_graphs = GraphedFunction(self._render_frame, self)
+            output = self._render_graphs(episode, chunk_rays)
+            return replace(output, **{
+                name: None if value is None else value.clone() for name, value in vars(output).items()
+            })
         finally:
             self.train(was_training)
+
+    def _render_frame(self, episode: Episode, chunk_rays: int) -> ImageOutput:
+        """:meth:`render_image`'s work on a checked episode, in eval mode (no host synchronisation: it is
+        captured whole in a CUDA graph)."""
+        height, width = episode.height, episode.width
+        encoded = self.encoder(episode.source_images)
+        all_indices = torch.arange(height * width, device=episode.source_images.device)
+        label_rendering = self.config.semantic.mode == "label_rendering"
+        geometries = repeat(None)
+        if self.config.implementation == "fast":  # ray geometry once per image, not per chunk
+            origins, directions = self._ray_geometry(episode, all_indices)
+            geometries = zip(origins.split(chunk_rays), directions.split(chunk_rays))
+        rgb, depth, semantic = [], [], []
+        for chunk, geometry in zip(all_indices.split(chunk_rays), geometries):
+            outputs = self._render_chunk(episode, encoded, chunk, geometry, label_rendering)
+            for collected, output in zip((rgb, depth, semantic), outputs):
+                collected.append(output)
+        features = None
+        if label_rendering:
+            semantic_logits = torch.cat(semantic).t().reshape(self.num_classes, height, width)
+        else:
+            features = torch.cat(semantic).t().reshape(-1, height, width)  # (d_sem, H, W)
+            map_size = tuple(encoded.semantic_features.shape[-2:])
+            semantic_logits = self.head(resize(features[None], map_size), (height, width))[0]
+        return ImageOutput(
+            rgb=torch.cat(rgb).reshape(height, width, 3),
+            depth=torch.cat(depth).reshape(height, width),
+            semantic_logits=semantic_logits,
+            semantic_features=features,
+        )
