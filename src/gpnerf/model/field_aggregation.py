@@ -6,7 +6,7 @@ reuses to build the semantic-embedding field (Eq. 5, Alg. 1 lines 5-6, 9).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import torch
 from torch import nn
@@ -14,13 +14,14 @@ from torch import nn
 from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import TransformerConfig
 from gpnerf.model.fused_dropout import DrawnMask, apply_dropout, draw_block_masks, dropout
+from gpnerf.model import fused_feed_forward, fused_field_attention as field_kernel
 from gpnerf.model.fused_feed_forward import QueryUpdate, fused_block_tail, fused_block_tail_supported
 from gpnerf.model.fused_field_attention import (
     FoldedFieldWeights,
     fused_field_attention,
     fused_field_attention_supported,
 )
-from gpnerf.model.triton_support import compute_dtype
+from gpnerf.model.triton_support import PreparedWeights, compute_dtype
 from gpnerf.model.view_reductions import (
     unrolled_softmax_over_views,
     unrolled_sum_of_products_over_views,
@@ -41,10 +42,19 @@ def feed_forward(
     )
 
 
+@dataclass(frozen=True)
+class BlockWeights:
+    """A FAT or RAT block's kernel weights made once for many launches (``prepare_kernel_weights``; the fused path
+    at inference): its attention kernel's and its tail kernel's."""
+
+    attention: PreparedWeights
+    tail: PreparedWeights
+
+
 def block_tail(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, out_dropout: nn.Dropout, ff_norm: nn.LayerNorm,
     ff: nn.Sequential, fused: bool, masks: Sequence[DrawnMask | None] = (None, None, None),
-    query_update: QueryUpdate | None = None,
+    query_update: QueryUpdate | None = None, prepared: PreparedWeights | None = None,
 ) -> torch.Tensor:
     """A FAT or RAT block's output from its input ``x`` and its attention's output ``attended``, both
     ``(rays, samples, d_rgb)``: ``y = x + out_dropout(out_fc(attended))``, then ``y + ff(ff_norm(y))``.
@@ -53,12 +63,14 @@ def block_tail(
     (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops. ``masks``: keep masks for ``out_dropout`` and
     ``ff``'s two dropout layers, from :func:`block_dropout_masks`; a None lets that layer draw its own.
     ``query_update`` (position terms ``(rays, samples, d_rgb)``): the kernel also applies that q_fc; only where the
-    kernel runs (:func:`tail_runs_fused`)."""
+    kernel runs (:func:`tail_runs_fused`). ``prepared``: the kernel's weights made once
+    (:func:`gpnerf.model.fused_feed_forward.prepare_weights`), or None."""
     rows = x.flatten(0, 1)
     if fused and fused_block_tail_supported(rows, ff):
         if query_update is not None:
-            query_update = QueryUpdate(query_update.q_fc, query_update.position_terms.flatten(0, 1))
-        return fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff, query_update).unflatten(0, x.shape[:2])
+            query_update = replace(query_update, position_terms=query_update.position_terms.flatten(0, 1))
+        tail = fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff, query_update, prepared)
+        return tail.unflatten(0, x.shape[:2])
     if query_update is not None:
         raise ValueError("block_tail applies a query_update only in its kernel; check tail_runs_fused first.")
     out_mask, hidden_mask, ff_out_mask = masks
@@ -238,7 +250,7 @@ class FieldAggregationTransformer(nn.Module):
 
     def forward(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        with_attention: bool = True, query_update: QueryUpdate | None = None,
+        with_attention: bool = True, query_update: QueryUpdate | None = None, prepared: BlockWeights | None = None,
     ) -> tuple[torch.Tensor, FieldAttention | None]:
         """Aggregate source-view tokens into the point features.
 
@@ -251,13 +263,18 @@ class FieldAggregationTransformer(nn.Module):
                 the fused kernel writes the features alone).
             query_update: a q_fc to apply to the block's output in its tail kernel (only where
                 :func:`tail_runs_fused`; position terms ``(rays, samples, d_rgb)``), or None.
+            prepared: the kernels' weights made once (:meth:`prepare_kernel_weights`, for the tokens' compute
+                dtype), or None (made for each launch); read only where the kernels run.
 
         Returns:
             the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention` or None.
         """
         tail_masks = (None, None, None)
         if self._runs_fused(tokens):
-            out, field_attention = self._aggregate_fused(query, tokens, relative_direction, valid, with_attention)
+            attention_weights = None if prepared is None else prepared.attention
+            out, field_attention = self._aggregate_fused(
+                query, tokens, relative_direction, valid, with_attention, attention_weights
+            )
         else:
             if self.fold_logit_projections:
                 v, pos, logits = self.attention_logits_folded(query, tokens, relative_direction)
@@ -284,7 +301,8 @@ class FieldAggregationTransformer(nn.Module):
                 field_attention = FieldAttention(attention=attention, position=pos)
         tail_fused = self.fused_tail and kernels_apply(self)
         x = block_tail(
-            query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks, query_update
+            query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks, query_update,
+            None if prepared is None else prepared.tail,
         )
         return x, field_attention
 
@@ -322,16 +340,23 @@ class FieldAggregationTransformer(nn.Module):
             self.pos_fc[2], pos_to_hidden, self.attn_fc[2],
         )
 
+    def prepare_kernel_weights(self, dtype: torch.dtype) -> BlockWeights:
+        """The FAT kernel's and the tail kernel's weights for launches computing in ``dtype``, made once."""
+        return BlockWeights(
+            field_kernel.prepare_weights(self.kernel_weights(), dtype),
+            fused_feed_forward.prepare_weights(self.out_fc, self.ff_norm, self.ff, dtype),
+        )
+
     def _aggregate_fused(
         self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        with_attention: bool,
+        with_attention: bool, prepared: PreparedWeights | None,
     ) -> tuple[torch.Tensor, FieldAttention | None]:
         """``sum_views (V + P) A`` ``(rays, samples, d_rgb)`` and the :class:`FieldAttention` from the fused kernel
         (None without ``with_attention``)."""
         tokens = tokens.to(compute_dtype(tokens, tokens.dtype))  # the kernel's products run in it, as Linear's would
         out, logits, peak, inverse_total, weighted_position = fused_field_attention(
             tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1),
-            self.kernel_weights(), with_attention,
+            self.kernel_weights() if prepared is None else prepared, with_attention,
         )
         rays_samples = tokens.shape[:2]
         if not with_attention:

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, tl, triton
+from gpnerf.model.triton_support import MIN_DOT, PreparedWeights, kernels_can_run_on, launch_configs, tl, triton
 
 HIDDEN_SLICES = (64, 32, 16)
 """Widths of the hidden-layer slices the kernel builds and consumes in turn (the largest dividing the hidden width)."""
@@ -55,10 +55,12 @@ class QueryUpdate:
         q_fc: ``Linear(d + 2 d_pe, d) -> ReLU -> Linear(d, d)``; its first layer's first ``d`` columns read the rows.
         position_terms: ``(rows, d)`` the first layer's PE(x) and PE(d) terms for these rows (rows may be strided,
             channels contiguous: a slice of all q_fcs' terms).
+        prepared: ``q_fc``'s weights made once by :func:`prepare_update_weights`, or None (made at the launch).
     """
 
     q_fc: nn.Sequential
     position_terms: torch.Tensor
+    prepared: PreparedWeights | None = None
 
 
 LAUNCH_SHAPES = ((32, 4), (64, 4), (64, 8), (128, 4), (128, 8))
@@ -143,29 +145,58 @@ def tuned_launch() -> str | None:
     return None if triton is None else triton_support.tuned_launch(_fused_block_tail_kernel)
 
 
+def prepare_weights(out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential, dtype: torch.dtype) -> PreparedWeights:
+    """A block tail's weights as the kernel's launches computing in ``dtype`` take them: out_fc's weight and bias,
+    ff_norm's affine, ff's two layers (``ff[0]``, ``ff[3]``); matrices in ``dtype``, vectors in float32."""
+    ff_in, ff_out = ff[0], ff[3]
+    tensors = (
+        _matrix(out_fc.weight, dtype), _vector(out_fc.bias), _vector(ff_norm.weight), _vector(ff_norm.bias),
+        _matrix(ff_in.weight, dtype), _vector(ff_in.bias), _matrix(ff_out.weight, dtype), _vector(ff_out.bias),
+    )
+    return PreparedWeights(tensors, dtype, float(ff_norm.eps))
+
+
+def prepare_update_weights(q_fc: nn.Sequential, d: int, dtype: torch.dtype) -> PreparedWeights:
+    """A q_fc's weights as the kernel takes them (:class:`QueryUpdate`): its first layer's first ``d`` columns (the
+    ones that read the rows) and bias, its second layer; matrices in ``dtype``, vectors in float32."""
+    update_in, update_out = q_fc[0], q_fc[2]
+    tensors = (
+        _matrix(update_in.weight[:, :d], dtype), _vector(update_in.bias), _matrix(update_out.weight, dtype),
+        _vector(update_out.bias),
+    )
+    return PreparedWeights(tensors, dtype)
+
+
+def _matrix(w: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    return w.detach().to(dtype).contiguous()
+
+
+def _vector(v: torch.Tensor) -> torch.Tensor:
+    return v.detach().float().contiguous()
+
+
+FF_IN = 4
+"""Where ff's first layer's weight sits in :func:`prepare_weights`' tensors."""
+
+
 def kernel_arguments(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential,
-    compute_dtype: torch.dtype, query_update: QueryUpdate | None = None,
+    compute_dtype: torch.dtype, query_update: QueryUpdate | None = None, prepared: PreparedWeights | None = None,
 ) -> tuple[list, dict]:
     """The kernel's runtime arguments (inputs made contiguous, weights in ``compute_dtype``, biases and the norm's
     affine in float32, the result allocated in the residual stream's dtype, or the compute dtype after a
-    ``query_update``: a Linear's output) and its compile-time constants."""
-    ff_in, ff_out = ff[0], ff[3]
-    hidden = ff_in.out_features
+    ``query_update``: a Linear's output) and its compile-time constants. ``prepared``: the block's weights made once
+    by :func:`prepare_weights` (else made here from ``out_fc``, ``ff_norm`` and ``ff``)."""
+    if prepared is None:
+        prepared = prepare_weights(out_fc, ff_norm, ff, compute_dtype)
+    weights = prepared.for_launch(compute_dtype, "fused_block_tail")
+    hidden = weights[FF_IN].shape[0]
     stream = torch.promote_types(x.dtype, compute_dtype)  # the dtype of x + out_fc(attended)
     result = torch.empty(x.shape, device=x.device, dtype=stream if query_update is None else compute_dtype)
-
-    def weight(w: torch.Tensor) -> torch.Tensor:
-        return w.detach().to(compute_dtype).contiguous()
-
-    def vector(v: torch.Tensor) -> torch.Tensor:
-        return v.detach().float().contiguous()
-
     if query_update is None:  # placeholders the kernel never reads
-        update = [vector(out_fc.bias)] * 5
+        update = [weights[1]] * 5
         terms_stride = 0
     else:
-        update_in, update_out = query_update.q_fc[0], query_update.q_fc[2]
         terms = query_update.position_terms
         if stream != compute_dtype:  # the kernel takes the residual stream's dtype from the result's
             raise ValueError(f"a query_update needs the residual stream in the compute dtype {compute_dtype}; got x in "
@@ -173,16 +204,13 @@ def kernel_arguments(
         if terms.shape != x.shape or terms.stride(1) != 1:
             raise ValueError(f"query_update.position_terms must be {tuple(x.shape)} with contiguous channels; got "
                              f"{tuple(terms.shape)} with strides {terms.stride()}.")
-        update = [weight(update_in.weight[:, :x.shape[1]]), vector(update_in.bias), terms,
-                  weight(update_out.weight), vector(update_out.bias)]
+        update_weights = query_update.prepared or prepare_update_weights(query_update.q_fc, x.shape[1], compute_dtype)
+        update_in_w, update_in_b, update_out_w, update_out_b = update_weights.for_launch(compute_dtype, "QueryUpdate")
+        update = [update_in_w, update_in_b, terms, update_out_w, update_out_b]
         terms_stride = terms.stride(0)
-    arguments = [
-        x.contiguous(), attended.contiguous(), weight(out_fc.weight), vector(out_fc.bias), vector(ff_norm.weight),
-        vector(ff_norm.bias), weight(ff_in.weight), vector(ff_in.bias), weight(ff_out.weight), vector(ff_out.bias),
-        *update, result, x.shape[0], terms_stride,
-    ]
+    arguments = [x.contiguous(), attended.contiguous(), *weights, *update, result, x.shape[0], terms_stride]
     constants = dict(
-        D=x.shape[1], HIDDEN=hidden, SLICE=next(s for s in HIDDEN_SLICES if hidden % s == 0), EPS=float(ff_norm.eps),
+        D=x.shape[1], HIDDEN=hidden, SLICE=next(s for s in HIDDEN_SLICES if hidden % s == 0), EPS=prepared.eps,
         IEEE=compute_dtype == torch.float32,
         PAIRED_RELU=compute_dtype == torch.bfloat16 and triton_support.inline_ptx(),
         QUERY_UPDATE=query_update is not None,
@@ -196,7 +224,7 @@ RESULT = 15
 
 def fused_block_tail(
     x: torch.Tensor, attended: torch.Tensor, out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential,
-    query_update: QueryUpdate | None = None,
+    query_update: QueryUpdate | None = None, prepared: PreparedWeights | None = None,
 ) -> torch.Tensor:
     """``y + ff(ff_norm(y))`` with ``y = x + out_fc(attended)`` in one kernel launch (module docstring).
 
@@ -205,6 +233,8 @@ def fused_block_tail(
         attended: ``(rows, d)`` the attention's output, the input of ``out_fc``.
         out_fc, ff_norm, ff: the block's modules (``ff``: Linear, ReLU, Dropout, Linear, Dropout).
         query_update: a q_fc to apply to the result (module docstring), or None.
+        prepared: the block's weights made once by :func:`prepare_weights` for the compute dtype, or None (made
+            here).
 
     Returns:
         ``(rows, d)`` in the dtype PyTorch's ops would give (``x``'s promoted with the compute dtype; after a
@@ -217,7 +247,7 @@ def fused_block_tail(
             f"{tuple(attended.shape)} {x.dtype} on {x.device}. Check fused_block_tail_supported first."
         )
     compute_dtype = triton_support.compute_dtype(x, torch.promote_types(x.dtype, attended.dtype))
-    arguments, constants = kernel_arguments(x, attended, out_fc, ff_norm, ff, compute_dtype, query_update)
+    arguments, constants = kernel_arguments(x, attended, out_fc, ff_norm, ff, compute_dtype, query_update, prepared)
     rows = x.shape[0]
 
     def grid(launch: dict) -> tuple[int]:

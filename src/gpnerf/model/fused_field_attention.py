@@ -47,7 +47,7 @@ import torch
 
 from gpnerf.model import triton_support
 from gpnerf.model.triton_support import (
-    LOG2E, MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton,
+    LOG2E, MIN_DOT, PreparedWeights, kernels_can_run_on, launch_configs, padded, tl, triton,
 )
 
 DIRECTION_WIDTH = 4
@@ -341,15 +341,43 @@ OUTPUTS = slice(17, 22)
 list (without ``with_attention`` the last four are ``out`` again, never written)."""
 
 
+def prepare_weights(weights: FoldedFieldWeights, dtype: torch.dtype) -> PreparedWeights:
+    """``weights`` as the kernel's launches computing in ``dtype`` take them: the norm's affine, ``W_1 W_Q``, the
+    folded bias, W_V, ``W_1 W_K``, f_P's layers, ``W_1 W_P2`` and f_A's output layer scaled by ``log2(e)`` (the
+    logits in base 2); matrices in ``dtype``, vectors in float32."""
+
+    def weight(w: torch.Tensor) -> torch.Tensor:
+        return w.detach().to(dtype).contiguous()
+
+    def bias(b: torch.Tensor) -> torch.Tensor:
+        return b.detach().float().contiguous()
+
+    tensors = (
+        bias(weights.query_norm.weight), bias(weights.query_norm.bias), weight(weights.query_hidden),
+        bias(weights.hidden_bias),
+        weight(weights.value), weight(weights.key_hidden), weight(weights.pos_in.weight), bias(weights.pos_in.bias),
+        weight(weights.pos_out.weight), bias(weights.pos_out.bias), weight(weights.pos_hidden),
+        weight(weights.logits_out.weight * LOG2E), bias(weights.logits_out.bias * LOG2E),  # logits in base 2
+    )
+    return PreparedWeights(tensors, dtype, float(weights.query_norm.eps))
+
+
+KEY_HIDDEN, POS_IN = 5, 6
+"""Where ``W_1 W_K`` and f_P's first layer sit in :func:`prepare_weights`' tensors."""
+
+
 def kernel_arguments(
     tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
-    weights: FoldedFieldWeights, with_attention: bool = True,
+    weights: FoldedFieldWeights | PreparedWeights, with_attention: bool = True,
 ) -> tuple[list, dict]:
     """The kernel's runtime arguments (inputs made contiguous in the kernel's dtypes, outputs allocated) and its
     compile-time constants, for :func:`fused_field_attention`'s arguments (no launch: any device)."""
     points, views, d = tokens.shape
-    hidden, pos_hidden = weights.key_hidden.shape[0], weights.pos_in.weight.shape[0]
     dtype = tokens.dtype
+    if isinstance(weights, FoldedFieldWeights):
+        weights = prepare_weights(weights, dtype)
+    prepared = weights.for_launch(dtype, "fused_field_attention")
+    hidden, pos_hidden = prepared[KEY_HIDDEN].shape[0], prepared[POS_IN].shape[0]
     out = torch.empty(points, d, device=tokens.device, dtype=dtype)
     if with_attention:
         logits = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
@@ -358,20 +386,8 @@ def kernel_arguments(
         )
     else:  # placeholders the kernel never writes
         logits = peak = inverse_total = weighted_position = out
-
-    def weight(w: torch.Tensor) -> torch.Tensor:
-        return w.detach().to(dtype).contiguous()
-
-    def bias(b: torch.Tensor) -> torch.Tensor:
-        return b.detach().float().contiguous()
-
     arguments = [
-        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query.contiguous(),
-        bias(weights.query_norm.weight), bias(weights.query_norm.bias), weight(weights.query_hidden),
-        bias(weights.hidden_bias),
-        weight(weights.value), weight(weights.key_hidden), weight(weights.pos_in.weight), bias(weights.pos_in.bias),
-        weight(weights.pos_out.weight), bias(weights.pos_out.bias), weight(weights.pos_hidden),
-        weight(weights.logits_out.weight * LOG2E), bias(weights.logits_out.bias * LOG2E),  # logits in base 2
+        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query.contiguous(), *prepared,
         out, logits, peak, inverse_total, weighted_position,
         points,
     ]
@@ -380,14 +396,14 @@ def kernel_arguments(
         HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH),
         FOLDED_MASK=folds_mask(hidden, pos_hidden, dtype), IEEE=dtype == torch.float32,
         PAIRED_ROUNDING=dtype == torch.bfloat16 and triton_support.inline_ptx(),
-        STORE_ATTENTION=with_attention, EPS=float(weights.query_norm.eps),
+        STORE_ATTENTION=with_attention, EPS=weights.eps,
     )
     return arguments, constants
 
 
 def fused_field_attention(
     tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
-    weights: FoldedFieldWeights, with_attention: bool = True,
+    weights: FoldedFieldWeights | PreparedWeights, with_attention: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
     """The FAT block's per-view work in one kernel launch (module docstring).
 
@@ -397,7 +413,8 @@ def fused_field_attention(
         valid: ``(points, views)`` bool.
         query: ``(points, d_rgb)`` X_0, the block's input (the kernel normalises it and forms the folded logits'
             per-point term ``LN(X_0) (W_1 W_Q)^T`` minus f_A's folded bias).
-        weights: the block's :class:`FoldedFieldWeights`.
+        weights: the block's :class:`FoldedFieldWeights`, or them made once by :func:`prepare_weights` for the
+            tokens' dtype.
         with_attention: also return what the semantic path reads (False: those four are None).
 
     Returns:

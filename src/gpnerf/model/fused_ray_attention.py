@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton
+from gpnerf.model.triton_support import MIN_DOT, PreparedWeights, kernels_can_run_on, launch_configs, padded, tl, triton
 
 
 def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
@@ -128,18 +128,34 @@ def tuned_launch() -> str | None:
     return None if triton is None else triton_support.tuned_launch(_fused_ray_attention_kernel)
 
 
+QKV = 2
+"""Where ``qkv_weight`` sits in :func:`prepare_weights`' tensors."""
+
 OUTPUTS = slice(4, 7)
 """Where ``out``, ``column_mean`` and ``first_row`` sit in :func:`kernel_arguments`' list (a summary not asked for is a
 scratch tensor, never written)."""
 
 
+def prepare_weights(norm: nn.LayerNorm, qkv_weight: torch.Tensor, dtype: torch.dtype) -> PreparedWeights:
+    """The kernel's weights for launches computing in ``dtype``: the norm's affine in float32, ``qkv_weight`` in
+    ``dtype``."""
+    tensors = (
+        norm.weight.detach().float().contiguous(), norm.bias.detach().float().contiguous(),
+        qkv_weight.detach().to(dtype).contiguous(),
+    )
+    return PreparedWeights(tensors, dtype, float(norm.eps))
+
+
 def kernel_arguments(
-    x: torch.Tensor, norm: nn.LayerNorm, qkv_weight: torch.Tensor, heads: int, compute_dtype: torch.dtype,
-    with_column_mean: bool = True, with_first_row: bool = True,
+    x: torch.Tensor, norm: nn.LayerNorm | None, qkv_weight: torch.Tensor | None, heads: int, compute_dtype: torch.dtype,
+    with_column_mean: bool = True, with_first_row: bool = True, prepared: PreparedWeights | None = None,
 ) -> tuple[list, dict]:
-    """The kernel's runtime arguments (``x`` contiguous, the norm's affine in float32, ``qkv_weight`` in
-    ``compute_dtype``, outputs allocated in it) and its compile-time constants, for :func:`fused_ray_attention`'s
-    arguments (no launch: any device)."""
+    """The kernel's runtime arguments (``x`` contiguous, the weights as :func:`prepare_weights` makes them from
+    ``norm`` and ``qkv_weight``, or ``prepared``, outputs allocated in ``compute_dtype``) and its compile-time
+    constants, for :func:`fused_ray_attention`'s arguments (no launch: any device)."""
+    if prepared is None:
+        prepared = prepare_weights(norm, qkv_weight, compute_dtype)
+    weights = prepared.for_launch(compute_dtype, "fused_ray_attention")
     rays, samples, d = x.shape
     out = torch.empty(rays, samples, d, device=x.device, dtype=compute_dtype)
 
@@ -148,22 +164,18 @@ def kernel_arguments(
     def summary(wanted: bool) -> torch.Tensor:
         return torch.empty(rays, heads, samples, device=x.device, dtype=torch.float32) if wanted else scratch
 
-    arguments = [
-        x.contiguous(), norm.weight.detach().float().contiguous(), norm.bias.detach().float().contiguous(),
-        qkv_weight.detach().to(compute_dtype).contiguous(), out, summary(with_column_mean), summary(with_first_row),
-        samples,
-    ]
+    arguments = [x.contiguous(), *weights, out, summary(with_column_mean), summary(with_first_row), samples]
     constants = dict(
         D=d, HEADS=heads, D_HEAD=d // heads, D_HEAD_PAD=padded(d // heads), S_PAD=padded(samples),
-        EPS=float(norm.eps), IEEE=compute_dtype == torch.float32, WITH_COLUMN_MEAN=with_column_mean,
+        EPS=prepared.eps, IEEE=compute_dtype == torch.float32, WITH_COLUMN_MEAN=with_column_mean,
         WITH_FIRST_ROW=with_first_row, FULL=samples == padded(samples), PICKS=MIN_DOT,
     )
     return arguments, constants
 
 
 def fused_ray_attention(
-    x: torch.Tensor, norm: nn.LayerNorm, qkv_weight: torch.Tensor, heads: int, with_column_mean: bool = True,
-    with_first_row: bool = True,
+    x: torch.Tensor, norm: nn.LayerNorm | None, qkv_weight: torch.Tensor | None, heads: int,
+    with_column_mean: bool = True, with_first_row: bool = True, prepared: PreparedWeights | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """A RAT block's normalisation, projections and multi-head attention in one kernel launch (module docstring).
 
@@ -174,20 +186,25 @@ def fused_ray_attention(
             softmax takes ``2**x``), each head a contiguous block of rows of each third.
         heads: the head count.
         with_column_mean, with_first_row: compute and return these summaries (False: None).
+        prepared: ``norm`` and ``qkv_weight`` made once by :func:`prepare_weights` for the compute dtype (then
+            those two may be None), or None.
 
     Returns:
         ``out`` ``(rays, samples, d_rgb)`` in the compute dtype (autocast's, else ``x``'s); ``column_mean`` and
         ``first_row`` ``(rays, heads, samples)`` float32, or None where not asked for.
     """
-    if not fused_ray_attention_supported(x, heads) or tuple(qkv_weight.shape) != (3 * x.shape[-1], x.shape[-1]):
+    qkv_shape = tuple((qkv_weight if prepared is None else prepared.tensors[QKV]).shape)
+    if not fused_ray_attention_supported(x, heads) or qkv_shape != (3 * x.shape[-1], x.shape[-1]):
         raise ValueError(
             f"fused_ray_attention needs Triton and CUDA x (rays, samples <= 128, d_rgb) with d_rgb a power of two >= "
             f"{MIN_DOT} divisible by the {heads} heads, in float32/bf16/fp16, and qkv_weight (3 d_rgb, d_rgb); got "
-            f"{tuple(x.shape)} {x.dtype} on {x.device} and {tuple(qkv_weight.shape)}. Check "
+            f"{tuple(x.shape)} {x.dtype} on {x.device} and {qkv_shape}. Check "
             "fused_ray_attention_supported first."
         )
     compute_dtype = triton_support.compute_dtype(x, x.dtype)
-    arguments, constants = kernel_arguments(x, norm, qkv_weight, heads, compute_dtype, with_column_mean, with_first_row)
+    arguments, constants = kernel_arguments(
+        x, norm, qkv_weight, heads, compute_dtype, with_column_mean, with_first_row, prepared
+    )
     _fused_ray_attention_kernel[(x.shape[0],)](*arguments, **constants)
     out, column_mean, first_row = arguments[OUTPUTS]
     return out, column_mean if with_column_mean else None, first_row if with_first_row else None

@@ -357,10 +357,11 @@ class GPNeRF(nn.Module):
             origins, directions = self._ray_geometry(episode, all_indices)
             geometries = zip(origins.split(chunk_rays), directions.split(chunk_rays))
         rgb, depth, semantic = [], [], []
-        for chunk, geometry in zip(all_indices.split(chunk_rays), geometries):
-            outputs = self._render_chunk(episode, encoded, chunk, geometry, label_rendering)
-            for collected, output in zip((rgb, depth, semantic), outputs):
-                collected.append(output)
+        with self.transformer.frame_weights():  # the kernels' weights made once for all chunks
+            for chunk, geometry in zip(all_indices.split(chunk_rays), geometries):
+                outputs = self._render_chunk(episode, encoded, chunk, geometry, label_rendering)
+                for collected, output in zip((rgb, depth, semantic), outputs):
+                    collected.append(output)
         features = None
         if label_rendering:
             semantic_logits = torch.cat(semantic).t().reshape(self.num_classes, height, width)

@@ -10,10 +10,13 @@ import torch
 from torch import nn
 
 from gpnerf.model.config import TransformerConfig
-from gpnerf.model.field_aggregation import block_dropout_masks, block_tail, feed_forward, kernels_apply, softmax
+from gpnerf.model import fused_feed_forward, fused_ray_attention as ray_kernel
+from gpnerf.model.field_aggregation import (
+    BlockWeights, block_dropout_masks, block_tail, feed_forward, kernels_apply, softmax,
+)
 from gpnerf.model.fused_dropout import apply_dropout, dropout
 from gpnerf.model.fused_ray_attention import fused_ray_attention, fused_ray_attention_supported
-from gpnerf.model.triton_support import LOG2E
+from gpnerf.model.triton_support import LOG2E, compute_dtype
 
 
 @dataclass
@@ -96,29 +99,46 @@ class RayAggregationTransformer(nn.Module):
         self.ff_norm = nn.LayerNorm(d)
         self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout, redraw_dropout_masks)
 
+    def _query_weight(self) -> torch.Tensor:
+        """W_Q, with ``1 / sqrt(d_head)`` folded in on the fast path (class docstring)."""
+        d_head = self.q_fc.weight.shape[0] // self.num_heads
+        return self.q_fc.weight * d_head**-0.5 if self.compute_dtype_attention else self.q_fc.weight
+
+    def prepare_kernel_weights(self, dtype: torch.dtype) -> BlockWeights:
+        """The RAT kernel's (``[W_Q log2(e) / sqrt(d_head); W_K; W_V]``: the scores in base 2) and the tail kernel's
+        weights for launches computing in ``dtype``, made once."""
+        qkv_weight = torch.cat([self._query_weight() * LOG2E, self.k_fc.weight, self.v_fc.weight])
+        return BlockWeights(
+            ray_kernel.prepare_weights(self.attn_norm, qkv_weight, dtype),
+            fused_feed_forward.prepare_weights(self.out_fc, self.ff_norm, self.ff, dtype),
+        )
+
     def forward(
-        self, x: torch.Tensor, with_column_mean: bool = True, with_first_row: bool = True
+        self, x: torch.Tensor, with_column_mean: bool = True, with_first_row: bool = True,
+        prepared: BlockWeights | None = None,
     ) -> tuple[torch.Tensor, RayAttention]:
         """``x`` ``(rays, samples, d_rgb)`` -> (updated ``x``, the block's :class:`RayAttention`).
         ``with_column_mean``, ``with_first_row``: whether a caller reads these summaries (False lets the fused
-        kernel skip them; the PyTorch path keeps the map, which holds both)."""
+        kernel skip them; the PyTorch path keeps the map, which holds both). ``prepared``: the kernels' weights made
+        once (:meth:`prepare_kernel_weights`, for ``x``'s compute dtype), or None (made for each launch); read only
+        where the kernels run."""
         def split(t: torch.Tensor) -> torch.Tensor:
             return t.unflatten(-1, (self.num_heads, -1)).transpose(1, 2)  # (rays, heads, samples, d_head)
 
         d_head = self.q_fc.weight.shape[0] // self.num_heads
         fold_scale = self.compute_dtype_attention  # fast path: 1 / sqrt(d_head) folded into W_Q
-        q_weight = self.q_fc.weight * d_head**-0.5 if fold_scale else self.q_fc.weight
         apply = kernels_apply(self)
         if self.fused_inference and apply and fused_ray_attention_supported(x, self.num_heads):
-            qkv_weight = torch.cat([q_weight * LOG2E, self.k_fc.weight, self.v_fc.weight])  # scores in base 2
+            if prepared is None:
+                prepared = self.prepare_kernel_weights(compute_dtype(x, x.dtype))
             out, column_mean, first_row = fused_ray_attention(
-                x, self.attn_norm, qkv_weight, self.num_heads, with_column_mean, with_first_row
+                x, None, None, self.num_heads, with_column_mean, with_first_row, prepared.attention
             )
             ray_attention = RayAttention(attention=None, column_mean=column_mean, first_row=first_row)
             tail_masks = (None, None, None)
         else:
             h = self.attn_norm(x)
-            q, k, v = split(nn.functional.linear(h, q_weight)), split(self.k_fc(h)), split(self.v_fc(h))
+            q, k, v = split(nn.functional.linear(h, self._query_weight())), split(self.k_fc(h)), split(self.v_fc(h))
             scores = q @ k.transpose(-1, -2)
             if not fold_scale:
                 scores = scores / (d_head**0.5)
@@ -128,7 +148,10 @@ class RayAggregationTransformer(nn.Module):
             out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
             ray_attention = RayAttention(attention=attention)
         tail_fused = self.fused_tail and apply
-        x = block_tail(x, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks)
+        x = block_tail(
+            x, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks,
+            prepared=None if prepared is None else prepared.tail,
+        )
         return x, ray_attention
 
 

@@ -24,8 +24,12 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
   unaligned matrix product) and each update multiplies only q (:func:`update_query_projected`).
 * ``activation_checkpointing``: in training each layer's activations are recomputed in backward;
   only the layer outputs (q, A_FAT, P, A_RAT) are kept.
+* Within :meth:`GeneralizableTransformer.frame_weights` (a rendered frame) the kernels' weights are made once per
+  layer and compute dtype and shared by every chunk's launches, instead of a few small kernels per launch.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -35,15 +39,16 @@ from torch.utils.checkpoint import checkpoint
 from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.field_aggregation import (
-    FieldAggregationTransformer, FieldAttention, aggregate_semantic_field, tail_runs_fused,
+    BlockWeights, FieldAggregationTransformer, FieldAttention, aggregate_semantic_field, tail_runs_fused,
 )
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_embedding import fused_embedding, fused_embedding_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
-from gpnerf.model.fused_feed_forward import QueryUpdate
+from gpnerf.model.fused_feed_forward import QueryUpdate, prepare_update_weights
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
+from gpnerf.model.triton_support import PreparedWeights, compute_dtype, kernels_can_run_on
 
 
 @dataclass
@@ -61,6 +66,16 @@ class RayBundleOutput:
     weights: torch.Tensor
     semantic_field: torch.Tensor | None
     semantic_rendered: torch.Tensor | None
+
+
+@dataclass(frozen=True)
+class LayerWeights:
+    """One layer's kernel weights made once (:meth:`GeneralizableTransformer.frame_weights`): its FAT block's, its
+    q_fc's (None where the layer has none) and its RAT block's."""
+
+    field: BlockWeights
+    update: PreparedWeights | None
+    ray: BlockWeights
 
 
 class GeneralizableTransformer(nn.Module):
@@ -110,6 +125,33 @@ class GeneralizableTransformer(nn.Module):
         self.update_query_projected = update_query_projected
         self.read_out = read_out
         self.fold_semantics = fold_semantic_path
+        self._frame_weights: dict[tuple[int, torch.dtype], LayerWeights] | None = None
+
+    @contextmanager
+    def frame_weights(self) -> Iterator[None]:
+        """Within it, each layer's kernel weights (``prepare_kernel_weights`` of its blocks, its q_fc's) are made at
+        their first use without autograd, once per compute dtype, and every later forward's launches share them
+        (the chunks of one rendered frame: :meth:`gpnerf.model.GPNeRF.render_image`). They are dropped on exit, so
+        the next frame reads the parameters again. Under autograd, or where no kernel runs, the blocks work as
+        outside it."""
+        self._frame_weights = {}
+        try:
+            yield
+        finally:
+            self._frame_weights = None
+
+    def _layer_weights(self, i: int, tokens: torch.Tensor) -> LayerWeights | None:
+        """Layer ``i``'s weights for the compute dtype of ``tokens`` within :meth:`frame_weights`, else None."""
+        if self._frame_weights is None or torch.is_grad_enabled() or not kernels_can_run_on(tokens):
+            return None
+        dtype = compute_dtype(tokens, tokens.dtype)
+        weights = self._frame_weights.get((i, dtype))
+        if weights is None:
+            k = self.q_fc_index.get(i)
+            update = None if k is None else prepare_update_weights(self.q_fcs[k], tokens.shape[-1], dtype)
+            field, ray = (blocks[i].prepare_kernel_weights(dtype) for blocks in (self.field_blocks, self.ray_blocks))
+            weights = self._frame_weights[i, dtype] = LayerWeights(field, update, ray)
+        return weights
 
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
@@ -124,11 +166,13 @@ class GeneralizableTransformer(nn.Module):
         projected q_fc too."""
         field_block, k, d = self.field_blocks[i], self.q_fc_index.get(i), q.shape[-1]
         terms = None if k is None or position_terms is None else position_terms[..., k * d:(k + 1) * d]
+        prepared = self._layer_weights(i, tokens)
+        field_weights = None if prepared is None else prepared.field
+        update = None
         if terms is not None and tail_runs_fused(field_block, q):
-            update = QueryUpdate(self.q_fcs[k], terms)
-            q, field_attention = field_block(q, tokens, relative_direction, valid, with_attention, update)
-        else:
-            q, field_attention = field_block(q, tokens, relative_direction, valid, with_attention)
+            update = QueryUpdate(self.q_fcs[k], terms, None if prepared is None else prepared.update)
+        q, field_attention = field_block(q, tokens, relative_direction, valid, with_attention, update, field_weights)
+        if update is None:
             if terms is not None:
                 q = self.update_query_projected(self.q_fcs[k], q, terms)
             elif k is not None:
@@ -136,7 +180,9 @@ class GeneralizableTransformer(nn.Module):
         last = i == len(self.ray_blocks) - 1
         first_row_weights = self.config.sampling.depth_weights == "first_row"
         with_column_mean = with_attention or (last and not first_row_weights)
-        q, ray_attention = self.ray_blocks[i](q, with_column_mean, last and first_row_weights)
+        q, ray_attention = self.ray_blocks[i](
+            q, with_column_mean, last and first_row_weights, None if prepared is None else prepared.ray
+        )
         return q, field_attention, ray_attention
 
     def forward(

@@ -8,6 +8,7 @@ tensors, which is how the CPU tests run them.
 """
 
 import os
+from dataclasses import dataclass
 
 import torch
 
@@ -26,6 +27,31 @@ The kernels' softmaxes run in base 2, their scores scaled where they are formed:
 ``ex2.approx.ftz.f32`` for sm_90 (results under 2**-126, zero to float32 precision beside the largest weight,
 flush to zero), where ``tl.exp`` is a product by ``log2(e)`` and four instructions that keep subnormal results
 (tests/model/test_triton_support.py)."""
+
+
+@dataclass(frozen=True)
+class PreparedWeights:
+    """A kernel's weights as its launches take them (matrices in the compute dtype, biases and norms in float32, its
+    scalings and foldings applied), made once and passed to many launches: within a rendered frame every chunk's
+    launches of a block share them (:meth:`gpnerf.model.transformer.GeneralizableTransformer.frame_weights`), where
+    made per launch they are a few small kernels each (about 4,600 a 320 x 240 frame of the paper presets).
+
+    Attributes:
+        tensors: in the order of the kernel's weight arguments (each kernel's ``prepare_weights`` says which).
+        dtype: the compute dtype they were made for.
+        eps: the kernel's LayerNorm epsilon, where it has one.
+    """
+
+    tensors: tuple[torch.Tensor, ...]
+    dtype: torch.dtype
+    eps: float = 0.0
+
+    def for_launch(self, dtype: torch.dtype, kernel: str) -> tuple[torch.Tensor, ...]:
+        """The tensors, checked to be made for a launch computing in ``dtype`` (a ValueError naming ``kernel``)."""
+        if dtype != self.dtype:
+            raise ValueError(f"{kernel}: weights prepared for {self.dtype}, but the launch computes in {dtype}. "
+                             "Prepare them under the autocast setting of the launch.")
+        return self.tensors
 
 
 def interpreted() -> bool:
