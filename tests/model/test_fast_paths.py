@@ -142,7 +142,7 @@ def test_projected_query_updates_match_the_concatenation_and_gradients(d_rgb, fr
     for fast in (False, True):
         terms = project_positions(q_fcs, pe_xyz, pe_dir) if fast else None
         outputs = torch.stack([
-            update_query_projected(q_fc, q[k], terms[..., k * d_rgb:(k + 1) * d_rgb]) if fast
+            update_query_projected(q_fc, q[k], *(t[..., k * d_rgb:(k + 1) * d_rgb] for t in terms)) if fast
             else update_query(q_fc, q[k], pe_xyz, pe_dir)
             for k, q_fc in enumerate(q_fcs)
         ])

@@ -48,9 +48,10 @@ def compare_fused_with_pytorch(modules, shape, tolerance: float, device: str = "
     assert error <= tolerance, (shape, d, error)
 
 
-def query_update(d: int, updates: int = 4, shape: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 1):
-    """A q_fc as the stack builds it (the paper's PE widths, random biases) and its position terms: a column slice of
-    ``updates`` q_fcs' ``(rays, samples, updates d)`` terms, as the model passes them (rows strided)."""
+def query_update(d: int, updates: int = 4, shape: tuple[int, ...] = (3, 7), device: str = "cpu", seed: int = 1):
+    """A q_fc as the stack builds it (the paper's PE widths, random biases) and its position terms: column slices of
+    ``updates`` q_fcs' ``(rays, samples, updates d)`` PE(x) terms and ``(rays, 1, updates d)`` PE(d) terms, as the
+    model passes them (rows strided; a flat ``(rows,)`` shape: a ray a row)."""
     torch.manual_seed(seed)
     d_pe = 63
     q_fc = torch.nn.Sequential(torch.nn.Linear(d + 2 * d_pe, d), torch.nn.ReLU(), torch.nn.Linear(d, d)).to(device)
@@ -58,7 +59,13 @@ def query_update(d: int, updates: int = 4, shape: tuple[int, int] = (3, 7), devi
         for layer in (q_fc[0], q_fc[2]):
             layer.bias.copy_(torch.randn_like(layer.bias) * 0.3)
     terms = torch.randn(*shape, updates * d, device=device)
-    return QueryUpdate(q_fc, terms[..., d:2 * d])
+    ray_terms = torch.randn(*shape[:1], *[1] * (len(shape) - 1), updates * d, device=device)
+    return QueryUpdate(q_fc, terms[..., d:2 * d], ray_terms[..., d:2 * d])
+
+
+def in_dtype(update: QueryUpdate, dtype: torch.dtype) -> QueryUpdate:
+    """``update`` with its terms in ``dtype``."""
+    return replace(update, point_terms=update.point_terms.to(dtype), ray_terms=update.ray_terms.to(dtype))
 
 
 def compare_query_update_with_pytorch(modules, shape, tolerance: float, device: str = "cpu", x_dtype=torch.float32,
@@ -69,10 +76,10 @@ def compare_query_update_with_pytorch(modules, shape, tolerance: float, device: 
     attended = torch.randn(*shape, d, device=device).to(autocast_dtype or x_dtype)
     update = query_update(d, shape=shape, device=device)
     with torch.no_grad(), torch.autocast(device, dtype=autocast_dtype or torch.bfloat16, enabled=autocast_dtype is not None):
-        update = QueryUpdate(update.q_fc, update.position_terms.to(autocast_dtype or torch.float32))
+        update = in_dtype(update, autocast_dtype or torch.float32)
         got = block_tail(x, attended, *modules, fused=True, query_update=update)
         tail = block_tail(x, attended, *modules, fused=False)
-        expected = update_query_projected(update.q_fc, tail, update.position_terms)
+        expected = update_query_projected(update.q_fc, tail, update.point_terms, update.ray_terms)
     assert got.shape == expected.shape and got.dtype == expected.dtype, (got.dtype, expected.dtype)
     error = float((got.double() - expected.double()).norm() / expected.double().norm())
     assert error <= tolerance, (shape, d, error)
@@ -122,8 +129,7 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, d, with
     x = torch.randn(8, d, dtype=dtype)
     update = None
     if with_update:
-        update = query_update(d, shape=(8,))
-        update = QueryUpdate(update.q_fc, update.position_terms.to(dtype))
+        update = in_dtype(query_update(d, shape=(8,)), dtype)
     arguments, constants = fused.kernel_arguments(x, x, modules[0], modules[2], modules[3], dtype, update)
     kernel = fused._fused_block_tail_kernel
     compile_for_hopper_with(kernel, arguments, constants)
@@ -145,7 +151,8 @@ def test_supported_shapes(monkeypatch):
 
 def test_query_update_asks_the_stream_in_the_compute_dtype_and_terms_of_the_rows_shape():
     """The kernel reads the residual stream's dtype from its result's, which a q_fc makes the compute dtype: a
-    float32 stream under bf16 products, or position terms of another shape, are refused before any launch."""
+    float32 stream under bf16 products, point terms of another shape, or ray terms that do not divide the rows into
+    rays or differ in dtype, are refused before any launch."""
     from gpnerf.model import fused_feed_forward as fused
 
     modules = tail_modules(16, 2)
@@ -153,9 +160,13 @@ def test_query_update_asks_the_stream_in_the_compute_dtype_and_terms_of_the_rows
     with pytest.raises(ValueError, match="residual stream in the compute dtype"):
         fused.kernel_arguments(torch.zeros(5, 16), torch.zeros(5, 16), modules[0], modules[2], modules[3],
                                torch.bfloat16, update)
-    with pytest.raises(ValueError, match="position_terms must be"):
+    with pytest.raises(ValueError, match="point_terms must be"):
         fused.kernel_arguments(torch.zeros(4, 16), torch.zeros(4, 16), modules[0], modules[2], modules[3],
                                torch.float32, update)
+    for ray_terms in (update.ray_terms[:2], update.ray_terms.double(), update.ray_terms[:, None]):
+        with pytest.raises(ValueError, match="ray_terms must be"):
+            fused.kernel_arguments(torch.zeros(5, 16), torch.zeros(5, 16), modules[0], modules[2], modules[3],
+                                   torch.float32, replace(update, ray_terms=ray_terms))
 
 
 def test_cpu_keeps_the_pytorch_ops_and_rejects_the_kernel():

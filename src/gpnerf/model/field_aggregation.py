@@ -62,13 +62,16 @@ def block_tail(
     ``fused`` (the caller's: inference, no active dropout): one Triton kernel where it applies
     (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops. ``masks``: keep masks for ``out_dropout`` and
     ``ff``'s two dropout layers, from :func:`block_dropout_masks`; a None lets that layer draw its own.
-    ``query_update`` (position terms ``(rays, samples, d_rgb)``): the kernel also applies that q_fc; only where the
-    kernel runs (:func:`tail_runs_fused`). ``prepared``: the kernel's weights made once
+    ``query_update`` (point terms ``(rays, samples, d_rgb)``, ray terms ``(rays, 1, d_rgb)``): the kernel also
+    applies that q_fc; only where the kernel runs (:func:`tail_runs_fused`). ``prepared``: the kernel's weights made once
     (:func:`gpnerf.model.fused_feed_forward.prepare_weights`), or None."""
     rows = x.flatten(0, 1)
     if fused and fused_block_tail_supported(rows, ff):
         if query_update is not None:
-            query_update = replace(query_update, position_terms=query_update.position_terms.flatten(0, 1))
+            query_update = replace(
+                query_update, point_terms=query_update.point_terms.flatten(0, 1),
+                ray_terms=query_update.ray_terms.flatten(0, 1),
+            )
         tail = fused_block_tail(rows, attended.flatten(0, 1), out_fc, ff_norm, ff, query_update, prepared)
         return tail.unflatten(0, x.shape[:2])
     if query_update is not None:
@@ -262,7 +265,7 @@ class FieldAggregationTransformer(nn.Module):
             with_attention: return the :class:`FieldAttention` (False, where no semantic path reads it: None, and
                 the fused kernel writes the features alone).
             query_update: a q_fc to apply to the block's output in its tail kernel (only where
-                :func:`tail_runs_fused`; position terms ``(rays, samples, d_rgb)``), or None.
+                :func:`tail_runs_fused`; point terms ``(rays, samples, d_rgb)``, ray terms ``(rays, 1, d_rgb)``), or None.
             prepared: the kernels' weights made once (:meth:`prepare_kernel_weights`, for the tokens' compute
                 dtype), or None (made for each launch); read only where the kernels run.
 

@@ -8,7 +8,7 @@ program takes a block of rows and keeps everything on chip, the hidden layer inc
 in slices of its width), reading ``x`` and ``attended`` and writing the block's output once.
 
 Where a q_fc follows the block (the FAT blocks of the layers that re-inject the positions, fast path), the kernel
-applies it too (``query_update``): ``q_fc[2](relu(q_fc[0]'s q part + position_terms + b))`` on the block's output
+applies it too (``query_update``): ``q_fc[2](relu(q_fc[0]'s q part + position terms + b))`` on the block's output
 rows (:func:`gpnerf.model.transformer.update_query_projected`, whose position terms come from one product per pass),
 so the update's two products and its bias-and-ReLU pass are not three kernels of their own and the block's output
 is not written and read back in between.
@@ -53,13 +53,17 @@ class QueryUpdate:
 
     Attributes:
         q_fc: ``Linear(d + 2 d_pe, d) -> ReLU -> Linear(d, d)``; its first layer's first ``d`` columns read the rows.
-        position_terms: ``(rows, d)`` the first layer's PE(x) and PE(d) terms for these rows (rows may be strided,
-            channels contiguous: a slice of all q_fcs' terms).
+        point_terms: ``(rows, d)`` the first layer's PE(x) terms for these rows (rows may be strided, channels
+            contiguous: a slice of all q_fcs' terms).
+        ray_terms: ``(rays, d)`` its PE(d) terms, one row per ray, each ray ``rows / rays`` consecutive rows (strided
+            and contiguous as ``point_terms``); the kernel adds them to ``point_terms``, rounded as PyTorch's sum of
+            the two (:func:`gpnerf.model.transformer.update_query_projected`).
         prepared: ``q_fc``'s weights made once by :func:`prepare_update_weights`, or None (made at the launch).
     """
 
     q_fc: nn.Sequential
-    position_terms: torch.Tensor
+    point_terms: torch.Tensor
+    ray_terms: torch.Tensor
     prepared: PreparedWeights | None = None
 
 
@@ -98,14 +102,15 @@ if triton is not None:
         x_ptr, attended_ptr, out_w_ptr, out_b_ptr, norm_w_ptr, norm_b_ptr, ff_in_w_ptr, ff_in_b_ptr,
         ff_out_w_ptr, ff_out_b_ptr, update_in_w_ptr, update_in_b_ptr, terms_ptr, update_out_w_ptr, update_out_b_ptr,
         result_ptr,
-        rows, terms_stride,
+        rows, terms_stride, ray_terms_ptr, ray_terms_stride, rows_per_ray,
         D: tl.constexpr, HIDDEN: tl.constexpr, SLICE: tl.constexpr, EPS: tl.constexpr, BLOCK_ROWS: tl.constexpr,
         IEEE: tl.constexpr, PAIRED_RELU: tl.constexpr, QUERY_UPDATE: tl.constexpr,
     ):
         """One program: ``BLOCK_ROWS`` rows through out_fc, the residual, ff_norm, ff and the residual, then (with
         ``QUERY_UPDATE``) the q_fc: its first layer's q part (``update_in_w``, ``(D, D)``) plus the rows' position
-        terms (``terms_ptr``, a row every ``terms_stride`` elements) plus its bias, the ReLU and its second layer,
-        rounded where autocast's ops round."""
+        terms (``terms_ptr``, a row every ``terms_stride`` elements, plus the row's ray's, ``ray_terms_ptr``, a ray
+        every ``ray_terms_stride`` elements and ``rows_per_ray`` rows, the sum rounded) plus its bias, the ReLU and
+        its second layer, rounded where autocast's ops round."""
         row = tl.program_id(0).to(tl.int64) * BLOCK_ROWS + tl.arange(0, BLOCK_ROWS)
         row_ok = row[:, None] < rows
         ch = tl.arange(0, D)
@@ -132,6 +137,9 @@ if triton is not None:
         if QUERY_UPDATE:  # Linear(q) in the compute dtype, + terms (a rounded sum), + bias (float32), ReLU, Linear
             linear = dot(out.to(compute), _weight_slice(update_in_w_ptr, D, 0, D, 0, D), IEEE).to(compute)
             terms = tl.load(terms_ptr + row[:, None] * terms_stride + ch[None, :], mask=row_ok, other=0.0)
+            ray = row // rows_per_ray  # + the PE(d) terms of the row's ray, the sum rounded as PyTorch's add
+            ray_terms = tl.load(ray_terms_ptr + ray[:, None] * ray_terms_stride + ch[None, :], mask=row_ok, other=0.0)
+            terms = (terms.to(tl.float32) + ray_terms.to(tl.float32)).to(terms.dtype)
             summed = (linear.to(tl.float32) + terms.to(tl.float32)).to(compute).to(tl.float32)
             hidden = relu_to(summed + tl.load(update_in_b_ptr + ch)[None, :], compute, PAIRED_RELU)
             updated = dot(hidden, _weight_slice(update_out_w_ptr, D, 0, D, 0, D), IEEE) + tl.load(update_out_b_ptr + ch)[None, :]
@@ -195,20 +203,29 @@ def kernel_arguments(
     result = torch.empty(x.shape, device=x.device, dtype=stream if query_update is None else compute_dtype)
     if query_update is None:  # placeholders the kernel never reads
         update = [weights[1]] * 5
-        terms_stride = 0
+        terms_stride, ray_terms, ray_terms_stride, rows_per_ray = 0, weights[1], 0, 1
     else:
-        terms = query_update.position_terms
+        terms, ray_terms = query_update.point_terms, query_update.ray_terms
         if stream != compute_dtype:  # the kernel takes the residual stream's dtype from the result's
             raise ValueError(f"a query_update needs the residual stream in the compute dtype {compute_dtype}; got x in "
                              f"{x.dtype}.")
         if terms.shape != x.shape or terms.stride(1) != 1:
-            raise ValueError(f"query_update.position_terms must be {tuple(x.shape)} with contiguous channels; got "
+            raise ValueError(f"query_update.point_terms must be {tuple(x.shape)} with contiguous channels; got "
                              f"{tuple(terms.shape)} with strides {terms.stride()}.")
+        rays = ray_terms.shape[0]
+        if (ray_terms.dim() != 2 or ray_terms.shape[1] != x.shape[1] or ray_terms.stride(1) != 1 or rays < 1
+                or x.shape[0] % rays != 0 or ray_terms.dtype != terms.dtype):
+            raise ValueError(f"query_update.ray_terms must be (rays, {x.shape[1]}) with contiguous channels, rays "
+                             f"dividing the {x.shape[0]} rows, in the point terms' {terms.dtype}; got "
+                             f"{tuple(ray_terms.shape)} {ray_terms.dtype} with strides {ray_terms.stride()}.")
         update_weights = query_update.prepared or prepare_update_weights(query_update.q_fc, x.shape[1], compute_dtype)
         update_in_w, update_in_b, update_out_w, update_out_b = update_weights.for_launch(compute_dtype, "QueryUpdate")
         update = [update_in_w, update_in_b, terms, update_out_w, update_out_b]
-        terms_stride = terms.stride(0)
-    arguments = [x.contiguous(), attended.contiguous(), *weights, *update, result, x.shape[0], terms_stride]
+        terms_stride, ray_terms_stride, rows_per_ray = terms.stride(0), ray_terms.stride(0), x.shape[0] // rays
+    arguments = [
+        x.contiguous(), attended.contiguous(), *weights, *update, result, x.shape[0], terms_stride, ray_terms,
+        ray_terms_stride, rows_per_ray,
+    ]
     constants = dict(
         D=x.shape[1], HIDDEN=hidden, SLICE=next(s for s in HIDDEN_SLICES if hidden % s == 0), EPS=prepared.eps,
         IEEE=compute_dtype == torch.float32,

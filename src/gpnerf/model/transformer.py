@@ -155,7 +155,8 @@ class GeneralizableTransformer(nn.Module):
 
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        pe_xyz: torch.Tensor, pe_dir: torch.Tensor, position_terms: torch.Tensor | None, with_attention: bool = True,
+        pe_xyz: torch.Tensor, pe_dir: torch.Tensor, position_terms: tuple[torch.Tensor, torch.Tensor] | None,
+        with_attention: bool = True,
     ) -> tuple[torch.Tensor, FieldAttention | None, RayAttention]:
         """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
         :class:`FieldAttention` (None without ``with_attention``: no semantic path reads it), the RAT's
@@ -165,16 +166,17 @@ class GeneralizableTransformer(nn.Module):
         q_fc takes ``[q, PE(x), PE(d)]``); where the FAT block's tail runs as its kernel, that kernel applies the
         projected q_fc too."""
         field_block, k, d = self.field_blocks[i], self.q_fc_index.get(i), q.shape[-1]
-        terms = None if k is None or position_terms is None else position_terms[..., k * d:(k + 1) * d]
+        terms = None if k is None or position_terms is None else [t[..., k * d:(k + 1) * d] for t in position_terms]
         prepared = self._layer_weights(i, tokens)
         field_weights = None if prepared is None else prepared.field
         update = None
         if terms is not None and tail_runs_fused(field_block, q):
-            update = QueryUpdate(self.q_fcs[k], terms, None if prepared is None else prepared.update)
+            point_terms, ray_terms = terms
+            update = QueryUpdate(self.q_fcs[k], point_terms, ray_terms, None if prepared is None else prepared.update)
         q, field_attention = field_block(q, tokens, relative_direction, valid, with_attention, update, field_weights)
         if update is None:
             if terms is not None:
-                q = self.update_query_projected(self.q_fcs[k], q, terms)
+                q = self.update_query_projected(self.q_fcs[k], q, *terms)
             elif k is not None:
                 q = self.update_query(self.q_fcs[k], q, pe_xyz, pe_dir)
         last = i == len(self.ray_blocks) - 1
@@ -285,7 +287,9 @@ def update_query(q_fc: nn.Module, q: torch.Tensor, pe_xyz: torch.Tensor, pe_dir:
     return q_fc(torch.cat([q, pe_xyz, pe_dir], dim=-1))
 
 
-def project_positions(q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.Tensor) -> torch.Tensor:
+def project_positions(
+    q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The part of every q_fc's first layer that reads PE(x) and PE(d), for all q_fcs in one product (fast path).
 
     ``q_fc[0]([q, PE(x), PE(d)]) = q W_q^T + PE(x) W_x^T + PE(d) W_d^T + b`` with ``[W_q | W_x | W_d]`` the layer's
@@ -297,7 +301,10 @@ def project_positions(q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.
         pe_xyz: ``(rays, samples, d_pe)``; pe_dir: ``(rays, samples, d_pe)``, one row per ray expanded over samples.
 
     Returns:
-        ``(rays, samples, len(q_fcs) * d_rgb)``: q_fc ``k``'s terms in columns ``[k d_rgb, (k + 1) d_rgb)``.
+        the PE(x) terms ``(rays, samples, len(q_fcs) * d_rgb)`` and the PE(d) terms ``(rays, 1, len(q_fcs) *
+        d_rgb)``, q_fc ``k``'s in columns ``[k d_rgb, (k + 1) d_rgb)``. Their sum is not formed here: each update adds
+        it where it reads the terms (:func:`update_query_projected`, or the block tail kernel's :class:`QueryUpdate`),
+        so no ``(rays, samples, len(q_fcs) * d_rgb)`` sum is written and read back.
     """
     d_pe = pe_xyz.shape[-1]
     d_rgb = q_fcs[0][0].weight.shape[1] - 2 * d_pe
@@ -306,16 +313,19 @@ def project_positions(q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.
     xyz_terms = nn.functional.pad(pe_xyz, (0, pad)) @ nn.functional.pad(weight[:, :d_pe], (0, pad)).t()
     # PE(d) is the same for a ray's samples: one row per ray, (rays, 1, .)
     direction_terms = nn.functional.pad(pe_dir[:, :1], (0, pad)) @ nn.functional.pad(weight[:, d_pe:], (0, pad)).t()
-    return xyz_terms + direction_terms
+    return xyz_terms, direction_terms
 
 
-def update_query_projected(q_fc: nn.Module, q: torch.Tensor, position_terms: torch.Tensor) -> torch.Tensor:
-    """:func:`update_query` given :func:`project_positions`' terms for this q_fc ``(rays, samples, d_rgb)``: only q
-    goes through the first layer's product (its weight's first ``d_rgb`` columns, made contiguous so the product's
-    operands stay aligned)."""
+def update_query_projected(
+    q_fc: nn.Module, q: torch.Tensor, point_terms: torch.Tensor, ray_terms: torch.Tensor
+) -> torch.Tensor:
+    """:func:`update_query` given :func:`project_positions`' terms for this q_fc (PE(x)'s ``(rays, samples, d_rgb)``,
+    PE(d)'s ``(rays, 1, d_rgb)``): only q goes through the first layer's product (its weight's first ``d_rgb``
+    columns, made contiguous so the product's operands stay aligned)."""
     first, activation, second = q_fc
     d_rgb = q.shape[-1]
-    return second(activation(nn.functional.linear(q, first.weight[:, :d_rgb].contiguous()) + position_terms + first.bias))
+    position = point_terms + ray_terms
+    return second(activation(nn.functional.linear(q, first.weight[:, :d_rgb].contiguous()) + position + first.bias))
 
 
 def read_out(
