@@ -181,5 +181,74 @@ def test_fused_kernel_on_the_gpu_matches_the_block(precision):
         compare_fused_with_pytorch(block, x, tolerance, autocast_dtype)
 
 
+def attention_reference(block, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The block's attention as PyTorch ops under bf16 autocast: ``A V`` with the heads merged ``(rays, samples,
+    d_rgb)``, the map's column means and first rows ``(rays, heads, samples)``."""
+    heads = block.num_heads
+    d_head = x.shape[-1] // heads
+    h = block.attn_norm(x)
+    q, k, v = (
+        t.unflatten(-1, (heads, -1)).transpose(1, 2)
+        for t in (h @ (block.q_fc.weight * d_head**-0.5).t(), block.k_fc(h), block.v_fc(h))
+    )
+    attention = torch.softmax(q.float() @ k.float().transpose(-1, -2), dim=-1)
+    out = (attention.to(v.dtype) @ v).transpose(1, 2).flatten(-2)
+    return out, attention.mean(dim=2), attention[:, :, 0]
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("samples", [48, 64])
+def test_every_launch_on_the_gpu_matches_the_block(samples):
+    """Each of the autotuner's warp counts (:data:`WARPS`) launched on its own at a render chunk's shapes (4,800 rays,
+    the presets' widths, both summaries, bf16 autocast with x in bf16 as the stack passes it, and x in float32):
+    ``A V`` and both summaries within 2e-2 of the PyTorch ops. The autotuner times the launches but never checks
+    them: a 4-warp launch once computed garbage here and the render took it (``WARPS``' docstring)."""
+    from gpnerf.model import fused_ray_attention as fused
+
+    block, x = rat_block(64, 4, (4800, samples), device="cuda")
+    for x_dtype in (torch.bfloat16, torch.float32):
+        with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16):
+            inputs = x.to(x_dtype)
+            expected = attention_reference(block, inputs)
+            for warps in fused.WARPS:
+                prepared = block.prepare_kernel_weights(torch.bfloat16).attention
+                arguments, constants = fused.kernel_arguments(
+                    inputs, None, None, 4, torch.bfloat16, prepared=prepared
+                )
+                fused._fused_ray_attention_kernel.fn[(x.shape[0],)](*arguments, **constants, num_warps=warps)
+                for name, got, want in zip(("A V", "column means", "first rows"), arguments[fused.OUTPUTS], expected):
+                    assert relative(got, want) <= 2e-2, (samples, x_dtype, warps, name, relative(got, want))
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_render_at_the_presets_widths_with_kernels_matches_the_pytorch_render():
+    """A whole render at the paper presets' transformer (8 layers, d_rgb 64, 4 heads) and samples (48 + 16), so the
+    kernels run at a render's widths and sample counts (the other render tests use narrow models, whose products are
+    too small to compile as a render's do): kernels on against off, same weights, bf16 autocast, 2e-2."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from model_helpers import make_episode, small_config
+
+    from gpnerf.model import GPNeRF
+
+    torch.manual_seed(0)
+    paper = PRESETS["paper-scannet"]
+    config = replace(small_config(d_fpn=64), transformer=paper.transformer, sampling=paper.sampling,
+                     implementation="fast")
+    fused = GPNeRF(config, 5).cuda().eval()
+    plain = GPNeRF(replace(config, fused_kernels=False), 5).cuda().eval()
+    plain.load_state_dict(fused.state_dict())
+    episode = make_episode(rays=None).to("cuda")
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        got, expected = fused.render_image(episode, 384), plain.render_image(episode, 384)
+    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+        a, b = getattr(expected, name).float(), getattr(got, name).float()
+        assert float((b - a).norm() / a.norm()) <= 2e-2, name
+
+
 if __name__ == "__main__":
     interpreted_checks()

@@ -16,8 +16,9 @@ The last two only where a caller reads them (``with_column_mean``, ``with_first_
 neither but from its last layer, its fine pass the column means of every layer and the first row of the last. The
 column sums are one product over a head's map (row 0 of ``ones @ A`` over the real rows, stored by the threads that
 hold it) and the first row is the map's row 0 stored as it lies: no reduction. Where the samples fill the map
-(``FULL``: 64, a power of two, as in the presets' fine pass) no key is masked. sm_90, bf16, 64 samples, 4 warps:
-1,984 instructions a program (a ray: four heads) with both summaries, 1,840 with the column means alone, 1,576 with
+(``FULL``: 64, a power of two, as in the presets' fine pass) no key is masked. sm_90, bf16, 64 samples, 4 warps (no
+longer launched: :data:`WARPS`): 1,984 instructions a program (a ray: four heads) with both summaries, 1,840 with
+the column means alone, 1,576 with
 neither (``benchmarks/kernel_registers.py``); as warp-instructions a head that is 1,984, 1,840 and 1,576 against
 2,080, 1,696 and 1,200 for one program a ray and head at 2 warps that read Q, K and V from memory (the column sums
 and the first row then two reductions each).
@@ -52,6 +53,17 @@ def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
     )
 
 
+WARPS = (1, 2, 8)
+"""Warps per program, tried once per (samples, widths, dtype, summaries) by Triton's autotuner: the coarse and fine
+passes each their own. Not 4: on an H200 (Triton 3.6, bf16, d_rgb 64, 4 heads, 4,800 rays x 48 samples) a 4-warp
+launch, the only one whose 64-row products compile to one warpgroup's ``wgmma``, gave A V 0.82 relative (main's tree:
+nan) from the PyTorch block against 2.6e-3 at 1, 2 and 8 warps, and inside the autotuner's timing an illegal memory
+access (docs/benchmarks.md, twenty-seventh run, call 3; ``docs/results/2026-12-05-h200-twentyseventh/rat_warps.py``).
+The autotuner had picked it for every render pass since the kernel took its block's input (twenty-sixth run): it was
+the fastest (0.069-0.110 ms a launch against 0.081-0.141 ms at 2 warps). tests/model/test_fused_ray_attention.py
+checks every entry on the GPU at the presets' shapes."""
+
+
 if triton is not None:
     from gpnerf.model.triton_support import dot
 
@@ -65,9 +77,8 @@ if triton is not None:
         w = tl.load(w_ptr + (first_row + outputs) * D + inputs, mask=outputs < D_HEAD, other=0.0)
         return dot(h, w, IEEE).to(h.dtype)
 
-    # warps per program, tried once per (samples, widths, dtype, summaries): the coarse and fine passes each their own
     @triton.autotune(
-        configs=launch_configs({}, [({}, warps) for warps in (1, 2, 4, 8)]),
+        configs=launch_configs({}, [({}, warps) for warps in WARPS]),
         key=["S_PAD", "D", "HEADS", "IEEE", "FULL", "WITH_COLUMN_MEAN", "WITH_FIRST_ROW"],
     )
     @triton.jit
