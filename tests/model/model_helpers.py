@@ -66,6 +66,24 @@ def render_with_kernels_matches(config: ModelConfig, switch_on, tolerance: float
         assert error <= tolerance, (label, name, error)
 
 
+def gpu_render_with_kernels_matches(config: ModelConfig, chunk: int, compiled: bool = False) -> None:
+    """Render a small episode on the GPU under bf16 autocast with ``config``'s kernels on (blocks compiled where
+    ``compiled``) and off, same weights, and assert RGB, depth and the semantic outputs agree within 2e-2 relative."""
+    from gpnerf.model import GPNeRF, compile_transformer_blocks
+
+    fused = GPNeRF(config, 5).cuda().eval()
+    plain = GPNeRF(replace(config, fused_kernels=False), 5).cuda().eval()
+    plain.load_state_dict(fused.state_dict())
+    if compiled:
+        compile_transformer_blocks(fused)
+    episode = make_episode(rays=None).to("cuda")
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        got, expected = fused.render_image(episode, chunk), plain.render_image(episode, chunk)
+    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+        a, b = getattr(expected, name).float(), getattr(got, name).float()
+        assert float((b - a).norm() / a.norm()) <= 2e-2, name
+
+
 @pytest.fixture(autouse=True)
 def one_thread():
     """One CPU thread in the modules that import this fixture: their tensors are tiny, and a second thread only

@@ -256,24 +256,11 @@ def test_channel_split_on_the_gpu_matches_one_program(precision):
 def test_render_with_fused_kernels_matches_the_pytorch_render(compiled):
     """Whole render, bf16 autocast, fused kernels on and off (same weights); compiled blocks trace the kernel."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from model_helpers import make_episode, small_config
-
-    from gpnerf.model import GPNeRF, compile_transformer_blocks
+    from model_helpers import gpu_render_with_kernels_matches, small_config
 
     torch._dynamo.reset()
     torch.manual_seed(0)
-    config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
-    fused = GPNeRF(config, 5).cuda().eval()
-    plain = GPNeRF(replace(config, fused_kernels=False), 5).cuda().eval()
-    plain.load_state_dict(fused.state_dict())
-    if compiled:
-        compile_transformer_blocks(fused)
-    episode = make_episode(rays=None).to("cuda")
-    with torch.autocast("cuda", dtype=torch.bfloat16):
-        got, expected = fused.render_image(episode, 160), plain.render_image(episode, 160)
-    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
-        a, b = getattr(expected, name).float(), getattr(got, name).float()
-        assert float((b - a).norm() / a.norm()) <= 2e-2, name
+    gpu_render_with_kernels_matches(replace(small_config(d_rgb=16, d_fpn=16), implementation="fast"), 160, compiled)
 
 
 if __name__ == "__main__":

@@ -231,23 +231,13 @@ def test_render_at_the_presets_widths_with_kernels_matches_the_pytorch_render():
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from model_helpers import make_episode, small_config
-
-    from gpnerf.model import GPNeRF
+    from model_helpers import gpu_render_with_kernels_matches, small_config
 
     torch.manual_seed(0)
     paper = PRESETS["paper-scannet"]
     config = replace(small_config(d_fpn=64), transformer=paper.transformer, sampling=paper.sampling,
                      implementation="fast")
-    fused = GPNeRF(config, 5).cuda().eval()
-    plain = GPNeRF(replace(config, fused_kernels=False), 5).cuda().eval()
-    plain.load_state_dict(fused.state_dict())
-    episode = make_episode(rays=None).to("cuda")
-    with torch.autocast("cuda", dtype=torch.bfloat16):
-        got, expected = fused.render_image(episode, 384), plain.render_image(episode, 384)
-    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
-        a, b = getattr(expected, name).float(), getattr(got, name).float()
-        assert float((b - a).norm() / a.norm()) <= 2e-2, name
+    gpu_render_with_kernels_matches(config, 384)
 
 
 if __name__ == "__main__":
