@@ -19,7 +19,9 @@ from torch import nn
 
 from gpnerf.model import triton_support
 from gpnerf.model.point_inputs import MergedSamples
-from gpnerf.model.triton_support import MIN_DOT, kernels_can_run_on, launch_configs, padded, tl, triton
+from gpnerf.model.triton_support import (
+    MIN_DOT, kernel_matrix, kernel_vector, kernels_can_run_on, launch_configs, padded, tl, triton,
+)
 
 
 def fused_embedding_supported(tokens: torch.Tensor, rgbfeat_fc: nn.Sequential) -> bool:
@@ -120,8 +122,8 @@ def kernel_arguments(
     embedded = torch.empty(points, views, d, device=table.device, dtype=compute_dtype)
     query = torch.empty(points, d, device=table.device, dtype=compute_dtype)
     arguments = [
-        *sources, first.weight.detach().to(compute_dtype).contiguous(), first.bias.detach().float().contiguous(),
-        second.weight.detach().to(compute_dtype).contiguous(), second.bias.detach().float().contiguous(),
+        *sources, kernel_matrix(first.weight, compute_dtype), kernel_vector(first.bias),
+        kernel_matrix(second.weight, compute_dtype), kernel_vector(second.bias),
         embedded, query, points, first_rows,
     ]
     constants = dict(

@@ -27,7 +27,9 @@ import torch
 from torch import nn
 
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import MIN_DOT, PreparedWeights, kernels_can_run_on, launch_configs, tl, triton
+from gpnerf.model.triton_support import (
+    MIN_DOT, PreparedWeights, kernel_matrix, kernel_vector, kernels_can_run_on, launch_configs, tl, triton,
+)
 
 HIDDEN_SLICES = (64, 32, 16)
 """Widths of the hidden-layer slices the kernel builds and consumes in turn (the largest dividing the hidden width)."""
@@ -158,8 +160,9 @@ def prepare_weights(out_fc: nn.Linear, ff_norm: nn.LayerNorm, ff: nn.Sequential,
     ff_norm's affine, ff's two layers (``ff[0]``, ``ff[3]``); matrices in ``dtype``, vectors in float32."""
     ff_in, ff_out = ff[0], ff[3]
     tensors = (
-        _matrix(out_fc.weight, dtype), _vector(out_fc.bias), _vector(ff_norm.weight), _vector(ff_norm.bias),
-        _matrix(ff_in.weight, dtype), _vector(ff_in.bias), _matrix(ff_out.weight, dtype), _vector(ff_out.bias),
+        kernel_matrix(out_fc.weight, dtype), kernel_vector(out_fc.bias), kernel_vector(ff_norm.weight),
+        kernel_vector(ff_norm.bias), kernel_matrix(ff_in.weight, dtype), kernel_vector(ff_in.bias),
+        kernel_matrix(ff_out.weight, dtype), kernel_vector(ff_out.bias),
     )
     return PreparedWeights(tensors, dtype, float(ff_norm.eps))
 
@@ -169,18 +172,10 @@ def prepare_update_weights(q_fc: nn.Sequential, d: int, dtype: torch.dtype) -> P
     ones that read the rows) and bias, its second layer; matrices in ``dtype``, vectors in float32."""
     update_in, update_out = q_fc[0], q_fc[2]
     tensors = (
-        _matrix(update_in.weight[:, :d], dtype), _vector(update_in.bias), _matrix(update_out.weight, dtype),
-        _vector(update_out.bias),
+        kernel_matrix(update_in.weight[:, :d], dtype), kernel_vector(update_in.bias),
+        kernel_matrix(update_out.weight, dtype), kernel_vector(update_out.bias),
     )
     return PreparedWeights(tensors, dtype)
-
-
-def _matrix(w: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    return w.detach().to(dtype).contiguous()
-
-
-def _vector(v: torch.Tensor) -> torch.Tensor:
-    return v.detach().float().contiguous()
 
 
 FF_IN = 4

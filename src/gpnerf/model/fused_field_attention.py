@@ -47,7 +47,8 @@ import torch
 
 from gpnerf.model import triton_support
 from gpnerf.model.triton_support import (
-    LOG2E, MIN_DOT, PreparedWeights, kernels_can_run_on, launch_configs, padded, tl, triton,
+    LOG2E, MIN_DOT, PreparedWeights, kernel_matrix, kernel_vector, kernels_can_run_on, launch_configs, padded, tl,
+    triton,
 )
 
 DIRECTION_WIDTH = 4
@@ -346,18 +347,16 @@ def prepare_weights(weights: FoldedFieldWeights, dtype: torch.dtype) -> Prepared
     folded bias, W_V, ``W_1 W_K``, f_P's layers, ``W_1 W_P2`` and f_A's output layer scaled by ``log2(e)`` (the
     logits in base 2); matrices in ``dtype``, vectors in float32."""
 
-    def weight(w: torch.Tensor) -> torch.Tensor:
-        return w.detach().to(dtype).contiguous()
+    def matrix(w: torch.Tensor) -> torch.Tensor:
+        return kernel_matrix(w, dtype)
 
-    def bias(b: torch.Tensor) -> torch.Tensor:
-        return b.detach().float().contiguous()
-
+    vector = kernel_vector
     tensors = (
-        bias(weights.query_norm.weight), bias(weights.query_norm.bias), weight(weights.query_hidden),
-        bias(weights.hidden_bias),
-        weight(weights.value), weight(weights.key_hidden), weight(weights.pos_in.weight), bias(weights.pos_in.bias),
-        weight(weights.pos_out.weight), bias(weights.pos_out.bias), weight(weights.pos_hidden),
-        weight(weights.logits_out.weight * LOG2E), bias(weights.logits_out.bias * LOG2E),  # logits in base 2
+        vector(weights.query_norm.weight), vector(weights.query_norm.bias), matrix(weights.query_hidden),
+        vector(weights.hidden_bias), matrix(weights.value), matrix(weights.key_hidden), matrix(weights.pos_in.weight),
+        vector(weights.pos_in.bias), matrix(weights.pos_out.weight), vector(weights.pos_out.bias),
+        matrix(weights.pos_hidden),
+        matrix(weights.logits_out.weight * LOG2E), vector(weights.logits_out.bias * LOG2E),  # logits in base 2
     )
     return PreparedWeights(tensors, dtype, float(weights.query_norm.eps))
 

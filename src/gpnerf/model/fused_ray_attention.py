@@ -36,7 +36,9 @@ import torch
 from torch import nn
 
 from gpnerf.model import triton_support
-from gpnerf.model.triton_support import MIN_DOT, PreparedWeights, kernels_can_run_on, launch_configs, padded, tl, triton
+from gpnerf.model.triton_support import (
+    MIN_DOT, PreparedWeights, kernel_matrix, kernel_vector, kernels_can_run_on, launch_configs, padded, tl, triton,
+)
 
 
 def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
@@ -150,10 +152,7 @@ scratch tensor, never written)."""
 def prepare_weights(norm: nn.LayerNorm, qkv_weight: torch.Tensor, dtype: torch.dtype) -> PreparedWeights:
     """The kernel's weights for launches computing in ``dtype``: the norm's affine in float32, ``qkv_weight`` in
     ``dtype``."""
-    tensors = (
-        norm.weight.detach().float().contiguous(), norm.bias.detach().float().contiguous(),
-        qkv_weight.detach().to(dtype).contiguous(),
-    )
+    tensors = (kernel_vector(norm.weight), kernel_vector(norm.bias), kernel_matrix(qkv_weight, dtype))
     return PreparedWeights(tensors, dtype, float(norm.eps))
 
 

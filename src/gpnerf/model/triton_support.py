@@ -54,6 +54,16 @@ class PreparedWeights:
         return self.tensors
 
 
+def kernel_matrix(w: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """A weight as the kernels' products take it: detached, in the compute ``dtype``, contiguous."""
+    return w.detach().to(dtype).contiguous()
+
+
+def kernel_vector(v: torch.Tensor) -> torch.Tensor:
+    """A bias or a norm's affine as the kernels take it: detached, float32, contiguous."""
+    return v.detach().float().contiguous()
+
+
 def interpreted() -> bool:
     """Whether kernels run under the Triton interpreter (``TRITON_INTERPRET=1``)."""
     return os.environ.get("TRITON_INTERPRET") == "1"
