@@ -63,8 +63,8 @@ def block_tail(
     (:mod:`gpnerf.model.fused_feed_forward`), else these PyTorch ops. ``masks``: keep masks for ``out_dropout`` and
     ``ff``'s two dropout layers, from :func:`block_dropout_masks`; a None lets that layer draw its own.
     ``query_update`` (point terms ``(rays, samples, d_rgb)``, ray terms ``(rays, 1, d_rgb)``): the kernel also
-    applies that q_fc; only where the kernel runs (:func:`tail_runs_fused`). ``prepared``: the kernel's weights made once
-    (:func:`gpnerf.model.fused_feed_forward.prepare_weights`), or None."""
+    applies that q_fc; only where the kernel runs (:func:`tail_runs_fused`). ``prepared``: the kernel's weights made
+    once (:func:`gpnerf.model.fused_feed_forward.prepare_weights`), or None."""
     rows = x.flatten(0, 1)
     if fused and fused_block_tail_supported(rows, ff):
         if query_update is not None:
@@ -265,7 +265,8 @@ class FieldAggregationTransformer(nn.Module):
             with_attention: return the :class:`FieldAttention` (False, where no semantic path reads it: None, and
                 the fused kernel writes the features alone).
             query_update: a q_fc to apply to the block's output in its tail kernel (only where
-                :func:`tail_runs_fused`; point terms ``(rays, samples, d_rgb)``, ray terms ``(rays, 1, d_rgb)``), or None.
+                :func:`tail_runs_fused`; point terms ``(rays, samples, d_rgb)``, ray terms ``(rays, 1, d_rgb)``), or
+                None.
             prepared: the kernels' weights made once (:meth:`prepare_kernel_weights`, for the tokens' compute
                 dtype), or None (made for each launch); read only where the kernels run.
 
