@@ -5,9 +5,12 @@
 # with kernels on against off (both never run: main's RAT fix 2e98160), the FAT file's whole-render tests (kernels on
 # against off, eager and compiled: they cover both new kernels); (2) the 4-warp RAT launch at each summary setting and
 # sample count (rat_summaries.sh: which part of the kernel goes wrong); (3) compiling, side by side, the compiled
-# graphed paper-scannet render of head (main) and kernels, timed one at a time after the tests (DEADLINE), then each
-# again alone (ALONE=1): the first measurement of main's correct render and of the two kernels.
-# Usage: COMMIT=<sha of main> bash docs/results/next-run/call1.sh (carry .whl and .variants). Results: next1.tar.gz.
+# graphed paper-scannet render of head (main), projection (the projection kernel alone) and kernels (the whole branch),
+# timed one at a time after the tests (DEADLINE), then each again alone (ALONE=1): the first measurement of main's
+# correct render and of the prepared changes.
+# The first pass's timings may overlap the tests (rows that arrive early are timed at once): the alone pass, after them,
+# is the one to report. Usage: COMMIT=<sha of main> bash docs/results/next-run/call1.sh (carry .whl and .variants).
+# Results: next1.tar.gz.
 set -uo pipefail
 start=$(date +%s)
 FINAL=$OUT; OUT=/tmp/n1; mkdir -p $OUT
@@ -29,9 +32,10 @@ gputest fatrender tests/model/test_fused_field_attention.py -k render & D=$!
 OUT=$OUT/rat4 bash docs/results/next-run/rat_summaries.sh > $OUT/rat4.log 2>&1 & E=$!
 COMMON="--preset paper-scannet --implementation fast --precision bf16 --compile blocks --cuda-graph"
 RENDER="--what render --chunk 4800 --render-warmup 1 --render-repeats 15"
-OUT=$OUT/timed ROW="$COMMON $RENDER" DEADLINE=260 KILL_AT=320 ALONE=1 ALONE_KILL_AT=100 timeout -s KILL 540 \
+OUT=$OUT/timed ROW="$COMMON $RENDER" DEADLINE=240 KILL_AT=300 ALONE=1 ALONE_KILL_AT=80 timeout -s KILL 565 \
   bash benchmarks/side_by_side.sh \
   "render_head|PYTHONPATH=/tmp/site:$ROOT/.variants/head/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}|" \
+  "render_projection|PYTHONPATH=/tmp/site:$ROOT/.variants/projection/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}+prepared-projection-kernel~2|" \
   "render_kernels|PYTHONPATH=/tmp/site:$ROOT/.variants/kernels/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}+prepared-projection-kernel|" \
   > $OUT/timed.log 2>&1 & T=$!
 wait $A $B $C $D $E

@@ -2,10 +2,12 @@
 # Builds the trees that call1.sh and call2.sh take (`run` carries .variants and .whl), in the repository root:
 #   bash docs/results/next-run/setup.sh
 # head: main (the RAT kernel without its 4-warp launch, not yet timed); kernels: branch prepared-projection-kernel
-# (main + the point projection and the q_fcs' PE(x) terms one Triton kernel each; docs/performance.md section 27).
+# (main + the point projection and the q_fcs' PE(x) terms one Triton kernel each, the fine pass projecting its merged
+# points again, the head's resize on a channels-last view; docs/performance.md section 27); projection: that branch's
+# first commit (the projection kernel alone), so the side-by-side rows tell the two apart.
 set -euo pipefail
 rm -rf .variants  # a scratch area: only these trees travel
-for variant in head:main kernels:prepared-projection-kernel; do
+for variant in head:main kernels:prepared-projection-kernel projection:prepared-projection-kernel~2; do
   name=${variant%%:*}; branch=${variant#*:}
   mkdir -p ".variants/$name"
   git archive "$branch" src tests benchmarks pyproject.toml | tar -x -C ".variants/$name"
