@@ -35,7 +35,7 @@ RENDER="--what render --chunk 4800 --render-warmup 1 --render-repeats 15"
 OUT=$OUT/timed ROW="$COMMON $RENDER" DEADLINE=240 KILL_AT=300 ALONE=1 ALONE_KILL_AT=80 timeout -s KILL 565 \
   bash benchmarks/side_by_side.sh \
   "render_head|PYTHONPATH=/tmp/site:$ROOT/.variants/head/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}|" \
-  "render_projection|PYTHONPATH=/tmp/site:$ROOT/.variants/projection/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}+prepared-projection-kernel~2|" \
+  "render_projection|PYTHONPATH=/tmp/site:$ROOT/.variants/projection/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}+ca92e3a|" \
   "render_kernels|PYTHONPATH=/tmp/site:$ROOT/.variants/kernels/src GPNERF_GIT_COMMIT=${COMMIT:-unknown}+prepared-projection-kernel|" \
   > $OUT/timed.log 2>&1 & T=$!
 wait $A $B $C $D $E
