@@ -18,10 +18,9 @@ column sums are one product over a head's map (row 0 of ``ones @ A`` over the re
 hold it) and the first row is the map's row 0 stored as it lies: no reduction. Where the samples fill the map
 (``FULL``: 64, a power of two, as in the presets' fine pass) no key is masked. sm_90, bf16, 64 samples, 4 warps (no
 longer launched: :data:`WARPS`): 1,984 instructions a program (a ray: four heads) with both summaries, 1,840 with
-the column means alone, 1,576 with
-neither (``benchmarks/kernel_registers.py``); as warp-instructions a head that is 1,984, 1,840 and 1,576 against
-2,080, 1,696 and 1,200 for one program a ray and head at 2 warps that read Q, K and V from memory (the column sums
-and the first row then two reductions each).
+the column means alone, 1,576 with neither (``benchmarks/kernel_registers.py``); as warp-instructions a head that
+is 1,984, 1,840 and 1,576 against 2,080, 1,696 and 1,200 for one program a ray and head at 2 warps that read Q, K
+and V from memory (the column sums and the first row then two reductions each).
 
 Inference only (no autograd, no dropout). The norm runs in float32 and its rows are rounded to the compute dtype
 as a Linear's input; the projections, ``Q K^T`` and ``A V`` run in the compute dtype with float32 accumulation and
