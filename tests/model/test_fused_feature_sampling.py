@@ -20,7 +20,8 @@ import torch
 
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_feature_sampling import (
-    DeferredSamples, fused_sampling_supported, sample_and_contract_fused, sample_feature_maps_fused,
+    DeferredSamples, channels_last, fused_sampling_supported, laid_out_for_sampling, sample_and_contract_fused,
+    sample_feature_maps_fused,
 )
 from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.projection import sample_feature_maps
@@ -189,7 +190,7 @@ def render_with_kernels_matches_render_without() -> None:
 
     from model_helpers import make_episode, small_config
 
-    from gpnerf.model import GPNeRF
+    from gpnerf.model import GPNeRF, fused_feature_sampling
 
     torch.manual_seed(0)
     config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast")
@@ -197,8 +198,21 @@ def render_with_kernels_matches_render_without() -> None:
     plain = GPNeRF(replace(config, fused_kernels=False), 5).eval()
     plain.load_state_dict(fused.state_dict())
     episode = make_episode(height=12, width=16, rays=None)
-    with torch.no_grad(), counting_kernel_calls() as calls:
-        got, expected = fused.render_image(episode, 96), plain.render_image(episode, 96)
+    layouts = []  # for each map a kernel launch read: whether it was already laid out (no copy)
+    copy_for_kernel = fused_feature_sampling.channels_last
+
+    def recording_layout(maps: torch.Tensor) -> torch.Tensor:
+        laid_out = copy_for_kernel(maps)
+        layouts.append(laid_out.data_ptr() == maps.data_ptr())
+        return laid_out
+
+    fused_feature_sampling.channels_last = recording_layout
+    try:
+        with torch.no_grad(), counting_kernel_calls() as calls:
+            got, expected = fused.render_image(episode, 96), plain.render_image(episode, 96)
+    finally:
+        fused_feature_sampling.channels_last = copy_for_kernel
+    assert layouts and all(layouts), layouts  # the render laid its maps out once a frame
     assert calls.count("contract_attention") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
     assert "contract" not in calls, calls  # W never formed
     layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
@@ -232,6 +246,15 @@ def test_kernels_compile_for_hopper_in_every_launch_configuration():
     for widen in (True, False):
         constants = {"SAMPLES": 64, "VIEWS": 10, "CHANNELS": 512, "GROUPS": 64, "WIDEN_PAIRS": widen}
         compile_for_hopper(kernel, types, constants, list(range(4)))
+
+
+def test_maps_laid_out_for_sampling_reach_the_kernels_without_a_copy():
+    maps = torch.randn(3, 40, 6, 8)
+    laid_out = laid_out_for_sampling(maps)
+    assert torch.equal(laid_out, maps) and laid_out.shape == maps.shape
+    assert channels_last(laid_out).data_ptr() == laid_out.data_ptr()
+    assert channels_last(maps).data_ptr() != maps.data_ptr()
+    assert torch.equal(channels_last(laid_out), channels_last(maps))
 
 
 def test_deferred_samples_give_no_semantic_field():

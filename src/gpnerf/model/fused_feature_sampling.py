@@ -190,8 +190,15 @@ def check_maps(feature_maps: torch.Tensor, caller: str) -> None:
 
 def channels_last(feature_maps: torch.Tensor) -> torch.Tensor:
     """``(views, C, h, w)`` maps as the kernels read them, ``(views, h, w, C)`` contiguous: one neighbour = C contiguous
-    values."""
+    values. A view (no copy) of maps in :func:`laid_out_for_sampling`'s layout."""
     return feature_maps.permute(0, 2, 3, 1).contiguous()
+
+
+def laid_out_for_sampling(feature_maps: torch.Tensor) -> torch.Tensor:
+    """``(views, C, h, w)`` maps in PyTorch's channels-last memory format: the same values, laid out as the kernels
+    read them, so that :func:`channels_last` copies nothing. A render lays its maps out so once a frame instead of
+    once a launch (five launches a chunk)."""
+    return feature_maps.contiguous(memory_format=torch.channels_last)
 
 
 def kernel_grid(uv_pix: torch.Tensor, image_height: int, image_width: int) -> torch.Tensor:

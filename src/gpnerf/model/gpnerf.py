@@ -19,7 +19,7 @@ from gpnerf.geometry import pixel_centers_from_indices, rays_from_pixels
 from gpnerf.model.config import ModelConfig
 from gpnerf.model.encoder import EncodedViews, MultiScaleFeatureExtractor, resize
 from gpnerf.model.fused_feature_sampling import (
-    DeferredSamples, fused_sampling_supported, sample_feature_maps_fused, stored_dtype,
+    DeferredSamples, fused_sampling_supported, laid_out_for_sampling, sample_feature_maps_fused, stored_dtype,
 )
 from gpnerf.model.label_rendering import LabelRenderer
 from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
@@ -350,6 +350,13 @@ class GPNeRF(nn.Module):
         captured whole in a CUDA graph)."""
         height, width = episode.height, episode.width
         encoded = self.encoder(episode.source_images)
+        fused = self.config.implementation == "fast" and self.config.fused_kernels
+        if fused and fused_sampling_supported(episode.source_images):  # the sampled maps laid out once a frame
+            episode = replace(episode, source_images=laid_out_for_sampling(episode.source_images))
+            encoded = EncodedViews(
+                rgb_features=laid_out_for_sampling(encoded.rgb_features),
+                semantic_features=laid_out_for_sampling(encoded.semantic_features),
+            )
         all_indices = torch.arange(height * width, device=episode.source_images.device)
         label_rendering = self.config.semantic.mode == "label_rendering"
         geometries = repeat(None)
