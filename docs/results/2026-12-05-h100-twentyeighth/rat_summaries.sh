@@ -3,10 +3,10 @@
 # 4,800 x 48 in the twenty-seventh run) at each summary setting (column means, first row: on/off) and sample count
 # (48: padded to 64, keys masked; 64: FULL), bf16, d_rgb 64, 4 heads, in the head tree, each launch in a process of its
 # own with CUDA_LAUNCH_BLOCKING=1 (an illegal memory access ends its process only). Which setting goes wrong says
-# which product or store to look at. Usage (from call1.sh): OUT=DIR bash docs/results/next-run/rat_summaries.sh
+# which product or store to look at. Usage (from call1.sh): OUT=DIR bash docs/results/2026-12-05-h100-twentyeighth/rat_summaries.sh
 set -uo pipefail
 mkdir -p "$OUT"
-SCRIPT=$PWD/docs/results/next-run/rat_launch.py
+SCRIPT=$PWD/docs/results/2026-12-05-h100-twentyeighth/rat_launch.py
 cd .variants/head
 for samples in 48 64; do
   for column_mean in 0 1; do
