@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The next run's first call (prepared 2026-12-05): GPU tests of the prepared tree (the projection kernel, every RAT
-# launch incl. 4 warps in the transposed form, every narrow sampling launch, the training step with the kernels, the
-# FAT file's whole renders kernels on against off, which run the projection kernel and the narrow launches), then the
+# The next run's first call (prepared 2026-12-05): GPU tests of the prepared tree (the projection kernel, the PE(x)
+# terms kernel, every RAT launch incl. 4 warps in the transposed form, every narrow sampling launch, the training step
+# with the kernels, the FAT file's whole renders kernels on against off, which run the new kernels), then the
 # compiled graphed bf16 render of head (main), rat (main + the RAT change) and new (the whole branch) side by side, then
 # each alone. Usage (after setup.sh): COMMIT=$(git rev-parse --short main) bash .../prepared/call1.sh; carry .whl and
 # .variants. Results: prepared1.tar.gz
@@ -19,7 +19,7 @@ gputest() {
   (cd .variants/new && PYTHONPATH=/tmp/site:$PWD/src:$PWD/tests/model timeout -s KILL 240 python3 -m pytest -q \
     -p no:cacheprovider -rA --tb=short --durations=0 -m gpu "$@" > $OUT/pytest_$name.log 2>&1)
 }
-gputest projection tests/model/test_fused_projection.py & A=$!
+gputest projection tests/model/test_fused_projection.py tests/model/test_fused_position_terms.py & A=$!
 gputest rat tests/model/test_fused_ray_attention.py -k "not presets" & B=$!
 gputest sampling tests/model/test_fused_feature_sampling.py & C=$!
 gputest fatrender tests/model/test_fused_field_attention.py -k render & D=$!
