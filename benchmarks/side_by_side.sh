@@ -10,7 +10,8 @@
 # DEADLINE - 3 s every row that has not arrived is killed, so its compilation or autotuning never overlaps another
 # row's timed steps; the rows that arrived are then timed one after another, alone. KILL_AT (default DEADLINE + 60)
 # ends any row still running. Writes DIR/NAME.json and DIR/NAME.log per row and prints each row's table line (or the
-# end of its log). One measurement per row: ROW or the row's arguments must say --what train or --what render. The
+# end of its log). One measurement per row: ROW or the row's arguments must say --what train or --what render (the
+# last --what counts, as in bench_model.py); rows may measure different things and still take their turns alone. The
 # docs/results/2026-12-04-h200-nineteenth/call*/ scripts are this script's first form.
 #
 # ALONE=1 [ALONE_KILL_AT=S]: then every row with a result runs again, one at a time, in a fresh process (NAME.alone.json,
@@ -39,11 +40,14 @@ FRESH_AUTOTUNING=""
 [ "$ALONE" = 1 ] && FRESH_AUTOTUNING="--inductor-config autotune_local_cache=False"
 HERE=$(cd "$(dirname "$0")" && pwd)
 names=()
+declare -A measuring  # rows per measurement: each row's barrier counts the rows that measure what it measures
 for spec in "$@"; do
   IFS='|' read -r name assignments extra <<< "$spec"
-  if ! [[ " $ROW $extra " =~ " --what "(train|render)" " ]]; then
+  what=$(grep -oE -- '--what [a-z]+' <<< " $ROW $extra " | tail -n 1 | cut -d' ' -f2)  # the last one counts
+  if [ "$what" != train ] && [ "$what" != render ]; then
     echo "side_by_side.sh: row '$name' measures more than one thing; give --what train or --what render in ROW or its arguments" >&2; exit 2
   fi
+  measuring[$what]=$(( ${measuring[$what]:-0} + 1 ))
   if ! [[ $name =~ ^[A-Za-z0-9_.-]+$ ]]; then
     echo "side_by_side.sh: row name '$name' in '$spec' must be letters, digits, '_', '.', '-'" >&2; exit 2
   fi
@@ -55,10 +59,11 @@ start=$(date +%s)
 mkdir -p "$OUT"
 for spec in "$@"; do
   IFS='|' read -r name assignments extra <<< "$spec"
+  what=$(grep -oE -- '--what [a-z]+' <<< " $ROW $extra " | tail -n 1 | cut -d' ' -f2)
   # shellcheck disable=SC2086  # ENV ASSIGNMENTS, ROW and EXTRA ARGUMENTS split into words on purpose
   env $assignments GPNERF_SIDE_BY_SIDE_ROW="$name" timeout -s KILL "$KILL_AT" \
     "$PYTHON" "$HERE/bench_model.py" $ROW $extra $FRESH_AUTOTUNING --label "$name" --timing-barrier "$BARRIER" \
-    --timing-parties $# --timing-barrier-timeout "$DEADLINE" --json "$OUT/$name.json" > "$OUT/$name.log" 2>&1 &
+    --timing-parties "${measuring[$what]}" --timing-barrier-timeout "$DEADLINE" --json "$OUT/$name.json" > "$OUT/$name.log" 2>&1 &
 done
 late_checked=0
 while [ -n "$(jobs -pr)" ]; do  # the rows' process chains (env, timeout, the interpreter) still running

@@ -4,6 +4,8 @@ A cold ``torch.compile`` of the training step takes minutes of mostly host work,
 second of GPU work. Processes that share a :class:`TimingBarrier` (one directory, the number of parties) each run
 their warm-up, then wait until every party has arrived (or ``timeout_s`` has passed), then take the timed repeats one
 at a time under an exclusive file lock: no party's compilation or warm-up kernels overlap another's timed repeats.
+The lock is the group's, whatever each party measures: parties timing different things (a render and a training
+step) still take their turns one at a time.
 """
 
 import fcntl
@@ -19,8 +21,9 @@ class TimingBarrier:
 
     Args:
         directory: shared by the parties (created if missing); holds one arrival file per party and measurement and
-            one lock file per measurement. Use a fresh directory per group of parties.
-        parties: processes that will arrive at each measurement name.
+            the group's lock file. Use a fresh directory per group of parties.
+        parties: processes that will arrive at each measurement name (the same for every party of the group: a
+            group whose parties measure different things counts, for each party, those that measure its name).
         timeout_s: seconds from this object's creation (in ``bench_model.py``: before the model is built and
             compiled) after which a party stops waiting for the others; the body then runs (still under the lock)
             and ``info["timed_out"]`` says so. A deadline for the group, whatever each party's warm-up takes.
@@ -59,7 +62,7 @@ class TimingBarrier:
             time.sleep(self.poll_s)
         info = {"parties": self.parties, "arrived": self.arrived(name)}
         info["timed_out"] = info["arrived"] < self.parties
-        with open(self.directory / f"{name}.lock", "a") as lock:
+        with open(self.directory / "turns.lock", "a") as lock:  # one for the group: no two turns overlap
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 info["waited_s"] = time.monotonic() - begin

@@ -31,6 +31,15 @@ def test_rows_are_timed_once_all_have_arrived(tmp_path):
     assert turns[0]["started_at"] != turns[1]["started_at"]
 
 
+def test_rows_measuring_different_things_each_wait_for_their_own_kind(tmp_path):
+    """A training row and a render row: each barrier counts one party (the twenty-ninth run's mixed rows each waited
+    for four, timed out, and took their turns beside the other kind's)."""
+    run = side_by_side(tmp_path, 120, "step||", "frame||--what render --render-repeats 1")
+    assert run.returncode == 0, run.stderr
+    turns = [turn(tmp_path, name) for name in ("step", "frame")]
+    assert all(t["parties"] == 1 and t["arrived"] == 1 and not t["timed_out"] for t in turns)
+
+
 def test_alone_times_each_row_again_by_itself_with_fresh_autotuning(tmp_path):
     run = side_by_side(tmp_path, 120, "reference||", "fast||--implementation fast", ALONE="1")
     assert run.returncode == 0, run.stderr

@@ -20,7 +20,7 @@ PARTY = textwrap.dedent(
     barrier = TimingBarrier(directory, parties, timeout_s=float(sys.argv[6]), poll_s=0.02)
     time.sleep(delay)  # the warm-up
     arrived = time.time()
-    with barrier.turn("train") as info:
+    with barrier.turn(sys.argv[7]) as info:
         start = time.time()
         time.sleep(0.3)  # the timed repeats
         end = time.time()
@@ -30,14 +30,16 @@ PARTY = textwrap.dedent(
 )
 
 
-def run_parties(tmp_path: Path, delays: list[float], parties: int, timeout_s: float) -> list[dict]:
+def run_parties(tmp_path: Path, delays: list[float], parties: int, timeout_s: float,
+                measurements: list[str] | None = None) -> list[dict]:
     script = tmp_path / "party.py"
     script.write_text(PARTY)
     outs = [tmp_path / f"party{i}.json" for i in range(len(delays))]
+    measurements = measurements or ["train"] * len(delays)
     processes = [
         subprocess.Popen([sys.executable, str(script), str(BENCHMARKS), str(tmp_path / "barrier"), str(parties),
-                          str(delay), str(out), str(timeout_s)])
-        for delay, out in zip(delays, outs)
+                          str(delay), str(out), str(timeout_s), measurement])
+        for delay, out, measurement in zip(delays, outs, measurements)
     ]
     for process in processes:
         assert process.wait(timeout=60) == 0
@@ -53,6 +55,16 @@ def test_parties_are_timed_after_the_last_arrives_and_one_at_a_time(tmp_path):
     assert all(r["arrived"] == 3 and not r["timed_out"] and r["parties"] == 3 for r in records)
     first = min(records, key=lambda r: r["arrived"])
     assert first["waited_s"] >= 0.5  # waited for the party that arrived about 0.8 s later
+
+
+def test_parties_measuring_different_things_take_their_turns_one_at_a_time(tmp_path):
+    """Two parties at "train" and two at "render" (parties=2: each name's count): the twenty-ninth run's side-by-side
+    timed a render beside a training step when each measurement had its own lock."""
+    records = run_parties(tmp_path, delays=[0.0, 0.2, 0.0, 0.2], parties=2, timeout_s=30.0,
+                          measurements=["train", "train", "render", "render"])
+    intervals = sorted((r["start"], r["end"]) for r in records)
+    assert all(previous_end <= start for (_, previous_end), (start, _) in zip(intervals, intervals[1:]))
+    assert all(r["arrived"] == 2 and not r["timed_out"] for r in records)
 
 
 def test_a_missing_party_costs_the_timeout_from_the_start_and_is_recorded(tmp_path):
@@ -82,4 +94,4 @@ def test_bench_model_records_the_turn(tmp_path):
     )
     (result,) = json.loads(out.read_text())["results"]
     assert result["timing_barrier"]["arrived"] == 1 and not result["timing_barrier"]["timed_out"]
-    assert (tmp_path / "barrier" / "train.lock").exists()
+    assert (tmp_path / "barrier" / "turns.lock").exists()
