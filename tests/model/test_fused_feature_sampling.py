@@ -144,15 +144,16 @@ def interpreted_checks() -> None:
 
 @contextmanager
 def counting_kernel_calls():
-    """Yield a list that records ``"sample"`` / ``"contract"`` / ``"contract_attention"`` / ``"fat"`` / ``"rat"`` /
-    ``"tail"`` / ``"embed"`` (``"embed merged"`` given a :class:`MergedSamples`) for each call of the kernels'
-    wrappers by the model."""
+    """Yield a list that records ``"project"`` / ``"sample"`` / ``"contract"`` / ``"contract_attention"`` / ``"fat"`` /
+    ``"rat"`` / ``"tail"`` / ``"embed"`` (``"embed merged"`` given a :class:`MergedSamples`) for each call of the
+    kernels' wrappers by the model."""
     from gpnerf.model import (
         field_aggregation, folded_semantics, fused_feature_sampling, gpnerf, ray_aggregation, transformer,
     )
 
     calls = []
     wrapped = {  # (module the model calls it through, name): the name recorded
+        (gpnerf, "project_points_fused"): "project",
         (gpnerf, "sample_feature_maps_fused"): "sample",
         (fused_feature_sampling, "sample_and_contract_fused"): "contract",
         (folded_semantics, "contract_attention"): "contract_attention",
@@ -215,6 +216,7 @@ def render_with_kernels_matches_render_without() -> None:
     assert layouts and all(layouts), layouts  # the render laid its maps out once a frame
     assert calls.count("contract_attention") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
     assert "contract" not in calls, calls  # W never formed
+    assert calls.count("project") == 6, calls  # 2 chunks x (coarse, importance, merged points projected again)
     layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
     assert (calls.count("fat"), calls.count("rat"), calls.count("tail")) == (layers, layers, 2 * layers), calls
     assert calls.count("embed") == 2 and calls.count("embed merged") == 2, calls  # coarse; fine, tokens not merged
@@ -310,8 +312,8 @@ def test_fused_contraction_on_the_gpu_matches_the_einsum(dtype):
 @pytest.mark.gpu
 def compare_training_step(device: str, autocast: bool, tolerance: float) -> None:
     """With the gradient block the semantic maps reach the transformer detached, so training samples them with the
-    kernel too: losses and gradients with the kernels on vs off (same weights, same samples), within
-    ``tolerance`` (relative to the loss and to the norm of all gradients)."""
+    kernel too (and projects the points with the projection kernel): losses and gradients with the kernels on vs off
+    (same weights, same samples), within ``tolerance`` (relative to the loss and to the norm of all gradients)."""
     from contextlib import nullcontext
     from dataclasses import replace
 
@@ -328,7 +330,10 @@ def compare_training_step(device: str, autocast: bool, tolerance: float) -> None
         model = GPNeRF(replace(config, fused_kernels=fused), 5).to(device).train()
         with torch.autocast(device, dtype=torch.bfloat16) if autocast else nullcontext(), counting_kernel_calls() as calls:
             total, _ = compute_losses(model(episode), episode, model.config)
-        assert calls == (["sample"] * len(calls) if fused else []) and (len(calls) >= 1) == fused, calls  # semantic maps only
+        sampled = [call for call in calls if call != "project"]  # the semantic maps only
+        assert sampled == (["sample"] * len(sampled) if fused else []) and (len(sampled) >= 1) == fused, calls
+        # the points need no gradient: coarse, importance and merged points projected by the kernel
+        assert calls.count("project") == (3 if fused else 0), calls
         total.backward()
         results.append((total.detach(), {n: p.grad for n, p in model.named_parameters() if p.grad is not None}))
     (loss_on, grads_on), (loss_off, grads_off) = results

@@ -10,8 +10,9 @@ graph inputs). The fast path's semantic fold (:func:`gpnerf.model.folded_semanti
 is compiled as one function: its per-layer float32 accumulation of ``(rays, samples, views, d_rgb)``
 weights becomes a fused pass over the attention maps instead of several full-size temporaries per
 layer (24 % of the eager render's kernel time, docs/performance.md). The glue between them is compiled too:
-the point projection (:func:`gpnerf.model.projection.project_points`, dozens of small elementwise kernels
-per call when eager) and the stack's input embedding, query updates and read-out
+the point projection where its kernel does not run (:func:`gpnerf.model.projection.project_points`, dozens of small
+elementwise kernels per call when eager; :mod:`gpnerf.model.fused_projection`) and the stack's input embedding, query
+updates and read-out
 (:func:`gpnerf.model.transformer.embed_points`, ``update_query``, ``project_positions``,
 ``update_query_projected``, ``read_out``: the max over views, the
 concatenations with their autocast casts, and a LayerNorm over 64-wide rows, which PyTorch's kernel runs one

@@ -7,6 +7,7 @@ to the rendered feature map (Fig. 3b).
 """
 
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import repeat
 
 import torch
@@ -21,10 +22,11 @@ from gpnerf.model.encoder import EncodedViews, MultiScaleFeatureExtractor, resiz
 from gpnerf.model.fused_feature_sampling import (
     DeferredSamples, fused_sampling_supported, laid_out_for_sampling, sample_feature_maps_fused, stored_dtype,
 )
+from gpnerf.model.fused_projection import project_points_fused, projection_kernel_supported
 from gpnerf.model.label_rendering import LabelRenderer
 from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
 from gpnerf.model.point_inputs import PointInputs
-from gpnerf.model.projection import project_points, sample_feature_maps
+from gpnerf.model.projection import SourceProjection, project_points, sample_feature_maps
 from gpnerf.model.shared_casts import pass_parameters
 from gpnerf.model.transformer import GeneralizableTransformer, RayBundleOutput
 from gpnerf.rendering import (
@@ -157,8 +159,7 @@ class GPNeRF(nn.Module):
     ) -> PointInputs:
         """The points ``o + t d`` (``t``: ``(rays, samples)``), their projections and sampled RGB tokens."""
         xyz_world = origins[:, None, :] + t[..., None] * directions[:, None, :]  # (rays, samples, 3)
-        target_center = episode.target_camera.centers[0]
-        projection = self.project_points(xyz_world, episode.source_cameras, target_center)
+        projection = self._project(episode, xyz_world)
         height, width = episode.height, episode.width
         exact = self.config.implementation == "fast"
         fused = exact and self.config.fused_kernels
@@ -170,6 +171,22 @@ class GPNeRF(nn.Module):
                 sample_feature_maps(m, projection.uv_pix, height, width, exact) for m in rgb_maps
             ], dim=-1)  # (rays, samples, views, 3 + d_rgb_features)
         return PointInputs(xyz_world, projection, rgb_tokens)
+
+    def _projection_kernel_runs(self, episode: Episode, xyz_world: torch.Tensor) -> bool:
+        """Whether :meth:`_project` takes the projection kernel for ``xyz_world`` ``(rays, samples, 3)``: the fast
+        path with ``fused_kernels`` where the kernel can run. The points need no gradient, so training takes it too."""
+        return (
+            self.config.implementation == "fast" and self.config.fused_kernels
+            and projection_kernel_supported(xyz_world, episode.source_cameras)
+        )
+
+    def _project(self, episode: Episode, xyz_world: torch.Tensor) -> SourceProjection:
+        """``xyz_world`` ``(rays, samples, 3)`` projected into the source views (:func:`project_points`, or its
+        kernel: :meth:`_projection_kernel_runs`)."""
+        target_center = episode.target_camera.centers[0]
+        if self._projection_kernel_runs(episode, xyz_world):
+            return project_points_fused(xyz_world, episode.source_cameras, target_center)
+        return self.project_points(xyz_world, episode.source_cameras, target_center)
 
     def _points(
         self, episode: Episode, semantic_maps: torch.Tensor | None, directions: torch.Tensor, points: PointInputs,
@@ -240,7 +257,10 @@ class GPNeRF(nn.Module):
                 t, order = merge_samples_with_order(t, t_extra)
                 extra_points = self._point_inputs(episode, encoded, origins, directions, t_extra)
                 defer = self.transformer.embedding_kernel and not torch.is_grad_enabled()  # its kernel reads them so
-                fine_points = coarse_points.merged(extra_points, order, defer_tokens=defer)
+                # one kernel launch projects the merged points again for less than gathering three projections
+                reproject = self._projection_kernel_runs(episode, coarse_points.xyz_world)
+                project = partial(self._project, episode) if reproject else None
+                fine_points = coarse_points.merged(extra_points, order, defer_tokens=defer, project=project)
             else:
                 t = merge_samples(t, t_extra)
                 fine_points = self._point_inputs(episode, encoded, origins, directions, t)

@@ -24,7 +24,8 @@ class SourceProjection:
             (``0 <= u <= W - 1``, ``0 <= v <= H - 1``).
         relative_direction: ``(rays, samples, views, 4)`` Delta d of Alg. 1: the unit vector of
             (unit dir point->target centre minus unit dir point->source centre) and the dot product
-            of the two unit directions (IBRNet / GNT ``ray_diff``).
+            of the two unit directions (IBRNet / GNT ``ray_diff``). Float32; the projection kernel stores it in
+            the autocast dtype under autocast (:mod:`gpnerf.model.fused_projection`).
     """
 
     uv_pix: torch.Tensor

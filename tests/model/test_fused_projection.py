@@ -1,0 +1,122 @@
+"""The projection kernel against ``project_points`` (gpnerf.model.fused_projection).
+
+On the CPU the kernel runs under the Triton interpreter (``TRITON_INTERPRET=1``, in a subprocess: this file run as a
+script). Both compute in float32 with the same formulas in the same order; fused multiply-adds (and, on the GPU, the
+compiled reference's own) round differently. Tolerances: pixel coordinates ``1e-5`` relative to the pixel's
+magnitude plus ``1e-4`` px; validity equal except within ``1e-3`` px of the image's edges (where one rounding can
+move a point across); the relative direction's cosine ``1e-5``, its unit vector ``1e-5`` divided by the norm of
+the difference it normalises (a difference of two unit vectors near each other loses that many digits), checked
+where that norm exceeds ``1e-3``. Under autocast the relative direction is the float32 one rounded to the autocast
+dtype: exactly on the GPU, within one bf16 step under the interpreter (which truncates).
+"""
+
+import pytest
+import torch
+
+from gpnerf.geometry import Cameras, intrinsics_from_fov
+from gpnerf.model.fused_projection import project_points_fused, projection_kernel_supported
+from gpnerf.model.projection import project_points
+from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
+
+
+def random_scene(views: int = 10, rays: int = 37, samples: int = 11, height: int = 24, width: int = 32,
+                 device: str = "cpu"):
+    """Random points around cameras with random rotations and centres (some points behind cameras, some outside the
+    images, one on a camera's centre), and a target centre."""
+    torch.manual_seed(0)
+    K = intrinsics_from_fov(width, height, 70.0)[None].repeat(views, 1, 1)
+    rotation, _ = torch.linalg.qr(torch.randn(views, 3, 3, dtype=torch.float64))
+    rotation = rotation * torch.det(rotation)[:, None, None].sign()  # proper rotations
+    poses = torch.eye(4, dtype=torch.float64).repeat(views, 1, 1)
+    poses[:, :3, :3] = rotation
+    poses[:, :3, 3] = torch.randn(views, 3, dtype=torch.float64) * 2 + 5
+    cameras = Cameras(K.to(device), poses.float().to(device), height, width)
+    xyz = (torch.randn(rays, samples, 3) * 3 + 5).to(device)
+    xyz[0, 0] = cameras.centers[0]
+    return xyz, cameras, torch.tensor([4.0, 6.0, 5.5], device=device)
+
+
+def assert_projections_agree(got, expected, height: int, width: int) -> None:
+    """The module docstring's tolerances."""
+    assert got.uv_pix.shape == expected.uv_pix.shape and got.uv_pix.dtype == torch.float32
+    assert got.valid.shape == expected.valid.shape and got.valid.dtype == torch.bool
+    assert got.relative_direction.shape == expected.relative_direction.shape
+    error = (got.uv_pix - expected.uv_pix).abs()
+    finite = expected.uv_pix.isfinite()
+    assert bool((error[finite] <= 1e-5 * expected.uv_pix[finite].abs() + 1e-4).all()), float(error[finite].max())
+    uv = expected.uv_pix.permute(1, 2, 0, 3)  # (rays, samples, views, 2)
+    edge = torch.stack([uv[..., 0], width - 1 - uv[..., 0], uv[..., 1], height - 1 - uv[..., 1]]).abs().amin(0)
+    differ = got.valid != expected.valid
+    assert bool((edge[differ] <= 1e-3).all()), int(differ.sum())
+    assert 0 < int(expected.valid.sum()) < expected.valid.numel()  # both kinds of points present
+    cosine_error = (got.relative_direction[..., 3] - expected.relative_direction[..., 3]).abs().max()
+    assert float(cosine_error) <= 1e-5, float(cosine_error)
+    # the norm of (unit to target - unit to source), recomputed from the cosine: |a - b|^2 = 2 - 2 a.b
+    spread = (2 - 2 * expected.relative_direction[..., 3].double()).clamp_min(0).sqrt()
+    conditioned = spread > 1e-3
+    unit_error = (got.relative_direction[..., :3] - expected.relative_direction[..., :3]).norm(dim=-1)
+    assert bool((unit_error[conditioned] * spread[conditioned] <= 1e-5).all()), float(unit_error.max())
+
+
+def interpreted_checks() -> None:
+    xyz, cameras, target = random_scene()
+    assert projection_kernel_supported(xyz, cameras)
+    got = project_points_fused(xyz, cameras, target)
+    assert_projections_agree(got, project_points(xyz, cameras, target), cameras.height, cameras.width)
+    xyz, cameras, target = random_scene(views=3, rays=2, samples=5)  # fewer points than a block, views not 2^k
+    got = project_points_fused(xyz, cameras, target)
+    assert_projections_agree(got, project_points(xyz, cameras, target), cameras.height, cameras.width)
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # the relative direction stored as its readers round it
+        rounded = project_points_fused(xyz, cameras, target)
+    assert rounded.relative_direction.dtype == torch.bfloat16
+    # the interpreter converts to bf16 by truncation (the GPU rounds to nearest: the GPU test asserts equality), so
+    # here within one bf16 step of the float32 values
+    step = got.relative_direction.abs() * 2**-7
+    assert bool(((rounded.relative_direction.float() - got.relative_direction).abs() <= step).all())
+    assert torch.equal(rounded.uv_pix, got.uv_pix) and torch.equal(rounded.valid, got.valid)
+    print("interpreted checks passed")
+
+
+@needs_triton
+def test_projection_kernel_under_the_triton_interpreter_matches_project_points():
+    run_interpreted(__file__)
+
+
+@needs_triton
+def test_kernel_compiles_for_hopper():
+    from gpnerf.model import fused_projection
+
+    xyz, cameras, target = random_scene()
+    for autocast in (False, True):  # the relative direction stored in float32, then bf16
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            arguments, constants, _ = fused_projection.kernel_arguments(xyz, cameras, target)
+        assert arguments[fused_projection.OUTPUTS][2].dtype == (torch.bfloat16 if autocast else torch.float32)
+        compile_for_hopper_with(fused_projection._project_points_kernel, arguments, constants)
+
+
+def test_supported_inputs():
+    xyz, cameras, target = random_scene(rays=2, samples=3)
+    interpreted = __import__("os").environ.get("TRITON_INTERPRET") == "1"
+    assert projection_kernel_supported(xyz, cameras) == interpreted  # CPU tensors: the interpreter's only
+    assert not projection_kernel_supported(xyz.double(), cameras)
+    assert not projection_kernel_supported(xyz[0], cameras)
+    if not interpreted:
+        with pytest.raises(ValueError, match="projection_kernel_supported"):
+            project_points_fused(xyz, cameras, target)
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_projection_kernel_on_the_gpu_matches_project_points():
+    """At a render chunk's shapes (4,800 rays x 48 samples, 10 views), eager and compiled reference."""
+    xyz, cameras, target = random_scene(rays=4800, samples=48, height=240, width=320, device="cuda")
+    got = project_points_fused(xyz, cameras, target)
+    for reference in (project_points, torch.compile(project_points)):
+        assert_projections_agree(got, reference(xyz, cameras, target), cameras.height, cameras.width)
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        rounded = project_points_fused(xyz, cameras, target)
+    assert torch.equal(rounded.relative_direction, got.relative_direction.to(torch.bfloat16))
+
+
+if __name__ == "__main__":
+    interpreted_checks()
