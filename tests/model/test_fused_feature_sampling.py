@@ -128,12 +128,31 @@ def concatenated_case(device: str, dtype: torch.dtype) -> tuple:
     return got, expected, [images, features], uv, height, width
 
 
+@contextmanager
+def only_launch(kernel, block_pairs: int, block_channels: int, warps: int):
+    """The autotuned sampling ``kernel`` launched in one configuration only (an autotuner with one configuration
+    neither prunes nor times), its configurations restored after."""
+    import triton
+
+    configs = kernel.configs
+    kernel.configs = [triton.Config({"BLOCK_PAIRS": block_pairs, "BLOCK_CHANNELS": block_channels}, num_warps=warps)]
+    try:
+        yield
+    finally:
+        kernel.configs = configs
+
+
 def interpreted_checks() -> None:
     for channels, map_size in ((40, (6, 8)), (512, (3, 4)), (7, (24, 32))):
         maps, uv, height, width = maps_and_coordinates(channels=channels, map_size=map_size)
         expected = reference(maps, uv, height, width, torch.float32)
         assert_matches(sample_feature_maps_fused(maps, uv, height, width, torch.float32), expected, 1e-6)
     assert_matches(*concatenated_case("cpu", torch.float32)[:2], 1e-6)
+    from gpnerf.model.fused_feature_sampling import NARROW_SHAPES, _sample_kernel
+
+    for shape in NARROW_SHAPES:  # the images' launches (the interpreter's own configuration is 16 x 16)
+        with only_launch(_sample_kernel, *shape):
+            assert_matches(*concatenated_case("cpu", torch.float32)[:2], 1e-6)
     for channels, groups, map_size in ((40, 8, (6, 8)), (512, 64, (3, 4)), (7, 7, (24, 32)), (48, 1, (6, 8))):
         maps, uv, height, width, weight, expected, magnitude = contraction_case(channels, groups, map_size)
         assert_contraction_matches(sample_and_contract_fused(maps, uv, weight, height, width), expected, magnitude, 1e-6)
@@ -250,6 +269,18 @@ def test_kernels_compile_for_hopper_in_every_launch_configuration():
         compile_for_hopper(kernel, types, constants, list(range(4)))
 
 
+@needs_triton
+def test_narrow_maps_take_the_narrow_launches():
+    """The 3-channel source images launch with 4 channel lanes a pair, wider maps never do."""
+    from gpnerf.model import fused_feature_sampling as fused
+
+    configs = fused._sample_kernel.configs
+    for channels, shapes in ((3, fused.NARROW_SHAPES), (4, fused.NARROW_SHAPES), (5, fused.WIDE_SHAPES),
+                             (512, fused.WIDE_SHAPES)):
+        kept = fused.launches_for_channels(configs, {}, CHANNELS=channels)
+        assert [(c.kwargs["BLOCK_PAIRS"], c.kwargs["BLOCK_CHANNELS"], c.num_warps) for c in kept] == list(shapes)
+
+
 def test_maps_laid_out_for_sampling_reach_the_kernels_without_a_copy():
     maps = torch.randn(3, 40, 6, 8)
     laid_out = laid_out_for_sampling(maps)
@@ -298,6 +329,22 @@ def test_concatenated_sampling_on_the_gpu_matches_cat_of_grid_sample(dtype):
         assert_within(got, coordinate_envelope(maps, uv, height, width), expected, 1e-6)
     else:
         assert_matches(got, expected, 2**-7)
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_every_narrow_launch_on_the_gpu_matches_cat_of_grid_sample(dtype):
+    """Each narrow launch on its own (the autotuner never checks the launches it times), as the images' samples."""
+    from gpnerf.model.fused_feature_sampling import NARROW_SHAPES, _sample_kernel
+
+    for shape in NARROW_SHAPES:
+        with only_launch(_sample_kernel, *shape):
+            got, expected, maps, uv, height, width = concatenated_case("cuda", dtype)
+        if dtype == torch.float32:
+            assert_within(got, coordinate_envelope(maps, uv, height, width), expected, 1e-6)
+        else:
+            assert_matches(got, expected, 2**-7)
 
 
 @pytest.mark.gpu

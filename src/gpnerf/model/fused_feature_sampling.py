@@ -43,13 +43,31 @@ def fused_sampling_supported(feature_maps: torch.Tensor) -> bool:
     )
 
 
-def _launch_configs() -> list:
-    # more pairs per program keep more gathers in flight (the contraction walks a ray's pairs in a loop)
-    shapes = ((16, 128, 4), (32, 128, 4), (32, 64, 4), (64, 64, 8), (16, 256, 8), (64, 64, 4), (128, 64, 8),
-              (64, 128, 8), (128, 32, 4))
+WIDE_SHAPES = ((16, 128, 4), (32, 128, 4), (32, 64, 4), (64, 64, 8), (16, 256, 8), (64, 64, 4), (128, 64, 8),
+               (64, 128, 8), (128, 32, 4))
+"""``(BLOCK_PAIRS, BLOCK_CHANNELS, warps)`` launches for wide maps (F^rgb, the semantic maps): more pairs per program
+keep more gathers in flight (the contraction walks a ray's pairs in a loop)."""
+
+NARROW_CHANNELS = 4
+"""Maps of at most this many channels (the source images' RGB) take :data:`NARROW_SHAPES` alone."""
+
+NARROW_SHAPES = ((128, NARROW_CHANNELS, 4), (256, NARROW_CHANNELS, 4), (512, NARROW_CHANNELS, 8))
+"""Launches for narrow maps: 4 channel lanes a pair. The wide shapes' narrowest block, 32 channels, runs 29 of its
+32 lanes empty on the 3-channel source images."""
+
+
+def _launch_configs(shapes: tuple) -> list:
     return launch_configs(
         {"BLOCK_PAIRS": 16, "BLOCK_CHANNELS": 16}, [({"BLOCK_PAIRS": p, "BLOCK_CHANNELS": c}, w) for p, c, w in shapes]
     )
+
+
+def launches_for_channels(configs: list, named_args: dict, **constants) -> list:
+    """The narrow launches for maps of at most :data:`NARROW_CHANNELS` channels, the wide ones otherwise (the
+    interpreter's single configuration as it is)."""
+    narrow = constants["CHANNELS"] <= NARROW_CHANNELS
+    kept = [config for config in configs if (config.kwargs["BLOCK_CHANNELS"] <= NARROW_CHANNELS) == narrow]
+    return kept or configs
 
 
 if triton is not None:
@@ -113,7 +131,10 @@ if triton is not None:
         )
         return result
 
-    @triton.autotune(configs=_launch_configs(), key=["VIEWS", "CHANNELS"])
+    @triton.autotune(
+        configs=_launch_configs(WIDE_SHAPES + NARROW_SHAPES), key=["VIEWS", "CHANNELS"],
+        prune_configs_by={"early_config_prune": launches_for_channels},
+    )
     @triton.jit
     def _sample_kernel(
         maps_ptr, uv_ptr, out_ptr, pairs, points, map_height, map_width,
@@ -139,7 +160,7 @@ if triton is not None:
             mask=pair_ok[:, None] & channel_ok[None, :],
         )
 
-    @triton.autotune(configs=_launch_configs(), key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS"])
+    @triton.autotune(configs=_launch_configs(WIDE_SHAPES), key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS"])
     @triton.jit
     def _sample_and_contract_kernel(
         maps_ptr, uv_ptr, weight_ptr, out_ptr, rays, map_height, map_width,
