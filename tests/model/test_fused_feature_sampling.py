@@ -164,8 +164,8 @@ def interpreted_checks() -> None:
 @contextmanager
 def counting_kernel_calls():
     """Yield a list that records ``"project"`` / ``"sample"`` / ``"contract"`` / ``"contract_attention"`` / ``"fat"`` /
-    ``"rat"`` / ``"tail"`` / ``"embed"`` (``"embed merged"`` given a :class:`MergedSamples`) for each call of the
-    kernels' wrappers by the model."""
+    ``"rat"`` / ``"tail"`` / ``"embed"`` (``"embed merged"`` given a :class:`MergedSamples`) / ``"positions"`` for each
+    call of the kernels' wrappers by the model, and ``"position weight"`` for each PE(x) terms weight it makes."""
     from gpnerf.model import (
         field_aggregation, folded_semantics, fused_feature_sampling, gpnerf, ray_aggregation, transformer,
     )
@@ -180,6 +180,8 @@ def counting_kernel_calls():
         (ray_aggregation, "fused_ray_attention"): "rat",
         (field_aggregation, "fused_block_tail"): "tail",
         (transformer, "fused_embedding"): "embed",
+        (transformer, "position_terms_fused"): "positions",
+        (transformer, "position_weight"): "position weight",
     }
     originals = {key: getattr(*key) for key in wrapped}
 
@@ -236,6 +238,7 @@ def render_with_kernels_matches_render_without() -> None:
     assert calls.count("contract_attention") == 2 and calls.count("sample") >= 4, calls  # 2 chunks, each coarse + fine
     assert "contract" not in calls, calls  # W never formed
     assert calls.count("project") == 6, calls  # 2 chunks x (coarse, importance, merged points projected again)
+    assert calls.count("positions") == 4 and calls.count("position weight") == 1, calls  # the weight once a frame
     layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
     assert (calls.count("fat"), calls.count("rat"), calls.count("tail")) == (layers, layers, 2 * layers), calls
     assert calls.count("embed") == 2 and calls.count("embed merged") == 2, calls  # coarse; fine, tokens not merged

@@ -209,9 +209,10 @@ class ModelConfig:
     semantic maps are sampled by one kernel (:mod:`gpnerf.model.fused_feature_sampling`; in training too,
     with the gradient block), or at inference without the semantic field sampled and contracted with the
     semantic fold's weights on chip; at inference the RGB tokens are sampled by it too. The sample points are
-    projected into the source views by one kernel (:mod:`gpnerf.model.fused_projection`; in training too). In
-    training the transformer's dropout layers draw their keep decisions from one kernel
-    (:mod:`gpnerf.model.fused_dropout`: the same distribution, another random stream). The CPU and the reference path keep the PyTorch ops. Same function
+    projected into the source views by one kernel (:mod:`gpnerf.model.fused_projection`; in training too), and at
+    inference the q_fcs' PE(x) terms come from one (:mod:`gpnerf.model.fused_position_terms`). In training the
+    transformer's dropout layers draw their keep decisions from one kernel (:mod:`gpnerf.model.fused_dropout`: the
+    same distribution, another random stream). The CPU and the reference path keep the PyTorch ops. Same function
     to bf16 rounding (docs/performance.md, sections 8, 9, 11, 12, 14 and 16)."""
     shared_casts: bool = True
     """``fast`` only, in training under autocast: the transformer's ``Linear`` weights and biases are cast to the

@@ -21,7 +21,9 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
   fold write their softmax and sums over views as one op per view (:mod:`gpnerf.model.view_reductions`).
 * ``implementation="fast"`` also splits each q_fc's first layer: the PE(x), PE(d) part of all q_fcs is one
   product per pass (:func:`project_positions`), so no layer concatenates ``[q, PE(x), PE(d)]`` (K = 190, an
-  unaligned matrix product) and each update multiplies only q (:func:`update_query_projected`).
+  unaligned matrix product) and each update multiplies only q (:func:`update_query_projected`). At inference with
+  ``fused_kernels`` the PE(x) part is one Triton kernel that encodes the points on chip
+  (:mod:`gpnerf.model.fused_position_terms`): PE(x) itself is never written.
 * ``activation_checkpointing``: in training each layer's activations are recomputed in backward;
   only the layer outputs (q, A_FAT, P, A_RAT) are kept.
 * Within :meth:`GeneralizableTransformer.frame_weights` (a rendered frame) the kernels' weights are made once per
@@ -45,6 +47,7 @@ from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_embedding import fused_embedding, fused_embedding_supported
 from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.fused_feed_forward import QueryUpdate, prepare_update_weights
+from gpnerf.model.fused_position_terms import position_terms_fused, position_terms_supported, position_weight
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
@@ -92,6 +95,7 @@ class GeneralizableTransformer(nn.Module):
         self.rgbfeat_fc = nn.Sequential(nn.Linear(d_in, d), nn.ReLU(), nn.Linear(d, d))
         fused = self.fast and config.fused_kernels
         self.embedding_kernel = fused  # X_rgb and X_0 from one kernel at inference (embed_points)
+        self.position_terms_kernel = fused  # the q_fcs' PE(x) terms from one kernel at inference (project_positions)
         self.field_blocks = nn.ModuleList(
             FieldAggregationTransformer(
                 tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused,
@@ -125,7 +129,8 @@ class GeneralizableTransformer(nn.Module):
         self.update_query_projected = update_query_projected
         self.read_out = read_out
         self.fold_semantics = fold_semantic_path
-        self._frame_weights: dict[tuple[int, torch.dtype], LayerWeights] | None = None
+        # per (layer, dtype) its LayerWeights, per ("positions", dtype) the PE(x) kernel's weight
+        self._frame_weights: dict[tuple[int | str, torch.dtype], LayerWeights | torch.Tensor] | None = None
 
     @contextmanager
     def frame_weights(self) -> Iterator[None]:
@@ -153,9 +158,22 @@ class GeneralizableTransformer(nn.Module):
             weights = self._frame_weights[i, dtype] = LayerWeights(field, update, ray)
         return weights
 
+    def _position_terms(self, xyz_world: torch.Tensor) -> torch.Tensor:
+        """The q_fcs' PE(x) terms ``(rays, samples, len(q_fcs) d_rgb)`` from the kernel
+        (:func:`gpnerf.model.fused_position_terms.position_terms_fused`), its weight made once a compute dtype
+        within :meth:`frame_weights`."""
+        dtype = compute_dtype(xyz_world, torch.float32)
+        cache = self._frame_weights
+        weight = None if cache is None else cache.get(("positions", dtype))
+        if weight is None:
+            weight = position_weight(self.q_fcs, self.posenc.d_out(3), dtype)
+            if cache is not None:
+                cache["positions", dtype] = weight
+        return position_terms_fused(xyz_world, weight, self.posenc.num_frequencies)
+
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        pe_xyz: torch.Tensor, pe_dir: torch.Tensor, position_terms: tuple[torch.Tensor, torch.Tensor] | None,
+        pe_xyz: torch.Tensor | None, pe_dir: torch.Tensor, position_terms: tuple[torch.Tensor, torch.Tensor] | None,
         with_attention: bool = True,
     ) -> tuple[torch.Tensor, FieldAttention | None, RayAttention]:
         """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
@@ -213,11 +231,16 @@ class GeneralizableTransformer(nn.Module):
         """
         frozen = self.config.semantic.attention == "frozen"
         add_position = self.config.semantic.fat_add_pos
+        inference = not torch.is_grad_enabled()
+        position_kernel = self.fast and self.position_terms_kernel and inference and position_terms_supported(xyz_world)
         tokens, q, pe_xyz, pe_dir = self.embed_points(
             self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction,
-            self.embedding_kernel and not torch.is_grad_enabled(),
+            self.embedding_kernel and inference, not position_kernel,
         )
-        position_terms = self.project_positions(self.q_fcs, pe_xyz, pe_dir) if self.fast else None
+        position_terms = None
+        if self.fast:  # the PE(x) terms from the kernel where it runs: PE(x) itself is then never formed
+            xyz_terms = self._position_terms(xyz_world) if position_kernel else None
+            position_terms = self.project_positions(self.q_fcs, pe_xyz, pe_dir, xyz_terms)
         field_sum = rendered_sum = None
         field_attentions, ray_attentions = [], []
         checkpointed = self.config.activation_checkpointing and self.training and torch.is_grad_enabled()
@@ -254,8 +277,8 @@ class GeneralizableTransformer(nn.Module):
 
 def embed_points(
     rgbfeat_fc: nn.Module, posenc: PositionalEncoding, rgb_tokens: torch.Tensor | MergedSamples,
-    xyz_world: torch.Tensor, view_direction: torch.Tensor, fused: bool = False,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    xyz_world: torch.Tensor, view_direction: torch.Tensor, fused: bool = False, encode_positions: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor]:
     """The stack's inputs from the sampled tokens and the points.
 
     Args:
@@ -264,22 +287,24 @@ def embed_points(
         xyz_world: ``(rays, samples, 3)``; view_direction: ``(rays, 3)`` unit.
         fused: the caller's (fast path with kernels, no autograd): X_rgb and X_0 from one Triton kernel where it
             applies (:mod:`gpnerf.model.fused_embedding`), else from these PyTorch ops.
+        encode_positions: return PE(x) (False: None; the PE(x) terms kernel encodes the points itself).
 
     Returns:
         X_rgb = ``rgbfeat_fc(rgb_tokens)`` ``(rays, samples, views, d_rgb)``, X_0 = its max over views
-        ``(rays, samples, d_rgb)``, and the encodings PE(x) and PE(d) ``(rays, samples, d_pe)``.
+        ``(rays, samples, d_rgb)``, and the encodings PE(x) (or None) and PE(d) ``(rays, samples, d_pe)``.
     """
     pe_dir = posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
+    pe_xyz = posenc(xyz_world) if encode_positions else None
     merged = isinstance(rgb_tokens, MergedSamples)
     table = (rgb_tokens.first if merged else rgb_tokens).flatten(0, 1)
     if fused and fused_embedding_supported(table, rgbfeat_fc):
         tokens, query = fused_embedding(rgb_tokens if merged else table, rgbfeat_fc)
         rays_samples = xyz_world.shape[:2]
-        return tokens.unflatten(0, rays_samples), query.unflatten(0, rays_samples), posenc(xyz_world), pe_dir
+        return tokens.unflatten(0, rays_samples), query.unflatten(0, rays_samples), pe_xyz, pe_dir
     if merged:
         rgb_tokens = rgb_tokens.materialize()
     tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], rgb_tokens))  # its d_in (35 in the presets) padded
-    return tokens, tokens.max(dim=2).values, posenc(xyz_world), pe_dir
+    return tokens, tokens.max(dim=2).values, pe_xyz, pe_dir
 
 
 def update_query(q_fc: nn.Module, q: torch.Tensor, pe_xyz: torch.Tensor, pe_dir: torch.Tensor) -> torch.Tensor:
@@ -288,7 +313,7 @@ def update_query(q_fc: nn.Module, q: torch.Tensor, pe_xyz: torch.Tensor, pe_dir:
 
 
 def project_positions(
-    q_fcs: nn.ModuleList, pe_xyz: torch.Tensor, pe_dir: torch.Tensor
+    q_fcs: nn.ModuleList, pe_xyz: torch.Tensor | None, pe_dir: torch.Tensor, xyz_terms: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The part of every q_fc's first layer that reads PE(x) and PE(d), for all q_fcs in one product (fast path).
 
@@ -299,6 +324,8 @@ def project_positions(
 
     Args:
         pe_xyz: ``(rays, samples, d_pe)``; pe_dir: ``(rays, samples, d_pe)``, one row per ray expanded over samples.
+        xyz_terms: the PE(x) terms already made (the kernel's, :mod:`gpnerf.model.fused_position_terms`; then
+            ``pe_xyz`` may be None), or None.
 
     Returns:
         the PE(x) terms ``(rays, samples, len(q_fcs) * d_rgb)`` and the PE(d) terms ``(rays, 1, len(q_fcs) *
@@ -306,11 +333,12 @@ def project_positions(
         it where it reads the terms (:func:`update_query_projected`, or the block tail kernel's :class:`QueryUpdate`),
         so no ``(rays, samples, len(q_fcs) * d_rgb)`` sum is written and read back.
     """
-    d_pe = pe_xyz.shape[-1]
+    d_pe = pe_dir.shape[-1]
     d_rgb = q_fcs[0][0].weight.shape[1] - 2 * d_pe
     weight = torch.cat([q_fc[0].weight[:, d_rgb:] for q_fc in q_fcs])  # (len(q_fcs) d_rgb, 2 d_pe)
     pad = -d_pe % 8
-    xyz_terms = nn.functional.pad(pe_xyz, (0, pad)) @ nn.functional.pad(weight[:, :d_pe], (0, pad)).t()
+    if xyz_terms is None:
+        xyz_terms = nn.functional.pad(pe_xyz, (0, pad)) @ nn.functional.pad(weight[:, :d_pe], (0, pad)).t()
     # PE(d) is the same for a ray's samples: one row per ray, (rays, 1, .)
     direction_terms = nn.functional.pad(pe_dir[:, :1], (0, pad)) @ nn.functional.pad(weight[:, d_pe:], (0, pad)).t()
     return xyz_terms, direction_terms
