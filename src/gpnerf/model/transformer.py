@@ -232,7 +232,7 @@ class GeneralizableTransformer(nn.Module):
         frozen = self.config.semantic.attention == "frozen"
         add_position = self.config.semantic.fat_add_pos
         inference = not torch.is_grad_enabled()
-        position_kernel = self.fast and self.position_terms_kernel and inference and position_terms_supported(xyz_world)
+        position_kernel = self.position_terms_kernel and inference and position_terms_supported(xyz_world)
         tokens, q, pe_xyz, pe_dir = self.embed_points(
             self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction,
             self.embedding_kernel and inference, not position_kernel,
