@@ -16,11 +16,11 @@ The last two only where a caller reads them (``with_column_mean``, ``with_first_
 neither but from its last layer, its fine pass the column means of every layer and the first row of the last. The
 column sums are one product over a head's map (row 0 of ``ones @ A`` over the real rows, stored by the threads that
 hold it) and the first row is the map's row 0 stored as it lies: no reduction. Where the samples fill the map
-(``FULL``: 64, a power of two, as in the presets' fine pass) no key is masked. sm_90, bf16, 64 samples, 4 warps (no
-longer launched: :data:`WARPS`): 1,984 instructions a program (a ray: four heads) with both summaries, 1,840 with
-the column means alone, 1,576 with neither (``benchmarks/kernel_registers.py``); as warp-instructions a head that
-is 1,984, 1,840 and 1,576 against 2,080, 1,696 and 1,200 for one program a ray and head at 2 warps that read Q, K
-and V from memory (the column sums and the first row then two reductions each).
+(``FULL``: 64, a power of two, as in the presets' fine pass) no key is masked. sm_90, bf16, 64 samples, 4 warps
+(``A V`` computed as it was before :data:`WARPS`' transposed product): 1,984 instructions a program (a ray: four
+heads) with both summaries, 1,840 with the column means alone, 1,576 with neither (``benchmarks/kernel_registers.py``);
+as warp-instructions a head that is 1,984, 1,840 and 1,576 against 2,080, 1,696 and 1,200 for one program a ray and
+head at 2 warps that read Q, K and V from memory (the column sums and the first row then two reductions each).
 
 Inference only (no autograd, no dropout). The norm runs in float32 and its rows are rounded to the compute dtype
 as a Linear's input; the projections, ``Q K^T`` and ``A V`` run in the compute dtype with float32 accumulation and
@@ -54,15 +54,15 @@ def fused_ray_attention_supported(x: torch.Tensor, heads: int) -> bool:
     )
 
 
-WARPS = (1, 2, 8)
+WARPS = (1, 2, 4, 8)
 """Warps per program, tried once per (samples, widths, dtype, summaries) by Triton's autotuner: the coarse and fine
-passes each their own. Not 4: on an H200 (Triton 3.6, bf16, d_rgb 64, 4 heads, 4,800 rays x 48 samples) a 4-warp
-launch, the only one whose 64-row products compile to one warpgroup's ``wgmma``, gave A V 0.82 relative (main's tree:
-nan) from the PyTorch block against 2.6e-3 at 1, 2 and 8 warps, and inside the autotuner's timing an illegal memory
-access (docs/benchmarks.md, twenty-seventh run, call 3; ``docs/results/2026-12-05-h200-twentyseventh/rat_warps.py``).
-The autotuner had picked it for every render pass since the kernel took its block's input (twenty-sixth run): it was
-the fastest (0.069-0.110 ms a launch against 0.081-0.141 ms at 2 warps). tests/model/test_fused_ray_attention.py
-checks every entry on the GPU at the presets' shapes."""
+passes each their own. 4 warps came back with ``A V`` computed transposed: with ``A V`` itself as the product (64
+rows: one warpgroup's ``wgmma``), Triton 3.6 compiled a 4-warp launch to wrong values (``A V`` 0.82-1.2 relative or
+nan from the PyTorch block against 2.6e-3 at 1, 2 and 8 warps) and to illegal memory accesses, depending on the
+summaries asked for, on an H200 and an H100 (bf16, d_rgb 64, 4 heads, 4,800 rays x 48 and x 64 samples; barriers
+between the heads' products did not help: docs/benchmarks.md, twenty-seventh and twenty-eighth runs). As
+``(V^T A^T)^T`` every summary setting and sample count computed ``A V`` within 2.6e-3 at 4 warps (twenty-eighth run,
+call B). tests/model/test_fused_ray_attention.py checks every entry on the GPU at the presets' shapes."""
 
 
 if triton is not None:
@@ -119,7 +119,9 @@ if triton is not None:
             weight = tl.exp2(scores - peak[:, None])
             attention = weight * (1.0 / tl.sum(weight, axis=1))[:, None]  # softmax over keys per query row
             probabilities = attention.to(compute)  # A V's operand, rounded like the PyTorch path's map
-            out = dot(probabilities, v, IEEE)  # (S_PAD, D_HEAD_PAD)
+            # A V as (V^T A^T)^T: at 4 warps Triton 3.6 compiles A V itself (M = S_PAD, one warpgroup's wgmma)
+            # to wrong values and illegal accesses on sm_90 (WARPS); this product's M is D_HEAD_PAD.
+            out = tl.trans(dot(tl.trans(v), tl.trans(probabilities), IEEE))  # (S_PAD, D_HEAD_PAD)
             out_offsets = (ray * samples + rows)[:, None] * D + head * D_HEAD + dh[None, :]
             out_ok = row_ok[:, None] & (dh[None, :] < D_HEAD)
             tl.store(out_ptr + out_offsets, out.to(out_ptr.dtype.element_ty), mask=out_ok)
