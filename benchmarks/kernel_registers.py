@@ -83,7 +83,8 @@ def block_tail(config: ModelConfig, dtype: torch.dtype, views: int, with_query_u
     if with_query_update:  # a q_fc on the output (the FAT blocks of the layers that re-inject the positions)
         q_fc = torch.nn.Sequential(torch.nn.Linear(d + 2 * config.transformer.d_posenc, d), torch.nn.ReLU(),
                                    torch.nn.Linear(d, d))
-        update = fused_feed_forward.QueryUpdate(q_fc, torch.zeros(POINTS, d, dtype=dtype))
+        terms = torch.zeros(POINTS, d, dtype=dtype), torch.zeros(1, d, dtype=dtype)  # PE(x) rows, one ray's PE(d)
+        update = fused_feed_forward.QueryUpdate(q_fc, *terms)
     arguments, constants = fused_feed_forward.kernel_arguments(
         x, x, torch.nn.Linear(d, d), torch.nn.LayerNorm(d), feed_forward(d, config.transformer.ff_multiplier, 0.0), dtype,
         update,

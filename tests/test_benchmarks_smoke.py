@@ -182,6 +182,21 @@ def test_saved_tensors_smoke_lists_what_the_backward_keeps(capsys):
     assert "saved for the backward:" in capsys.readouterr().out
 
 
+def test_kernel_registers_builds_every_kernels_arguments():
+    """Every kernel the script lists makes its launch arguments with the model's current signatures (no compile: the
+    launch-configuration test below compiles two of them). block_tail_query_update once fell behind QueryUpdate's
+    fields and failed only when asked for."""
+    import torch
+
+    from gpnerf.model import PRESETS
+
+    module = load("kernel_registers")
+    pytest.importorskip("triton")
+    for name, make in module.KERNELS.items():
+        kernel, arguments, constants = make(PRESETS["paper-scannet"], torch.bfloat16, 10)
+        assert callable(getattr(kernel, "run", None)) and arguments and isinstance(constants, dict), name
+
+
 @pytest.mark.parametrize("name, first_launch", [
     ("embedding", "BLOCK_POINTS 32, 4 warps"), ("attention_contraction", "BLOCK_PAIRS 16, BLOCK_GROUPS 8, 2 warps"),
 ])
