@@ -18,7 +18,8 @@
 
 Inputs are random (images, labels, depth) with look-at cameras, like the released-code measurement
 (shared/reference/released-code.md Sec. 8). Each measurement: ``--warmup`` untimed runs, then the
-median of ``--repeats`` runs timed with CUDA events (host clock on CPU). Peak memory is
+median of ``--repeats`` runs timed with CUDA events (host clock on CPU; on CUDA the record's ``host_median_s`` is
+the median time each call kept the host, its launches: for a graphed frame the graph's submission). Peak memory is
 ``torch.cuda.max_memory_allocated`` over the timed runs, and beside it ``max_memory_reserved``: a CUDA
 graph's activations live in its private pool, which counts as reserved, not allocated, between replays. Achieved TFLOP/s divide the *reference*
 model's matmul/conv FLOPs (``gpnerf.model.flops``; forward x 3 for a training step) by the time, so
@@ -106,13 +107,16 @@ class Timer:
     """Times a callable: warm-up, then ``repeats`` timed runs (CUDA events or host clock).
 
     ``barrier``: the timed runs wait for the other processes of a :class:`TimingBarrier` and run alone; what the
-    wait was is in :attr:`last_turn` (``{}`` without a barrier).
+    wait was is in :attr:`last_turn` (``{}`` without a barrier). On CUDA :attr:`last_host_times` holds how long each
+    timed call kept the host (its launches: a graphed frame's ``cudaGraphLaunch``), the GPU time's share the host may
+    hold up when the GPU catches up with the submission.
     """
 
     def __init__(self, device: torch.device, barrier: TimingBarrier | None = None) -> None:
         self.cuda = device.type == "cuda"
         self.barrier = barrier
         self.last_turn: dict = {}
+        self.last_host_times: list[float] = []
 
     def __call__(self, fn, warmup: int, repeats: int, name: str = "run") -> list[float]:
         for _ in range(warmup):
@@ -123,12 +127,14 @@ class Timer:
         with turn as self.last_turn:
             if self.cuda:
                 torch.cuda.reset_peak_memory_stats()
-            times = []
+            times, self.last_host_times = [], []
             for _ in range(repeats):
                 if self.cuda:
                     start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
                     start.record()
+                    begin = time.perf_counter()
                     fn()
+                    self.last_host_times.append(time.perf_counter() - begin)
                     end.record()
                     torch.cuda.synchronize()
                     times.append(start.elapsed_time(end) / 1000.0)
@@ -208,6 +214,8 @@ def measure(name: str, fn, timer: Timer, args: argparse.Namespace, device: torch
             median = statistics.median(times)
             if timer.last_turn:
                 record["timing_barrier"] = timer.last_turn
+            if timer.last_host_times:  # the host's share of each timed call (Timer)
+                record["host_median_s"] = statistics.median(timer.last_host_times)
             record.update(
                 median_s=median, times_s=times, flops=flops, tflops_per_s=flops / median / 1e12,
                 peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None,
