@@ -17,6 +17,8 @@ import time
 
 import torch
 
+LAUNCHES = ((32, 2), (32, 4), (64, 2), (64, 4), (64, 8), (128, 4), (128, 8))
+"""Projection kernel launches (points a program, warps) timed beside the default one."""
 DEVICE = os.environ.get("DEVICE", "cuda")
 RAYS = int(os.environ.get("RAYS", 4800))
 
@@ -44,6 +46,9 @@ def time_tree(path: str) -> None:
 
     from gpnerf.geometry import Cameras, intrinsics_from_fov
     from gpnerf.model.fused_position_terms import position_terms_fused, position_weight
+    import triton
+
+    from gpnerf.model import fused_projection
     from gpnerf.model.fused_projection import project_points_fused
 
     g = torch.Generator(device=DEVICE).manual_seed(0)
@@ -63,6 +68,13 @@ def time_tree(path: str) -> None:
         with torch.no_grad(), torch.autocast(DEVICE, dtype=torch.bfloat16):
             weight = position_weight(q_fcs, 63, torch.bfloat16)
             results[f"projection {samples}"] = median_ms(lambda: project_points_fused(xyz, cameras, target))
+            arguments, constants, _ = fused_projection.kernel_arguments(xyz, cameras, target)
+            for block, warps in LAUNCHES:  # the launch shapes around the default (64 points, 4 warps)
+                launch = dict(constants, BLOCK_POINTS=block)
+                grid = (triton.cdiv(xyz.shape[0] * samples, block),)
+                results[f"projection {samples} at {block} x {warps}"] = median_ms(
+                    lambda: fused_projection._project_points_kernel[grid](*arguments, **launch, num_warps=warps)
+                )
             results[f"position terms {samples}"] = median_ms(lambda: position_terms_fused(xyz, weight, 10))
             projected = project_points_fused(xyz, cameras, target)
             outputs[samples] = (projected.uv_pix, projected.valid, projected.relative_direction,
