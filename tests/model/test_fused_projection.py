@@ -124,6 +124,34 @@ def test_kernel_compiles_for_hopper():
         compile_for_hopper_with(fused_projection._project_points_kernel, arguments, constants)
 
 
+@needs_triton
+def test_kernel_stores_whole_vectors_for_hopper():
+    """Every output leaves the sm_90 kernel in vector stores of consecutive addresses across threads (uv as 8-byte
+    (u, v) pairs along the points of a view, the direction as a point's views' components in 8- or 16-byte pieces),
+    the validity as bytes: no scalar float stores, which made the kernel as slow as writing its outputs byte-scattered
+    (153 us at 4,800 x 48 x 10 on an H100 against 185 us for a kernel only storing the same layouts;
+    docs/benchmarks.md, thirtieth run)."""
+    import re
+
+    from gpnerf.model import fused_projection
+    from gpnerf.model.triton_support import compile_configurations
+
+    xyz, cameras, target = random_scene()
+    for autocast, direction_type in ((True, "*bf16"), (False, "*fp32")):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            arguments, constants, _ = fused_projection.kernel_arguments(xyz, cameras, target)
+        types = dict(zip(
+            ("xyz_ptr", "intrinsics_ptr", "pose_ptr", "target_ptr", "uv_ptr", "valid_ptr", "direction_ptr", "points",
+             "views", "last_column", "last_row"),
+            ("*fp32",) * 5 + ("*i1", direction_type, "i32", "i32", "fp32", "fp32"),
+        ))
+        [(_, compiled)] = compile_configurations(
+            fused_projection._project_points_kernel, types, constants, aligned=list(range(7))
+        )
+        stores = set(re.findall(r"st\.global[.\w]*", compiled.asm["ptx"]))
+        assert stores and stores <= {"st.global.v2.b32", "st.global.v4.b32", "st.global.b8"}, stores
+
+
 def test_supported_inputs():
     xyz, cameras, target = random_scene(rays=2, samples=3)
     interpreted = __import__("os").environ.get("TRITON_INTERPRET") == "1"

@@ -8,6 +8,12 @@ points against every view: it reads each point once and each view's pose and int
 chip and writes only the three outputs. The points need no gradient (cameras and sample depths are data), so the
 kernel serves training as well as inference.
 
+The kernel is bound by its stores (39 MB at 4,800 x 48 points x 10 views): each output leaves as rows of consecutive
+addresses in vector stores, ``uv`` a view's row of (u, v) pairs, the direction a point's row of every view's four
+components (``tests/model/test_fused_projection.py`` checks the sm_90 code has no scalar float stores). Stored one
+component at a time, a launch there took 153 us on an H100, as long as a kernel only writing those scattered stores;
+so stored, a frame's 48 launches take 1.3 ms against 6.6 (docs/benchmarks.md, thirtieth and thirty-first runs).
+
 Float32 throughout, as the reference (whose :func:`gpnerf.geometry.cameras.transform` keeps 3 x 3 products out of
 autocast). The same formulas in the same order, so the two differ by float32 rounding only (fused multiply-adds):
 tests/model/test_fused_projection.py states the tolerances. Under autocast the relative direction is stored in the
@@ -102,9 +108,15 @@ if triton is not None:
         v = v_pix / safe_z
         valid = (z_cam > 0) & (u >= 0) & (u <= last_column) & (v >= 0) & (v <= last_row)
         ok = point_ok[:, None] & view_ok[None, :]
-        uv_offsets = (view[None, :] * points + point[:, None]) * 2
-        tl.store(uv_ptr + uv_offsets, u, mask=ok)
-        tl.store(uv_ptr + uv_offsets + 1, v, mask=ok)
+        # uv (views, points, 2): each view's row of the block's points, u and v interleaved, is contiguous; stored as
+        # that (VIEW_LANES, 2 BLOCK_POINTS) tile so that threads write consecutive addresses (module docstring)
+        first = tl.program_id(0).to(tl.int64) * BLOCK_POINTS
+        uv_rows = tl.reshape(tl.permute(tl.join(u, v), (1, 0, 2)), (VIEW_LANES, 2 * BLOCK_POINTS))
+        uv_column = tl.arange(0, 2 * BLOCK_POINTS)[None, :]
+        tl.store(
+            uv_ptr + (view[:, None] * points + first) * 2 + uv_column, uv_rows,
+            mask=view_ok[:, None] & (uv_column < 2 * (points - first)),  # whole pairs: vector stores
+        )
         point_view = point[:, None] * views + view[None, :]
         tl.store(valid_ptr + point_view, valid, mask=ok)
         # Delta d: unit(to target) - unit(to source centre), normalised, and the two units' dot product
@@ -131,12 +143,16 @@ if triton is not None:
         diff_z = to_target_z - to_source_z
         cosine = to_target_x * to_source_x + to_target_y * to_source_y + to_target_z * to_source_z
         diff_scale = 1.0 / tl.maximum(tl.sqrt(diff_x * diff_x + diff_y * diff_y + diff_z * diff_z), DIRECTION_EPS)
-        direction = direction_ptr + point_view * 4
-        stored = direction_ptr.dtype.element_ty
-        tl.store(direction, (diff_x * diff_scale).to(stored), mask=ok)
-        tl.store(direction + 1, (diff_y * diff_scale).to(stored), mask=ok)
-        tl.store(direction + 2, (diff_z * diff_scale).to(stored), mask=ok)
-        tl.store(direction + 3, cosine.to(stored), mask=ok)
+        # a point's views' four components, (x, y, z, cosine) each, are one contiguous row: stored as a
+        # (BLOCK_POINTS, 4 VIEW_LANES) tile ([[x, y], [z, cosine]] from the joins' last axes, flattened)
+        components = tl.join(tl.join(diff_x * diff_scale, diff_z * diff_scale), tl.join(diff_y * diff_scale, cosine))
+        direction_rows = tl.reshape(components, (BLOCK_POINTS, 4 * VIEW_LANES))
+        direction_column = tl.arange(0, 4 * VIEW_LANES)[None, :]
+        tl.store(
+            direction_ptr + point[:, None] * (views * 4) + direction_column,
+            direction_rows.to(direction_ptr.dtype.element_ty),
+            mask=point_ok[:, None] & (direction_column < views * 4),
+        )
 
 
 def kernel_arguments(
