@@ -54,7 +54,7 @@ from gpnerf.engine.update import guarded_update, overlap_supported  # noqa: E402
 from gpnerf.engine.optim import LearningRates, OptimConfig, build_optimizer  # noqa: E402
 from gpnerf.episode import Episode  # noqa: E402
 from gpnerf.geometry import Cameras, intrinsics_from_fov  # noqa: E402
-from gpnerf.losses import compute_losses  # noqa: E402
+from gpnerf.losses import compile_losses, compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, PRESETS, ModelConfig, compile_transformer_blocks  # noqa: E402
 from gpnerf.model.flops import count_flops  # noqa: E402
 from gpnerf.model import fused_embedding, fused_feed_forward, fused_field_attention, fused_ray_attention  # noqa: E402
@@ -312,6 +312,8 @@ def run(args: argparse.Namespace) -> dict:
             field_memory_budget=args.field_memory_budget, gemm_autotune=args.compile_gemm_autotune == "on",
             mode=args.compile_mode,
         )
+    compiling_losses = args.compile == "blocks" and args.compile_losses == "on"
+    losses = compile_losses(mode=args.compile_mode) if compiling_losses else compute_losses
     optimizer = make_optimizer(model, args.trainer_step)
     train_episode = random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
     render_episode = replace(train_episode, ray_indices=None)
@@ -322,7 +324,7 @@ def run(args: argparse.Namespace) -> dict:
 
     def forward(episode: Episode) -> tuple[torch.Tensor, dict]:
         with autocast():
-            return compute_losses(model(episode), episode, config)
+            return losses(model(episode), episode, config)
 
     graphed = GraphedTrainingStep(forward, model) if args.cuda_graph else None
     trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
@@ -357,6 +359,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
+    compiled += " eager-losses" if args.compile == "blocks" and args.compile_losses == "off" else ""
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
     compiled += " gemm-autotune" if args.compile == "blocks" and args.compile_gemm_autotune == "on" else ""
@@ -368,6 +371,7 @@ def run(args: argparse.Namespace) -> dict:
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
         "compile": args.compile, "compile_glue": args.compile == "blocks" and args.compile_glue == "on",
         "compile_encoder": args.compile == "blocks" and args.compile_encoder == "on",
+        "compile_losses": losses is not compute_losses,
         "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
         "field_memory_budget": args.field_memory_budget if args.compile == "blocks" else None,
         "compile_gemm_autotune": args.compile == "blocks" and args.compile_gemm_autotune == "on",
@@ -578,7 +582,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fused-embedding", default="on", choices=["on", "off"],
                         help="with --fused-kernels on: off keeps the PyTorch input embedding (rgbfeat_fc, max over views)")
     parser.add_argument("--compile-glue", default="on", choices=["on", "off"],
-                        help="--compile blocks: also compile the projection, embedding, query updates and read-out")
+                        help="--compile blocks: also compile the projection, embedding, query updates, read-out, head and "
+                             "teacher sampling")
+    parser.add_argument("--compile-losses", default="on", choices=["on", "off"],
+                        help="--compile blocks: also compile the losses (gpnerf.losses.compile_losses, as the trainer does)")
     parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the encoder")
     parser.add_argument("--memory-snapshot", default=None,

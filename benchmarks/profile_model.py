@@ -62,7 +62,7 @@ import bench_model  # noqa: E402  (benchmarks/bench_model.py)
 from gpnerf.cuda_graphs import GraphedTrainingStep  # noqa: E402
 from gpnerf.engine.trainer import ensure_train_mode  # noqa: E402
 from gpnerf.engine.update import guarded_update, overlap_supported  # noqa: E402
-from gpnerf.losses import compute_losses  # noqa: E402
+from gpnerf.losses import compile_losses, compute_losses  # noqa: E402
 from gpnerf.model import GPNeRF, compile_transformer_blocks  # noqa: E402
 
 STEP_RANGES = {"train": "train_step", "render": "render_frame"}
@@ -452,8 +452,10 @@ def run(args: argparse.Namespace) -> list[dict]:
     torch.manual_seed(0)
     config = bench_model.build_config(args)
     model = GPNeRF(config, args.num_classes).to(device)
+    losses = compute_losses
     if args.compile:
         compile_transformer_blocks(model, backend=args.compile_backend)
+        losses = compile_losses(backend=args.compile_backend)
     optimizer = bench_model.make_optimizer(model, args.trainer_step)
     trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
     train_episode = bench_model.random_episode(args.views, args.height, args.width, args.rays, args.num_classes).to(device)
@@ -465,7 +467,7 @@ def run(args: argparse.Namespace) -> list[dict]:
             with record_function("train.forward"):
                 output = model(episode)
             with record_function("train.losses"):
-                return compute_losses(output, episode, config)
+                return losses(output, episode, config)
 
     graphed = GraphedTrainingStep(forward_and_losses, model) if args.cuda_graph else None
 
@@ -520,7 +522,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=None, help="unprofiled runs first (default: train 2, render 1)")
     parser.add_argument("--steps", type=int, default=None, help="profiled runs (default: train 3, render 1)")
     parser.add_argument("--compile", action="store_true",
-                        help="compile the FAT/RAT blocks and the fold (gpnerf.model.compile_transformer_blocks); no block ranges")
+                        help="compile the FAT/RAT blocks, the fold, the glue, head and losses "
+                             "(compile_transformer_blocks, gpnerf.losses.compile_losses); no block ranges")
     parser.add_argument("--compile-backend", default="inductor", help="torch.compile backend for --compile")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it (bench_model.py --trainer-step): + guard, fused Adam on CUDA")

@@ -143,6 +143,8 @@ def test_time_limits_stop_training_and_finetuning_with_a_checkpoint(dataset, tmp
 
 def test_compile_switch_compiles_for_training_and_evaluation(dataset, tmp_path, monkeypatch):
     import gpnerf.runs
+    import gpnerf.task
+    from gpnerf.losses import compile_losses
     from gpnerf.model import compile_transformer_blocks
 
     compiled = []
@@ -151,12 +153,20 @@ def test_compile_switch_compiles_for_training_and_evaluation(dataset, tmp_path, 
         compiled.append(options)
         return compile_transformer_blocks(model, backend="aot_eager", **options)
 
+    compiled_losses = []
+
+    def compile_losses_without_codegen(**options):
+        compiled_losses.append(options)
+        return compile_losses(backend="aot_eager", **options)
+
     monkeypatch.setattr(gpnerf.runs, "compile_transformer_blocks", compile_without_codegen)
+    monkeypatch.setattr(gpnerf.task, "compile_losses", compile_losses_without_codegen)
     entrypoint(train_args(dataset, tmp_path, 2) + ["--compile", "--compile-field-memory-budget", "0.5"])
     run = only_run(tmp_path)
     config = RunDir.open(run).load_config(ExperimentConfig)
     assert config.compile is True and config.compile_field_memory_budget == 0.5
     assert compiled == [{"field_memory_budget": 0.5, "gemm_autotune": False}]
+    assert compiled_losses == [{}]  # the trainer's losses compiled with the model
     entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--out", str(tmp_path / "e")])
     assert compiled[1:] == [{"gemm_autotune": False}]
     entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--compile", "False", "--out", str(tmp_path / "e2")])

@@ -5,6 +5,8 @@ batch, so the weights alpha_1..alpha_4 do not depend on the ray count. No ray, s
 image size is hard-coded.
 """
 
+from typing import Any, Callable
+
 import torch
 import torch.nn.functional as F
 
@@ -156,3 +158,11 @@ def compute_losses(output: ModelOutput, episode: Episode, config: ModelConfig) -
     named = {k: v.detach() for k, v in terms.items()}
     named["total"] = total.detach()
     return total, named
+
+
+def compile_losses(**compile_kwargs: Any) -> Callable[..., tuple[torch.Tensor, dict[str, torch.Tensor]]]:
+    """:func:`compute_losses` compiled (``torch.compile(compute_losses, **compile_kwargs)``), for a model compiled by
+    :func:`gpnerf.model.compile_transformer_blocks`: the same function, its cosine similarities over the ``(rays,
+    samples, d_sem)`` semantic field and the head's cross-entropy fused into a few kernels instead of about 120 eager
+    ones (docs/performance.md section 30)."""
+    return torch.compile(compute_losses, **compile_kwargs)

@@ -8,7 +8,7 @@ from gpnerf.data.labels import LabelSpace
 from gpnerf.episode import Episode
 from gpnerf.evaluation import evaluation_episodes, render_view
 from gpnerf.experiment import ExperimentConfig
-from gpnerf.losses import compute_losses
+from gpnerf.losses import compile_losses, compute_losses
 from gpnerf.metrics import psnr, semantic_scores
 from gpnerf.model.gpnerf import GPNeRF
 from gpnerf.visualize import colorize_labels, grid, to_uint8
@@ -38,6 +38,7 @@ class GPNeRFTask:
         self.device = device
         self.rank = rank
         self.rays_per_step = config.data.episodes.num_rays
+        self.losses = compile_losses() if config.compile else compute_losses  # the model is compiled alike (runs.py)
 
     def parameter_groups(self, model: GPNeRF) -> dict[str, list[nn.Parameter]]:
         return model.parameter_groups()
@@ -47,7 +48,7 @@ class GPNeRFTask:
 
     def training_step(self, model: nn.Module, episode: Episode) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         output = model(episode)
-        return compute_losses(output, episode, self.config.model)
+        return self.losses(output, episode, self.config.model)
 
     def describe_batch(self, episode: Episode) -> str:
         return f"scene {episode.scene} target {episode.target_id} sources {episode.source_ids}"

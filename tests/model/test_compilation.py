@@ -1,4 +1,5 @@
-"""Compiled FAT/RAT blocks, semantic fold and glue compute the same training forward, gradients and render as eager ones.
+"""Compiled FAT/RAT blocks, semantic fold, glue, head and losses compute the same training forward, losses, gradients
+and render as eager ones.
 
 ``backend="aot_eager"`` with ``fullgraph=True``: dynamo must capture each block as one graph (no graph
 breaks, which would cost the fusion on a GPU) and AOTAutograd must trace its backward; no C++ or
@@ -13,7 +14,7 @@ import pytest
 import torch
 from model_helpers import make_episode, small_config
 
-from gpnerf.losses import compute_losses
+from gpnerf.losses import compile_losses, compute_losses
 from gpnerf.model import GPNeRF, compile_transformer_blocks
 
 TOLERANCE = 1e-5
@@ -25,37 +26,48 @@ def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
     return ((a.double() - b.double()).norm() / b.double().norm().clamp_min(1e-30)).item()
 
 
+def training_step(model: GPNeRF, losses, episode) -> tuple:
+    """The training forward's outputs, the loss terms and the parameters' gradients of one step (seeded)."""
+    torch.manual_seed(7)
+    out = model(episode)
+    total, terms = losses(out, episode, model.config)
+    model.zero_grad()
+    total.backward()
+    return out, terms, {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
+
+
+def assert_same_step(ref_out, ref_terms, ref_grads, new_out, new_terms, new_grads, tolerance: float) -> None:
+    for name in ("rgb_fine", "depth", "weights", "semantic_rendered", "head_logits", "teacher"):
+        assert relative_error(getattr(new_out, name), getattr(ref_out, name)) < tolerance, name
+    assert new_terms.keys() == ref_terms.keys() and {"rgb", "sem", "distill_2d", "distill_dgs"} <= ref_terms.keys()
+    for name, term in ref_terms.items():
+        assert relative_error(new_terms[name], term) < tolerance, name
+    assert new_grads.keys() == ref_grads.keys()
+    for name, grad in ref_grads.items():
+        if grad.abs().max() < VANISHING:  # analytically zero (a conv bias before a normalisation): float32 residue
+            assert new_grads[name].abs().max() < VANISHING, name
+            continue
+        assert relative_error(new_grads[name], grad) < tolerance, name
+
+
 def test_compiled_blocks_match_eager():
     torch._dynamo.reset()
     torch.manual_seed(0)
     eager = GPNeRF(replace(small_config(d_fpn=16, num_heads=4), implementation="fast"), 5)
     compiled = compile_transformer_blocks(copy.deepcopy(eager), encoder=True, backend="aot_eager", fullgraph=True)
     assert compiled.state_dict().keys() == eager.state_dict().keys()
+    compiled_losses = compile_losses(backend="aot_eager", fullgraph=True)
     episode = make_episode(views=3, rays=12)
-    results = []
-    for model in (eager, compiled):
-        torch.manual_seed(7)
-        out = model(episode)
-        total, _ = compute_losses(out, episode, model.config)
-        model.zero_grad()
-        total.backward()
-        grads = {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
-        image = model.render_image(episode, chunk_rays=200)
-        results.append((out, grads, image))
-    (ref_out, ref_grads, ref_image), (new_out, new_grads, new_image) = results
-    for name in ("rgb_fine", "depth", "weights", "semantic_rendered", "head_logits"):
-        assert relative_error(getattr(new_out, name), getattr(ref_out, name)) < TOLERANCE, name
-    assert new_grads.keys() == ref_grads.keys()
-    for name, grad in ref_grads.items():
-        if grad.abs().max() < VANISHING:  # analytically zero (a conv bias before a normalisation): float32 residue
-            assert new_grads[name].abs().max() < VANISHING, name
-            continue
-        assert relative_error(new_grads[name], grad) < TOLERANCE, name
-    # FAT block, RAT block, the semantic fold, the encoder, the projection, embedding, query update and read-out really
-    # compiled (no silent eager fallback; fullgraph=True makes a graph break an error)
-    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] >= 8
-    assert compiled.encoder._compiled_call_impl is not None
-    glue = (compiled.project_points, *(getattr(compiled.transformer, name) for name in GLUE))
+    (ref_out, ref_terms, ref_grads), (new_out, new_terms, new_grads) = (
+        training_step(eager, compute_losses, episode), training_step(compiled, compiled_losses, episode))
+    assert_same_step(ref_out, ref_terms, ref_grads, new_out, new_terms, new_grads, TOLERANCE)
+    ref_image, new_image = (model.render_image(episode, chunk_rays=200) for model in (eager, compiled))
+    # FAT block, RAT block, the semantic fold, the encoder, the projection, embedding, query update, read-out, head,
+    # teacher sampling and losses really compiled (no silent eager fallback; fullgraph=True makes a graph break an error)
+    assert torch._dynamo.utils.counters["stats"]["unique_graphs"] >= 11
+    assert compiled.encoder._compiled_call_impl is not None and compiled.head._compiled_call_impl is not None
+    glue = (compiled.project_points, compiled.sample_at_pixels, compiled_losses,
+            *(getattr(compiled.transformer, name) for name in GLUE))
     assert all(hasattr(function, "_torchdynamo_orig_callable") for function in glue)
     for name in ("rgb", "depth", "semantic_logits"):
         assert relative_error(getattr(new_image, name), getattr(ref_image, name)) < TOLERANCE, name
@@ -117,3 +129,18 @@ def test_gemm_autotune_sets_inductor_to_autotune_products_and_leave_convolutions
     compile_transformer_blocks(GPNeRF(replace(small_config(), implementation="fast"), 5), gemm_autotune=True,
                                backend="aot_eager")
     assert inductor.max_autotune_gemm is True and inductor.max_autotune_conv_backends == "ATEN"
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_inductor_compiled_training_step_matches_eager_on_cuda():
+    """inductor's generated kernels (CUDA, float32) for every compiled part and the losses: the same training
+    forward, loss terms and gradients as the eager model within 1e-4 relative (inductor fuses and re-associates
+    float32 sums; cuDNN's convolutions are the same calls in both)."""
+    torch._dynamo.reset()
+    torch.manual_seed(0)
+    eager = GPNeRF(replace(small_config(d_fpn=16, num_heads=4), implementation="fast"), 5).cuda()
+    compiled = compile_transformer_blocks(copy.deepcopy(eager))
+    episode = make_episode(views=3, rays=12).to("cuda")
+    assert_same_step(*training_step(eager, compute_losses, episode),
+                     *training_step(compiled, compile_losses(), episode), 1e-4)

@@ -1,23 +1,26 @@
 """torch.compile for the model's hot loop: each FAT and RAT block, the semantic fold and the glue around them,
 compiled on their own.
 
-Compiling the whole transformer stack traces 8 unrolled layers plus the semantic fold for every
-sample count (48 coarse, 64 fine) and mode (train, eval): minutes of compile time, more than the
-benchmark suite's limit (docs/benchmarks.md). One block is small and identical across layers, so
-inductor fuses its per-view elementwise chain (``K - Q + P``, the masked softmax over views, the
-``(V + P) A`` sum) once per block type, and the other layers reuse the compiled code (parameters are
-graph inputs). The fast path's semantic fold (:func:`gpnerf.model.folded_semantics.fold_semantic_path`)
-is compiled as one function: its per-layer float32 accumulation of ``(rays, samples, views, d_rgb)``
-weights becomes a fused pass over the attention maps instead of several full-size temporaries per
-layer (24 % of the eager render's kernel time, docs/performance.md). The glue between them is compiled too:
-the point projection where its kernel does not run (:func:`gpnerf.model.projection.project_points`, dozens of small
-elementwise kernels per call when eager; :mod:`gpnerf.model.fused_projection`) and the stack's input embedding, query
-updates and read-out
-(:func:`gpnerf.model.transformer.embed_points`, ``update_query``, ``project_positions``,
-``update_query_projected``, ``read_out``: the max over views, the
-concatenations with their autocast casts, and a LayerNorm over 64-wide rows, which PyTorch's kernel runs one
-row per thread block). Compiling never changes the function: the eager modules and functions are what is
-compiled, and ``tests/model/test_compilation.py`` checks the compiled model against the eager one.
+Compiling the whole transformer stack traces 8 unrolled layers plus the semantic fold for every sample count (48
+coarse, 64 fine) and mode (train, eval): minutes of compile time, more than the benchmark suite's limit
+(docs/benchmarks.md). One block is small and identical across layers, so inductor fuses its per-view elementwise chain
+(``K - Q + P``, the masked softmax over views, the ``(V + P) A`` sum) once per block type, and the other layers reuse
+the compiled code (parameters are graph inputs). The fast path's semantic fold
+(:func:`gpnerf.model.folded_semantics.fold_semantic_path`) is compiled as one function: its per-layer float32
+accumulation of ``(rays, samples, views, d_rgb)`` weights becomes a fused pass over the attention maps instead of
+several full-size temporaries per layer (24 % of the eager render's kernel time, docs/performance.md). The glue
+between them is compiled too: the point projection where its kernel does not run
+(:func:`gpnerf.model.projection.project_points`, dozens of small elementwise kernels per call when eager;
+:mod:`gpnerf.model.fused_projection`) and the stack's input embedding, query updates and read-out
+(:func:`gpnerf.model.transformer.embed_points`, ``update_query``, ``project_positions``, ``update_query_projected``,
+``read_out``: the max over views, the concatenations with their autocast casts, and a LayerNorm over 64-wide rows,
+which PyTorch's kernel runs one row per thread block), the perception head with its resizes and the teacher features'
+sampling (dozens of small eager kernels each in the training step, and PyTorch's grid sampler runs one thread per
+sampled point, looping over the channels: 0.27 ms a step on an H100 for 512 points).
+:func:`gpnerf.losses.compile_losses` compiles the losses of Eq. 8, whose eager cosine similarities over the ``(rays,
+samples, d_sem)`` semantic field and the head's cross-entropy were about 1.1 ms of each graphed training step on an
+H100 (docs/performance.md section 30). Compiling never changes the function: the eager modules and functions are what
+is compiled, and ``tests/model/test_compilation.py`` checks the compiled model against the eager one.
 
 ``field_memory_budget`` sets, for the FAT blocks alone, the activation memory budget of AOT autograd's partitioner
 (``torch._functorch.config.activation_memory_budget``): the fraction of the block's default saved activations that
@@ -39,7 +42,7 @@ import torch._inductor.config
 
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.gpnerf import GPNeRF
-from gpnerf.model.projection import project_points
+from gpnerf.model.projection import project_points, sample_at_pixels
 from gpnerf.model.transformer import embed_points, project_positions, read_out, update_query, update_query_projected
 
 
@@ -59,13 +62,13 @@ def compile_transformer_blocks(
     **compile_kwargs: Any,
 ) -> GPNeRF:
     """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``), its semantic fold (used by
-    ``implementation="fast"``), encoder, point projection, input embedding, query updates and read-out; returns
-    ``model``.
+    ``implementation="fast"``), encoder, point projection, input embedding, query updates, read-out, head and teacher
+    sampling; returns ``model``.
 
     Args:
         model: the model; its state dict keys are unchanged (``Module.compile`` wraps ``forward`` only).
-        glue: also compile the projection, embedding, query updates and read-out (False: they run eagerly, as
-            before 426f63f; ``bench_model.py --compile-glue off`` measures the difference).
+        glue: also compile the projection, embedding, query updates, read-out, the head and the teacher features'
+            sampling (False: they run eagerly; ``bench_model.py --compile-glue off`` measures the difference).
         encoder: also compile the encoder (``nn.Module.compile``; its padding, normalisation, activations,
             resizes and concatenations around cuDNN's convolutions): the graphed training step 0.0536 -> 0.0484 s
             on an H200 (docs/benchmarks.md, seventh run); ``bench_model.py --compile-encoder off`` measures without.
@@ -107,4 +110,6 @@ def compile_transformer_blocks(
     transformer.update_query_projected = torch.compile(update_query_projected, **compile_kwargs)
     transformer.read_out = torch.compile(read_out, **compile_kwargs)
     model.project_points = torch.compile(project_points, **compile_kwargs)
+    model.sample_at_pixels = torch.compile(sample_at_pixels, **compile_kwargs)
+    model.head.compile(**compile_kwargs)
     return model

@@ -26,7 +26,7 @@ from gpnerf.model.fused_projection import project_points_fused, projection_kerne
 from gpnerf.model.label_rendering import LabelRenderer
 from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
 from gpnerf.model.point_inputs import PointInputs
-from gpnerf.model.projection import SourceProjection, project_points, sample_feature_maps
+from gpnerf.model.projection import SourceProjection, project_points, sample_at_pixels, sample_feature_maps
 from gpnerf.model.shared_casts import pass_parameters
 from gpnerf.model.transformer import GeneralizableTransformer, RayBundleOutput
 from gpnerf.rendering import (
@@ -122,7 +122,9 @@ class GPNeRF(nn.Module):
         else:
             self.head = SemanticFPNHead(d_sem, levels, sem.d_head, num_classes)
         self._render_graphs: GraphedFunction | None = None  # render_image(cuda_graph=True), built on first use
-        self.project_points = project_points  # gpnerf.model.compile_transformer_blocks swaps in a compiled version
+        # gpnerf.model.compile_transformer_blocks swaps in compiled versions of these two
+        self.project_points = project_points
+        self.sample_at_pixels = sample_at_pixels
 
     def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
         """Named groups for per-group learning rates: ``encoder`` (ResNet + FPN + radiance decoder),
@@ -312,8 +314,7 @@ class GPNeRF(nn.Module):
         if not has_target:
             return out
         target_map = encoded.semantic_features[views]  # (d_sem, h, w) S_novel
-        uv = pixel_centers_from_indices(ray_indices, width)
-        out.teacher = sample_feature_maps(target_map[None], uv[None, :, None, :], height, width)[:, 0, 0, :]
+        out.teacher = self.sample_at_pixels(target_map, ray_indices, height, width)
         if self.config.semantic.mode == "perception_head":
             head_input = target_map
             if self.config.semantic.head_training == "fused":

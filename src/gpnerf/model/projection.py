@@ -6,12 +6,13 @@ Conventions from :mod:`gpnerf.conventions`: integer pixel centres and ``grid_sam
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 import torch.nn.functional as F
 
 from gpnerf.conventions import GRID_SAMPLE_ALIGN_CORNERS
-from gpnerf.geometry import Cameras, project
+from gpnerf.geometry import Cameras, pixel_centers_from_indices, project
 
 
 @dataclass
@@ -92,10 +93,25 @@ def sample_feature_maps(
         feature_maps, grid = feature_maps.to(dtype), grid.to(dtype)
     else:
         grid = grid.to(feature_maps.dtype)
-    # cuDNN's grid sampler rejects bf16 and large grids (CUDNN_STATUS_NOT_SUPPORTED); the native kernel
-    # takes everything.
-    with torch.backends.cudnn.flags(enabled=False):
-        sampled = F.grid_sample(
-            feature_maps, grid, mode="bilinear", padding_mode="zeros", align_corners=GRID_SAMPLE_ALIGN_CORNERS
-        )
+    sample = partial(F.grid_sample, mode="bilinear", padding_mode="zeros", align_corners=GRID_SAMPLE_ALIGN_CORNERS)
+    if torch.compiler.is_compiling():  # inductor decomposes the sampler into its own kernel: no cuDNN to avoid
+        sampled = sample(feature_maps, grid)
+    else:  # cuDNN's grid sampler rejects bf16 and large grids (CUDNN_STATUS_NOT_SUPPORTED); the native kernel
+        # takes everything.
+        with torch.backends.cudnn.flags(enabled=False):
+            sampled = sample(feature_maps, grid)
     return sampled.permute(2, 3, 0, 1)  # (rays, samples, views, C)
+
+
+def sample_at_pixels(feature_map: torch.Tensor, pixel_indices: torch.Tensor, image_height: int, image_width: int) -> torch.Tensor:
+    """One map bilinearly sampled at the centres of flattened pixel indices of the ``H x W`` image
+    (:func:`sample_feature_maps`): the teacher features ``S_novel`` of the target view's rays.
+
+    Args:
+        feature_map: ``(C, h, w)`` at any resolution covering the image; pixel_indices: ``(rays,)`` row-major.
+
+    Returns:
+        ``(rays, C)``.
+    """
+    uv = pixel_centers_from_indices(pixel_indices, image_width)
+    return sample_feature_maps(feature_map[None], uv[None, :, None, :], image_height, image_width)[:, 0, 0, :]
