@@ -307,3 +307,8 @@ def test_projection_precision_reports_both_forms_under_autocast(capsys):
     ]
     assert all(row["max_px"] <= 1e-3 for row in rows if row["form"] == "gpnerf.geometry.project")
     assert "| bfloat16 | matrix products |" in capsys.readouterr().out
+
+
+def test_bench_batches_smoke_times_building_and_copying():
+    line = load("bench_batches").main(["--smoke"])
+    assert "cache=on cpu: 10 sources 24x32, median of 2: build " in line and "copy done" in line

@@ -4,6 +4,7 @@ It sits below both ``gpnerf.data`` and ``gpnerf.model`` so that the model never 
 package. Conventions (image range, label ignore id, pose axes) are those of :mod:`gpnerf.conventions`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
@@ -71,20 +72,28 @@ class Episode:
     def width(self) -> int:
         return self.target_camera.width
 
-    def to(self, device: torch.device | str) -> "Episode":
-        """A copy with every tensor on ``device``."""
+    def to(self, device: torch.device | str, non_blocking: bool = False) -> "Episode":
+        """A copy with every tensor on ``device`` (``non_blocking``: from pinned memory, the host does not wait)."""
+        return self.apply(lambda x: x.to(device, non_blocking=non_blocking))
 
-        def move(x):
-            return None if x is None else x.to(device)
+    def pin_memory(self) -> "Episode":
+        """A copy with every tensor in pinned host memory (CUDA builds), ready for a non-blocking copy."""
+        return self.apply(torch.Tensor.pin_memory)
+
+    def apply(self, function: Callable[[torch.Tensor], torch.Tensor]) -> "Episode":
+        """A copy with ``function`` applied to every tensor (cameras included, absent ones kept None)."""
+
+        def optional(x: torch.Tensor | None) -> torch.Tensor | None:
+            return None if x is None else function(x)
 
         return replace(
             self,
-            source_images=self.source_images.to(device),
-            source_cameras=self.source_cameras.to(device),
-            target_camera=self.target_camera.to(device),
-            target_image=move(self.target_image),
-            target_depth=move(self.target_depth),
-            target_semantic=move(self.target_semantic),
-            target_instance=move(self.target_instance),
-            ray_indices=move(self.ray_indices),
+            source_images=function(self.source_images),
+            source_cameras=self.source_cameras.apply(function),
+            target_camera=self.target_camera.apply(function),
+            target_image=optional(self.target_image),
+            target_depth=optional(self.target_depth),
+            target_semantic=optional(self.target_semantic),
+            target_instance=optional(self.target_instance),
+            ray_indices=optional(self.ray_indices),
         )

@@ -44,7 +44,19 @@ class GPNeRFTask:
         return model.parameter_groups()
 
     def build_batch(self, step: int, generator: torch.Generator) -> Episode:
-        return self.train_set.training_episode(step, self.rank).to(self.device)
+        return self.batch_to_device(self.build_host_batch(step, generator))
+
+    def build_host_batch(self, step: int, generator: torch.Generator) -> Episode:
+        """Step ``step``'s episode on the host (decoded frames, stacked sources); thread-safe (worker threads
+        build it ahead: :mod:`gpnerf.engine.prefetch`). Its randomness comes from ``(seed, rank, step)``."""
+        return self.train_set.training_episode(step, self.rank)
+
+    def batch_to_device(self, episode: Episode) -> Episode:
+        """The episode on the training device; on CUDA through pinned memory, so the host does not wait for the
+        copy (it is queued behind the work already launched)."""
+        if self.device.type != "cuda":
+            return episode.to(self.device)
+        return episode.pin_memory().to(self.device, non_blocking=True)
 
     def training_step(self, model: nn.Module, episode: Episode) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         output = model(episode)

@@ -101,3 +101,44 @@ def test_training_episodes_share_one_cuda_graph_signature(builtin_root):
     episodes = [dataset.training_episode(step) for step in range(12)]
     assert len({episode.scene for episode in episodes}) == 2
     assert len({batch_signature(episode)[0] for episode in episodes}) == 1
+
+
+def test_episodes_built_in_threads_equal_those_built_in_turn(builtin_root):
+    """The trainer's worker threads build training episodes concurrently (gpnerf.engine.prefetch), from cached
+    scenes too: each step's episode must be the one built alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    scenes = [scene.cached() for scene in load_builtin(builtin_root, "train")]
+    dataset = EpisodeDataset(scenes, "train", CONFIG)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(dataset.training_episode, range(12)))
+    for step, episode in enumerate(threaded):
+        alone = EpisodeDataset(load_builtin(builtin_root, "train"), "train", CONFIG).training_episode(step)
+        _, tensors = batch_signature(episode)
+        _, alone_tensors = batch_signature(alone)
+        assert (episode.target_id, episode.source_ids) == (alone.target_id, alone.source_ids)
+        assert all(torch.equal(a, b) for a, b in zip(tensors, alone_tensors, strict=True))
+
+
+def test_episode_apply_reaches_every_tensor(builtin_root):
+    episode = EpisodeDataset(load_builtin(builtin_root, "train"), "train", CONFIG).training_episode(0)
+    _, tensors = batch_signature(episode)
+    seen = []
+    copied = episode.apply(lambda x: seen.append(x) or x.clone())
+    assert len(seen) == len(tensors) and all(any(s is t for s in seen) for t in tensors)
+    _, copies = batch_signature(copied)
+    assert all(torch.equal(a, b) and a is not b for a, b in zip(copies, tensors, strict=True))
+    moved = episode.to("cpu", non_blocking=True)
+    assert all(torch.equal(a, b) for a, b in zip(batch_signature(moved)[1], tensors, strict=True))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_pinned_non_blocking_copy_equals_the_blocking_one(builtin_root):
+    """GP-NeRF's task stages batches through pinned memory with non-blocking copies (gpnerf.task.batch_to_device)."""
+    episode = EpisodeDataset(load_builtin(builtin_root, "train"), "train", CONFIG).training_episode(0)
+    pinned = episode.pin_memory()
+    assert all(t.is_pinned() for t in batch_signature(pinned)[1])
+    staged, blocking = pinned.to("cuda", non_blocking=True), episode.to("cuda")
+    torch.cuda.synchronize()
+    assert all(torch.equal(a, b) for a, b in zip(batch_signature(staged)[1], batch_signature(blocking)[1], strict=True))

@@ -212,6 +212,38 @@ def test_trainer_cuda_graph_matches_eager_and_resumes_exactly(tmp_path):
         assert torch.equal(a, b), name
 
 
+class PrefetchingGraphToyTask(GraphToyTask):
+    """GraphToyTask in two halves, so the trainer builds its batches ahead (gpnerf.engine.prefetch): host batches in
+    worker threads while a step may be capturing, pinned non-blocking copies staged during the step before."""
+
+    def build_host_batch(self, step, generator):
+        x = torch.randn(16, 4, generator=generator)
+        return {"x": x, "y": torch.sin(x.sum(dim=1, keepdim=True)), "step": -1}
+
+    def batch_to_device(self, batch):
+        return {"x": batch["x"].pin_memory().cuda(non_blocking=True),
+                "y": batch["y"].pin_memory().cuda(non_blocking=True), "step": -1}
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_graphed_trainer_with_batches_built_ahead_trains_as_without():
+    ctx = DistContext(device=torch.device("cuda", 0))
+    trained = []
+    for depth in (0, 2):
+        torch.manual_seed(1)
+        config = TrainerConfig(max_steps=8, val_every=0, save_every=0, progress="off", cuda_graph=True,
+                               prefetch_batches=depth)
+        trainer = Trainer(config, PrefetchingGraphToyTask(), ToyModel(), dist=ctx)
+        assert (trainer.prefetcher is not None) == bool(depth)
+        trained.append(([r.loss for r in trainer.train()], trainer.model.state_dict()))
+        trainer.close()
+    (reference_losses, reference_state), (losses, state) = trained
+    assert losses == reference_losses
+    for (name, a), b in zip(reference_state.items(), state.values()):
+        assert torch.equal(a, b), name
+
+
 @pytest.mark.gpu
 @needs_cuda
 @pytest.mark.parametrize("checkpointing", [False, True])

@@ -12,8 +12,12 @@ class TrainTask(Protocol):
     """What the trainer needs from a task (GP-NeRF training, fine-tuning, or a toy in tests).
 
     Optional extras, used when present: ``rays_per_step: int`` (rays one rank renders per step, for rays/s),
-    ``describe_batch(batch) -> str`` (ids named in non-finite reports), and
-    ``validation_images(model, step) -> Mapping[str, Tensor]`` (images logged to TensorBoard at validation).
+    ``describe_batch(batch) -> str`` (ids named in non-finite reports),
+    ``validation_images(model, step) -> Mapping[str, Tensor]`` (images logged to TensorBoard at validation), and
+    the two halves of ``build_batch``, with which the trainer builds batches ahead (:mod:`gpnerf.engine.prefetch`):
+    ``build_host_batch(step, generator) -> batch`` (on the host, called from worker threads: thread-safe, no CUDA
+    calls, randomness only from ``generator``) and ``batch_to_device(batch) -> batch`` (the copy to the device, on
+    the trainer's thread); ``build_batch(s, g)`` must equal ``batch_to_device(build_host_batch(s, g))``.
     """
 
     def parameter_groups(self, model: nn.Module) -> Mapping[str, Sequence[nn.Parameter]]:

@@ -2,7 +2,9 @@
 
 Each optimizer step ``s`` (0-based; ``Trainer.step`` counts completed steps):
 
-1. re-seed the batch generator with ``derive_seed(seed, rank, s)`` and call ``task.build_batch(s, generator)``;
+1. re-seed the batch generator with ``derive_seed(seed, rank, s)`` and call ``task.build_batch(s, generator)``
+   (with ``prefetch_batches`` and a task that builds host batches, worker threads have built it from a generator
+   seeded alike and it was copied to the device during step ``s - 1``: :mod:`gpnerf.engine.prefetch`);
 2. ``loss, terms = task.training_step(wrapped_model, batch)`` under bf16 autocast if enabled (CUDA only);
 3. ``loss.backward()`` (DDP averages gradients across ranks); with ``cuda_graph``, steps 2-3 replay a CUDA graph
    (:mod:`gpnerf.cuda_graphs`);
@@ -42,6 +44,7 @@ from gpnerf.engine.errors import CheckpointMismatchError
 from gpnerf.engine.guard import NonFiniteGuard, NonFiniteReport
 from gpnerf.engine.logger import RunLogger
 from gpnerf.engine.optim import OptimConfig, build_optimizer, build_scheduler
+from gpnerf.engine.prefetch import BatchPrefetcher
 from gpnerf.engine.progress import ProgressBar, progress_enabled
 from gpnerf.engine.rng import capture_rng_state, derive_seed, restore_rng_state, seed_globals
 from gpnerf.engine.run_dir import RunDir, git_commit
@@ -83,6 +86,13 @@ class TrainerConfig:
     """Launch the fused Adam step before the host reads the non-finite guard's verdict, gated on the device
     (:mod:`gpnerf.engine.update`; same result, the GPU no longer idles while the host launches it). Applies with
     fused Adam (``optim.fused``, the default on CUDA) in one process; otherwise the reference order runs."""
+    prefetch_batches: int | None = None
+    """With a task that builds host batches (``build_host_batch`` and ``batch_to_device``, as GP-NeRF's does): worker
+    threads build the next this many steps' batches while the device trains, and each is copied to the device
+    during the step before its own (:mod:`gpnerf.engine.prefetch`; the same batches). 0 builds each batch at the
+    start of its step, after the previous step's verdict (the reference order). None: 2 on CUDA, 0 elsewhere (on
+    the CPU the step itself runs on the host, so there is no idle device to fill: the tiny-cpu preset trained
+    20-35 % slower with 2 on a 2-core machine, docs/benchmarks.md)."""
     max_minutes: float | None = None
     """Stop this invocation after this much training wall time (rank 0's clock decides for all ranks), saving a
     checkpoint; `--resume` continues. The schedule still runs to max_steps. None: no time limit."""
@@ -94,6 +104,8 @@ class TrainerConfig:
         for name in ("val_every", "save_every", "keep_last", "seed"):
             if getattr(self, name) < 0:
                 raise ValueError(f"trainer.{name} must be >= 0; got {getattr(self, name)}. Use 0 to disable.")
+        if self.prefetch_batches is not None and self.prefetch_batches < 0:
+            raise ValueError(f"trainer.prefetch_batches must be >= 0 or None; got {self.prefetch_batches}.")
         if self.max_minutes is not None and not self.max_minutes > 0:
             raise ValueError(f"trainer.max_minutes must be > 0 or None; got {self.max_minutes}.")
 
@@ -170,6 +182,7 @@ class Trainer:
         if writes:
             remove_stale_temp_files(run_dir.checkpoints_dir)
         self.graphed_step = self._graphed_step() if config.cuda_graph else None
+        self.prefetcher = self._prefetcher()
         self.overlap_optimizer = config.overlap_optimizer and overlap_supported(self.optimizer, self.ctx.world_size)
 
     def _graphed_step(self) -> GraphedTrainingStep:
@@ -179,6 +192,27 @@ class Trainer:
                 f"{self.ctx.world_size}. Leave it off (--trainer.no-cuda-graph)."
             )
         return GraphedTrainingStep(self._forward, self.model)
+
+    def _prefetcher(self) -> BatchPrefetcher | None:
+        depth = self.config.prefetch_batches
+        if depth is None:
+            depth = 2 if self.ctx.device.type == "cuda" else 0
+        splits = callable(getattr(self.task, "build_host_batch", None)) and callable(getattr(self.task, "batch_to_device", None))
+        if not (depth and splits):
+            return None
+        return BatchPrefetcher(
+            lambda step: self.task.build_host_batch(step, self._batch_generator(step, torch.Generator(device="cpu"))),
+            self.task.batch_to_device, depth, self.config.max_steps,
+        )
+
+    def _batch_generator(self, step: int, generator: torch.Generator) -> torch.Generator:
+        """``generator`` seeded for step ``step``'s batch on this rank."""
+        return generator.manual_seed(derive_seed(self.config.seed, self.ctx.rank, step))
+
+    def _batch(self, step: int) -> Any:
+        if self.prefetcher is not None:
+            return self.prefetcher.take(step)
+        return self.task.build_batch(step, self._batch_generator(step, self.generator))
 
     def _forward(self, batch: Any) -> tuple[torch.Tensor, Mapping[str, float | torch.Tensor]]:
         """``task.training_step`` under the configured autocast."""
@@ -192,8 +226,7 @@ class Trainer:
     def train_step(self) -> StepRecord:
         """Run optimizer step ``self.step`` (build batch, forward, backward, guard, update) and advance."""
         step = self.step
-        self.generator.manual_seed(derive_seed(self.config.seed, self.ctx.rank, step))
-        batch = self.task.build_batch(step, self.generator)
+        batch = self._batch(step)
         ensure_train_mode(self.wrapped_model)
         self.optimizer.zero_grad(set_to_none=True)
         if self.graphed_step is not None:
@@ -201,9 +234,10 @@ class Trainer:
         else:
             loss, terms = self._forward(batch)
             loss.backward()
+        stage_next = None if self.prefetcher is None else lambda: self.prefetcher.stage(step + 1)
         bad_terms, bad_grads, skipped = guarded_update(
             self.optimizer, loss, terms, self._named_params(), self.config.optim.grad_clip_max_norm,
-            lambda bad: any_rank(bad, self.ctx), self.overlap_optimizer,
+            lambda bad: any_rank(bad, self.ctx), self.overlap_optimizer, before_verdict=stage_next,
         )
         loss_value = float(loss.detach().float().item())
         self.step = step + 1
@@ -362,7 +396,9 @@ class Trainer:
             seed_globals(derive_seed(self.config.seed, self.ctx.rank, self.step))
 
     def close(self) -> None:
-        """Close the TensorBoard writer and metrics file."""
+        """Close the TensorBoard writer and metrics file; drop the batches built ahead."""
+        if self.prefetcher is not None:
+            self.prefetcher.close()
         self.logger.close()
 
     def __enter__(self) -> "Trainer":

@@ -42,12 +42,15 @@ def guarded_update(
     grad_clip_max_norm: float | None,
     any_bad: Callable[[bool], bool],
     overlap: bool,
+    before_verdict: Callable[[], None] | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     """Check the step and update the parameters if it is finite.
 
     Args:
         any_bad: this process's verdict -> whether any process had a non-finite step (``any_rank``).
         overlap: launch the optimizer step before the host reads the verdict (:func:`overlap_supported` must hold).
+        before_verdict: host work to run after the launches and before the host waits for the verdict (the
+            trainer stages the next step's batch there: :mod:`gpnerf.engine.prefetch`).
 
     Returns:
         ``(bad_terms, bad_grads, skipped)``: this process's non-finite term and parameter names, and whether the
@@ -68,6 +71,8 @@ def guarded_update(
             optimizer.step()
         finally:
             del optimizer.found_inf, optimizer.grad_scale
+    if before_verdict is not None:
+        before_verdict()
     bad_terms, bad_grads, flagged = screen.resolve()
     skipped = any_bad(bool(bad_terms or bad_grads))
     if not skipped and not overlap:

@@ -9,6 +9,7 @@ TF32 with a 10-bit mantissa, which put the projected pixels about a pixel off at
 (tests/geometry/test_cameras.py).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -57,8 +58,12 @@ class Cameras:
             index = [index]
         return Cameras(self.K[index], self.world_from_cam[index], self.height, self.width)
 
-    def to(self, device: torch.device | str) -> "Cameras":
-        return Cameras(self.K.to(device), self.world_from_cam.to(device), self.height, self.width)
+    def to(self, device: torch.device | str, non_blocking: bool = False) -> "Cameras":
+        return self.apply(lambda x: x.to(device, non_blocking=non_blocking))
+
+    def apply(self, function: Callable[[torch.Tensor], torch.Tensor]) -> "Cameras":
+        """The same cameras with ``function`` applied to each tensor (``K``, ``world_from_cam``)."""
+        return Cameras(function(self.K), function(self.world_from_cam), self.height, self.width)
 
     @property
     def centers(self) -> torch.Tensor:
