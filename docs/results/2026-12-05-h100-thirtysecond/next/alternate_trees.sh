@@ -3,7 +3,8 @@
 # of trees: .variants/<tree> holds a tree's src, tests, benchmarks (each tree runs its own bench_model.py), an optional
 # `label` file (appended to COMMIT in the record) and an optional `env` file (VAR=value words set for its processes,
 # e.g. TORCHINDUCTOR_FORCE_LAYOUT_OPT=1). The trees compile at once in their first (cold) processes, beside the GPU
-# tests of the tree TEST_TREE (TESTS=1); then fresh processes take turns alone (tree 1, tree 2, ..., tree 1, ...)
+# tests of the tree TEST_TREE (TESTS=1: compilation, graphed renders, the fused ray attention, the graphed trainer with
+# batches built ahead, pinned episode copies); then fresh processes take turns alone (tree 1, tree 2, ..., tree 1, ...)
 # while time is left, each with --inductor-config autotune_local_cache=False. Usage (carry .whl and .variants):
 #   COMMIT=... WHAT=train|render TREES="head new" [TESTS=1 TEST_TREE=new] [CALL_LIMIT=585] [ROW_LIMIT=100] bash ...
 # Results: $OUT/<WHAT>.tar.gz
@@ -33,8 +34,9 @@ row() {  # tree, name, time limit, extra arguments
 }
 if [ "${TESTS:-0}" = 1 ]; then
   (cd .variants/${TEST_TREE:-new} && env $(cat env 2>/dev/null) PYTHONPATH=/tmp/site:$PWD/src:$PWD/tests/model \
-    timeout -s KILL 300 python3 -m pytest -v -p no:cacheprovider -rA --tb=short -m gpu tests/model/test_compilation.py \
-    tests/model/test_render_graph.py tests/model/test_fused_ray_attention.py > $OUT/pytest_gpu.log 2>&1) & TEST=$!
+    timeout -s KILL 400 python3 -m pytest -v -p no:cacheprovider -rA --tb=short -m gpu tests/model/test_compilation.py \
+    tests/model/test_render_graph.py tests/model/test_fused_ray_attention.py tests/engine/test_cuda_graph.py \
+    tests/data/test_rays_and_episodes.py > $OUT/pytest_gpu.log 2>&1) & TEST=$!
 fi
 cold=()
 for tree in "${trees[@]}"; do row $tree cold_$tree 330 & cold+=($!); done
