@@ -54,15 +54,14 @@ class BatchPrefetcher:
         else:
             future = self.host.pop(step, None)
             batch = self.to_device(future.result() if future is not None else self.build_host_batch(step))
-        self.host.pop(step, None)
         self._schedule(step + 1)
         return batch
 
     def stage(self, step: int) -> None:
         """Copy step ``step``'s host batch to the device now (waiting for its worker if needed); a failed build is
-        left for :meth:`take` to raise. Nothing for a step at or past ``end``."""
+        left for :meth:`take` to raise. Nothing for a step not scheduled (none is at or past ``end``)."""
         future = self.host.get(step)
-        if future is None or step >= self.end or future.exception() is not None:
+        if future is None or future.exception() is not None:
             return
         self.staged = (step, self.to_device(self.host.pop(step).result()))
 
