@@ -154,6 +154,38 @@ def test_projected_query_updates_match_the_concatenation_and_gradients(d_rgb, fr
         assert relative_error(fast_grad, reference_grad) < TOLERANCE
 
 
+def test_position_terms_reach_the_q_fcs_through_one_split_each(monkeypatch):
+    """The q_fcs read their columns of project_positions' two results through one split of each per pass, so the
+    backward joins their gradients in one concatenation; a slice per q_fc made autograd write a zero-filled
+    full-width gradient per q_fc and add them up (22 eager kernels a training step in the thirty-second run's H100
+    trace)."""
+    outputs = []
+
+    def recorded(*args):
+        terms = project_positions(*args)
+        outputs.extend(terms)
+        return terms
+
+    torch.manual_seed(0)
+    model = GPNeRF(replace(small_config(num_layers=4), implementation="fast"), 5)
+    monkeypatch.setattr(model.transformer, "project_positions", recorded)
+    assert sum(k is not None for k in model.transformer.q_fc_index.values()) > 1
+    episode = make_episode(views=3, rays=12)
+    total, _ = compute_losses(model(episode), episode, model.config)
+    readers = {id(t.grad_fn): [] for t in outputs}
+    seen, stack = set(), [total.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        for following, _ in node.next_functions:
+            if id(following) in readers:
+                readers[id(following)].append(type(node).__name__)
+            stack.append(following)
+    assert len(outputs) == 4  # (PE(x), PE(d)) terms, coarse and fine pass
+    assert all(names == ["SplitBackward0"] for names in readers.values()), readers
+
 def test_fold_reads_attention_from_logits_and_softmax_statistics():
     """The fused FAT kernel returns masked logits with the softmax's peak and inverse total instead of A: A from them
     equals the softmax over views (a point with every view masked included), and the fold gives the same field and

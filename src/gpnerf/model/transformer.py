@@ -173,18 +173,18 @@ class GeneralizableTransformer(nn.Module):
 
     def _layer(
         self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        pe_xyz: torch.Tensor | None, pe_dir: torch.Tensor, position_terms: tuple[torch.Tensor, torch.Tensor] | None,
+        pe_xyz: torch.Tensor | None, pe_dir: torch.Tensor, position_terms: list[tuple[torch.Tensor, torch.Tensor]] | None,
         with_attention: bool = True,
     ) -> tuple[torch.Tensor, FieldAttention | None, RayAttention]:
         """Layer ``i``: FAT, optional q_fc, RAT -> (q ``(rays, samples, d_rgb)``, the FAT's
         :class:`FieldAttention` (None without ``with_attention``: no semantic path reads it), the RAT's
         :class:`RayAttention`, with the summaries someone reads: the column means where the semantic path runs or
         the last layer's depth weights are the mean of the rows, the first row in the last layer where the depth
-        weights are that row). ``position_terms``: :func:`project_positions`' result (fast path), else None (each
-        q_fc takes ``[q, PE(x), PE(d)]``); where the FAT block's tail runs as its kernel, that kernel applies the
-        projected q_fc too."""
-        field_block, k, d = self.field_blocks[i], self.q_fc_index.get(i), q.shape[-1]
-        terms = None if k is None or position_terms is None else [t[..., k * d:(k + 1) * d] for t in position_terms]
+        weights are that row). ``position_terms``: per q_fc, its columns of :func:`project_positions`' two results
+        (fast path), else None (each q_fc takes ``[q, PE(x), PE(d)]``); where the FAT block's tail runs as its kernel,
+        that kernel applies the projected q_fc too."""
+        field_block, k = self.field_blocks[i], self.q_fc_index.get(i)
+        terms = None if k is None or position_terms is None else position_terms[k]
         prepared = self._layer_weights(i, tokens)
         field_weights = None if prepared is None else prepared.field
         update = None
@@ -240,7 +240,10 @@ class GeneralizableTransformer(nn.Module):
         position_terms = None
         if self.fast:  # the PE(x) terms from the kernel where it runs: PE(x) itself is then never formed
             xyz_terms = self._position_terms(xyz_world) if position_kernel else None
-            position_terms = self.project_positions(self.q_fcs, pe_xyz, pe_dir, xyz_terms)
+            terms = self.project_positions(self.q_fcs, pe_xyz, pe_dir, xyz_terms)
+            # each q_fc's (PE(x), PE(d)) columns as views from one split of each: autograd joins their gradients
+            # in one concatenation, where a slice per q_fc writes a zero-filled full-width gradient to add up
+            position_terms = list(zip(*(t.split(q.shape[-1], dim=-1) for t in terms)))
         field_sum = rendered_sum = None
         field_attentions, ray_attentions = [], []
         checkpointed = self.config.activation_checkpointing and self.training and torch.is_grad_enabled()
