@@ -137,10 +137,16 @@ def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, samples
 
 
 def test_cpu_blocks_keep_the_pytorch_ops():
+    """On the CPU the block runs PyTorch's ops and keeps the map. It makes the column means itself where a caller
+    reads them (so that, compiled, their small gradient reaches the block instead of the map's stride-0 expand, which
+    the compiled backward copied to a full map per layer): the map's own."""
     block, x = rat_block(16, 2, (1, 5))
     with torch.no_grad():
         _, attention = block(x)
-    assert attention.attention is not None and attention.column_mean is None and attention.first_row is None
+        _, unread = block(x, with_column_mean=False)
+    assert attention.attention is not None and attention.first_row is None
+    assert torch.equal(attention.column_mean, attention.attention.float().mean(dim=2))
+    assert unread.column_mean is None
 
 
 @needs_triton

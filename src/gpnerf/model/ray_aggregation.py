@@ -146,7 +146,11 @@ class RayAggregationTransformer(nn.Module):
             attention = softmax(scores, -1, self.compute_dtype_attention)
             attention = apply_dropout(self.attn_dropout, attention, attention_mask)
             out = (attention @ v).transpose(1, 2).flatten(-2)  # (rays, samples, d_rgb)
-            ray_attention = RayAttention(attention=attention)
+            # the column means made here, inside the compiled block, where a caller reads them: made by the caller,
+            # their gradient reached the block as the map's, a stride-0 expand that the compiled backward copied to a
+            # (rays, heads, samples, samples) tensor per layer
+            column_mean = RayAttention(attention=attention).column_means() if with_column_mean else None
+            ray_attention = RayAttention(attention=attention, column_mean=column_mean)
         tail_fused = self.fused_tail and apply
         x = block_tail(
             x, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks,
