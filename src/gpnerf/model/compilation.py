@@ -40,6 +40,7 @@ import torch
 import torch._functorch.config
 import torch._inductor.config
 
+from gpnerf.model.fan_out import sum_tensors
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.gpnerf import GPNeRF
 from gpnerf.model.projection import project_points, sample_at_pixels
@@ -109,6 +110,7 @@ def compile_transformer_blocks(
     transformer.project_positions = torch.compile(project_positions, **compile_kwargs)
     transformer.update_query_projected = torch.compile(update_query_projected, **compile_kwargs)
     transformer.read_out = torch.compile(read_out, **compile_kwargs)
+    transformer.sum_tensors = torch.compile(sum_tensors, **compile_kwargs)
     model.project_points = torch.compile(project_points, **compile_kwargs)
     model.sample_at_pixels = torch.compile(sample_at_pixels, **compile_kwargs)
     model.head.compile(**compile_kwargs)

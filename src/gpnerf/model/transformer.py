@@ -40,6 +40,7 @@ from torch.utils.checkpoint import checkpoint
 
 from gpnerf.model.aligned import aligned_linear
 from gpnerf.model.config import ModelConfig
+from gpnerf.model.fan_out import fan_out, sum_tensors
 from gpnerf.model.field_aggregation import (
     BlockWeights, FieldAggregationTransformer, FieldAttention, aggregate_semantic_field, tail_runs_fused,
 )
@@ -129,6 +130,7 @@ class GeneralizableTransformer(nn.Module):
         self.update_query_projected = update_query_projected
         self.read_out = read_out
         self.fold_semantics = fold_semantic_path
+        self.sum_tensors = sum_tensors  # the FAT blocks' token gradients summed in one pass (fan_out)
         # per (layer, dtype) its LayerWeights, per ("positions", dtype) the PE(x) kernel's weight
         self._frame_weights: dict[tuple[int | str, torch.dtype], LayerWeights | torch.Tensor] | None = None
 
@@ -244,12 +246,16 @@ class GeneralizableTransformer(nn.Module):
             # each q_fc's (PE(x), PE(d)) columns as views from one split of each: autograd joins their gradients
             # in one concatenation, where a slice per q_fc writes a zero-filled full-width gradient to add up
             position_terms = list(zip(*(t.split(q.shape[-1], dim=-1) for t in terms)))
+        layers = len(self.field_blocks)
+        # each FAT block reads its own alias of the tokens, so that their gradients are summed in one pass
+        fanned = self.fast and tokens.requires_grad
+        layer_tokens = fan_out(tokens, layers, self.sum_tensors) if fanned else (tokens,) * layers
         field_sum = rendered_sum = None
         field_attentions, ray_attentions = [], []
         checkpointed = self.config.activation_checkpointing and self.training and torch.is_grad_enabled()
-        for i in range(len(self.field_blocks)):
+        for i in range(layers):
             layer_inputs = (
-                i, q, tokens, relative_direction, valid, pe_xyz, pe_dir, position_terms, semantic_tokens is not None
+                i, q, layer_tokens[i], relative_direction, valid, pe_xyz, pe_dir, position_terms, semantic_tokens is not None
             )
             if checkpointed:  # keep only the layer outputs; recompute the rest in backward (same dropout masks)
                 q, field_attention, ray_attention = checkpoint(self._layer, *layer_inputs, use_reentrant=False)
