@@ -310,6 +310,7 @@ def run(args: argparse.Namespace) -> dict:
         compile_transformer_blocks(
             model, glue=args.compile_glue == "on", encoder=args.compile_encoder == "on",
             field_memory_budget=args.field_memory_budget, gemm_autotune=args.compile_gemm_autotune == "on",
+            channels_last_convolutions=args.channels_last_convolutions == "on",
             mode=args.compile_mode,
         )
     compiling_losses = args.compile == "blocks" and args.compile_losses == "on"
@@ -359,6 +360,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += "" if args.compile == "none" else f" compile-{args.compile}"
     compiled += " no-glue" if args.compile == "blocks" and args.compile_glue == "off" else ""
     compiled += " no-encoder" if args.compile == "blocks" and args.compile_encoder == "off" else ""
+    compiled += " nchw-convolutions" if args.compile == "blocks" and args.channels_last_convolutions == "off" else ""
     compiled += " eager-losses" if args.compile == "blocks" and args.compile_losses == "off" else ""
     if args.compile_mode is not None:
         compiled += f" {args.compile_mode}"
@@ -371,6 +373,7 @@ def run(args: argparse.Namespace) -> dict:
         "preset": args.preset, "implementation": args.implementation, "precision": args.precision,
         "compile": args.compile, "compile_glue": args.compile == "blocks" and args.compile_glue == "on",
         "compile_encoder": args.compile == "blocks" and args.compile_encoder == "on",
+        "channels_last_convolutions": args.compile == "blocks" and args.channels_last_convolutions == "on",
         "compile_losses": losses is not compute_losses,
         "compile_mode": args.compile_mode, "trainer_step": args.trainer_step,
         "field_memory_budget": args.field_memory_budget if args.compile == "blocks" else None,
@@ -588,6 +591,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="--compile blocks: also compile the losses (gpnerf.losses.compile_losses, as the trainer does)")
     parser.add_argument("--compile-encoder", default="on", choices=["on", "off"],
                         help="--compile blocks: also compile the encoder")
+    parser.add_argument("--channels-last-convolutions", default="on", choices=["on", "off"],
+                        help="--compile blocks: inductor lays the encoder's and head's convolutions out channels-last "
+                             "(compile_transformer_blocks(channels_last_convolutions=...)); off: its own heuristic")
     parser.add_argument("--memory-snapshot", default=None,
                         help="CUDA: record allocations of each measurement into PREFIX.<train|render>.pickle "
                              "(benchmarks/memory_peak.py sums what is alive at the peak)")

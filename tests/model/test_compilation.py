@@ -131,6 +131,32 @@ def test_gemm_autotune_sets_inductor_to_autotune_products_and_leave_convolutions
     assert inductor.max_autotune_gemm is True and inductor.max_autotune_conv_backends == "ATEN"
 
 
+def compile_calls(monkeypatch, **arguments) -> dict[str, dict]:
+    """The ``torch.compile`` keyword arguments ``compile_transformer_blocks(**arguments)`` gives the encoder, the head
+    and a FAT block (compilation is lazy: nothing is traced)."""
+    calls = []
+    real_compile = torch.compile
+    monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: calls.append((fn, kwargs)) or real_compile(fn, **kwargs))
+    model = GPNeRF(replace(small_config(), implementation="fast"), 5)
+    compile_transformer_blocks(model, **arguments)
+    owner = {id(model.encoder): "encoder", id(model.head): "head", id(model.transformer.field_blocks[0]): "block"}
+    return {owner[id(fn.__self__)]: kwargs for fn, kwargs in calls if id(getattr(fn, "__self__", None)) in owner}
+
+
+def test_convolutions_compile_channels_last_and_the_rest_as_given(monkeypatch):
+    mode = "max-autotune-no-cudagraphs"
+    calls = compile_calls(monkeypatch, mode=mode, fullgraph=True)
+    layout = {**torch._inductor.list_mode_options(mode), "force_layout_optimization": True}
+    assert calls == {"encoder": {"fullgraph": True, "options": layout}, "head": {"fullgraph": True, "options": layout},
+                     "block": {"mode": mode, "fullgraph": True}}
+    options = {"options": {"max_autotune": True, "force_layout_optimization": True}}
+    assert compile_calls(monkeypatch, options={"max_autotune": True})["encoder"] == options
+    unchanged = compile_calls(monkeypatch, channels_last_convolutions=False, mode=mode)
+    assert unchanged.keys() == {"encoder", "head", "block"} and all(kwargs == {"mode": mode} for kwargs in unchanged.values())
+    other_backend = compile_calls(monkeypatch, backend="aot_eager")
+    assert len(other_backend) == 3 and all(kwargs == {"backend": "aot_eager"} for kwargs in other_backend.values())
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_inductor_compiled_training_step_matches_eager_on_cuda():

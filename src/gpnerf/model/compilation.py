@@ -27,6 +27,14 @@ is compiled, and ``tests/model/test_compilation.py`` checks the compiled model a
 it may keep for the backward, recomputing the rest there (docs/performance.md section 19). The partitioner reads it
 when a block's forward is compiled (its first call, or a recompile), so each compiled block is called with it set.
 
+``channels_last_convolutions`` makes inductor keep the encoder's and the head's activations channels-last
+(``torch._inductor.config.force_layout_optimization``, for these two compiled functions only). cuDNN's bf16
+convolutions run on channels-last data, so with NCHW activations each convolution of the forward and the backward
+brackets its kernel with layout transposes: 2.1 ms of a 41.2 ms graphed training step on an H100
+(docs/performance.md, "Where the training step's time is now"). Inductor's own heuristic keeps NCHW here because the
+decoder has 3x3 convolutions with more than twice as many input as output channels (a pattern that lost on its
+benchmark models); inputs and outputs keep their strides, so the callers see the same tensors.
+
 ``gemm_autotune`` lets inductor time its own Triton GEMM templates against cuBLAS for every matrix product it
 compiles and keep the fastest (``torch._inductor.config.max_autotune_gemm``), with the convolutions left to aten
 (``max_autotune_conv_backends = "ATEN"``): the graphed paper-scannet training step 0.0370 s against 0.0381 and
@@ -58,9 +66,25 @@ def with_activation_memory_budget(function: Callable, budget: float) -> Callable
     return call
 
 
+def with_channels_last_convolutions(compile_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``torch.compile`` arguments that also make inductor lay the graph's convolutions out channels-last
+    (``force_layout_optimization``: module docstring), for the inductor backend; other backends' arguments unchanged.
+
+    ``torch.compile`` takes a ``mode`` or ``options``, not both, so a ``mode`` becomes its options
+    (``torch._inductor.list_mode_options``) with the layout option added.
+    """
+    if compile_kwargs.get("backend", "inductor") != "inductor":
+        return compile_kwargs
+    kwargs = dict(compile_kwargs)
+    mode = kwargs.pop("mode", None)
+    mode_options = torch._inductor.list_mode_options(mode) if mode else {}  # (None lists every mode)
+    options = {**mode_options, **kwargs.pop("options", {}), "force_layout_optimization": True}
+    return {**kwargs, "options": options}
+
+
 def compile_transformer_blocks(
     model: GPNeRF, glue: bool = True, encoder: bool = True, field_memory_budget: float = 1.0, gemm_autotune: bool = False,
-    **compile_kwargs: Any,
+    channels_last_convolutions: bool = True, **compile_kwargs: Any,
 ) -> GPNeRF:
     """Compile every FAT and RAT block of ``model`` in place (``nn.Module.compile``), its semantic fold (used by
     ``implementation="fast"``), encoder, point projection, input embedding, query updates, read-out, head and teacher
@@ -80,6 +104,8 @@ def compile_transformer_blocks(
             environment variables ``TORCHINDUCTOR_MAX_AUTOTUNE_GEMM=1`` and
             ``TORCHINDUCTOR_MAX_AUTOTUNE_CONV_BACKENDS=ATEN`` do (the form measured); inductor reads them when it
             compiles, at each function's first call. False leaves them as they are.
+        channels_last_convolutions: inductor lays the encoder's and the head's convolutions out channels-last
+            (:func:`with_channels_last_convolutions`; module docstring); False leaves the choice to its heuristic.
         compile_kwargs: passed to ``torch.compile`` (e.g. ``backend="aot_eager"``, ``mode="max-autotune"``).
 
     Raises ``torch._dynamo.config.cache_size_limit`` to at least 64 (process-wide).
@@ -92,6 +118,7 @@ def compile_transformer_blocks(
     if gemm_autotune:
         torch._inductor.config.max_autotune_gemm = True
         torch._inductor.config.max_autotune_conv_backends = "ATEN"
+    convolution_kwargs = with_channels_last_convolutions(compile_kwargs) if channels_last_convolutions else compile_kwargs
     transformer = model.transformer
     for block in transformer.ray_blocks:
         block.compile(**compile_kwargs)
@@ -102,7 +129,7 @@ def compile_transformer_blocks(
             block.forward = with_activation_memory_budget(torch.compile(block.forward, **compile_kwargs), field_memory_budget)
     transformer.fold_semantics = torch.compile(fold_semantic_path, **compile_kwargs)
     if encoder:
-        model.encoder.compile(**compile_kwargs)
+        model.encoder.compile(**convolution_kwargs)
     if not glue:
         return model
     transformer.embed_points = torch.compile(embed_points, **compile_kwargs)
@@ -113,5 +140,5 @@ def compile_transformer_blocks(
     transformer.sum_tensors = torch.compile(sum_tensors, **compile_kwargs)
     model.project_points = torch.compile(project_points, **compile_kwargs)
     model.sample_at_pixels = torch.compile(sample_at_pixels, **compile_kwargs)
-    model.head.compile(**compile_kwargs)
+    model.head.compile(**convolution_kwargs)
     return model
