@@ -118,9 +118,11 @@ def test_field_memory_budget_outside_zero_to_one_is_rejected():
         ExperimentConfig(compile_field_memory_budget=0.0)
 
 
-@pytest.mark.parametrize("setting", [{"compile_field_memory_budget": 0.5}, {"compile_gemm_autotune": True}])
+@pytest.mark.parametrize("setting", [{"compile_field_memory_budget": 0.5}, {"compile_gemm_autotune": True},
+                                     {"compile_channels_last_convolutions": False}])
 def test_compile_settings_without_compile_are_rejected(setting):
-    with pytest.raises(ValueError, match="apply to the compiled model only.*Add --compile"):
+    ((name, value),) = setting.items()
+    with pytest.raises(ValueError, match=rf"apply to the compiled model only; got {name}={value} .*Add --compile"):
         ExperimentConfig(**setting)
     assert ExperimentConfig(compile=True, **setting).compile
 
@@ -161,14 +163,16 @@ def test_compile_switch_compiles_for_training_and_evaluation(dataset, tmp_path, 
 
     monkeypatch.setattr(gpnerf.runs, "compile_transformer_blocks", compile_without_codegen)
     monkeypatch.setattr(gpnerf.task, "compile_losses", compile_losses_without_codegen)
-    entrypoint(train_args(dataset, tmp_path, 2) + ["--compile", "--compile-field-memory-budget", "0.5"])
+    entrypoint(train_args(dataset, tmp_path, 2) + ["--compile", "--compile-field-memory-budget", "0.5",
+                                                    "--no-compile-channels-last-convolutions"])
     run = only_run(tmp_path)
     config = RunDir.open(run).load_config(ExperimentConfig)
     assert config.compile is True and config.compile_field_memory_budget == 0.5
-    assert compiled == [{"field_memory_budget": 0.5, "gemm_autotune": False}]
+    assert config.compile_channels_last_convolutions is False
+    assert compiled == [{"field_memory_budget": 0.5, "gemm_autotune": False, "channels_last_convolutions": False}]
     assert compiled_losses == [{}]  # the trainer's losses compiled with the model
     entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--out", str(tmp_path / "e")])
-    assert compiled[1:] == [{"gemm_autotune": False}]
+    assert compiled[1:] == [{"gemm_autotune": False, "channels_last_convolutions": False}]  # as the run was trained
     entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "1", "--compile", "False", "--out", str(tmp_path / "e2")])
     assert len(compiled) == 2
     first = json.loads((tmp_path / "e" / "results.json").read_text())

@@ -116,6 +116,10 @@ class ExperimentConfig:
     """With `compile`: inductor times its Triton GEMMs against cuBLAS for every compiled matrix product and keeps the
     fastest (process-wide `max_autotune_gemm`). A graphed paper-scannet training step took 0.0370 instead of
     0.0381-0.0386 s on an H200, after about five more minutes of cold compilation (docs/performance.md section 20)."""
+    compile_channels_last_convolutions: bool = True
+    """With `compile`: inductor lays the encoder's and the perception head's convolutions out channels-last, so cuDNN's
+    convolutions need no layout transposes. A graphed paper-scannet training step took 0.0388 instead of 0.0394 s on
+    an H100 (docs/performance.md section 32); False leaves the layout to inductor's heuristic (NCHW here)."""
     init_from: Path | None = None
     """Checkpoint whose model weights initialise this run (fine-tuning); optimizer state is not loaded."""
 
@@ -124,11 +128,16 @@ class ExperimentConfig:
             raise ValueError(
                 f"compile_field_memory_budget must be in (0, 1]; got {self.compile_field_memory_budget}."
             )
-        if not self.compile and (self.compile_field_memory_budget != 1.0 or self.compile_gemm_autotune):
+        compile_settings = {
+            "compile_field_memory_budget": (self.compile_field_memory_budget, 1.0),
+            "compile_gemm_autotune": (self.compile_gemm_autotune, False),
+            "compile_channels_last_convolutions": (self.compile_channels_last_convolutions, True),
+        }
+        changed = [f"{name}={value}" for name, (value, default) in compile_settings.items() if value != default]
+        if not self.compile and changed:
             raise ValueError(
-                "compile_field_memory_budget and compile_gemm_autotune apply to the compiled model only; got "
-                f"compile_field_memory_budget={self.compile_field_memory_budget}, "
-                f"compile_gemm_autotune={self.compile_gemm_autotune} with compile=False. Add --compile."
+                f"{', '.join(compile_settings)} apply to the compiled model only; got {', '.join(changed)} with "
+                "compile=False. Add --compile."
             )
 
 

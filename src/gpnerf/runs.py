@@ -56,7 +56,9 @@ def train(config: ExperimentConfig, resume: Path | None = None) -> Path:
             log.info("initialised model weights from %s (step %d)", config.init_from, step)
         if config.compile:
             compile_transformer_blocks(
-                model, field_memory_budget=config.compile_field_memory_budget, gemm_autotune=config.compile_gemm_autotune
+                model, field_memory_budget=config.compile_field_memory_budget,
+                gemm_autotune=config.compile_gemm_autotune,
+                channels_last_convolutions=config.compile_channels_last_convolutions,
             )
         run_dir = None
         if ctx.is_main:
@@ -107,5 +109,8 @@ def load_run(
     model = GPNeRF(config.model, data.label_space.num_classes)
     step = load_model_weights(model, checkpoint)
     if config.compile if compile is None else compile:
-        compile_transformer_blocks(model, gemm_autotune=config.compile_gemm_autotune)
+        compile_transformer_blocks(
+            model, gemm_autotune=config.compile_gemm_autotune,
+            channels_last_convolutions=config.compile_channels_last_convolutions,
+        )
     return LoadedRun(config, run, model.to(resolved).eval(), Path(checkpoint), step, resolved, data)

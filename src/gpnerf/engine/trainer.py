@@ -90,9 +90,10 @@ class TrainerConfig:
     """With a task that builds host batches (``build_host_batch`` and ``batch_to_device``, as GP-NeRF's does): worker
     threads build the next this many steps' batches while the device trains, and each is copied to the device
     during the step before its own (:mod:`gpnerf.engine.prefetch`; the same batches). 0 builds each batch at the
-    start of its step, after the previous step's verdict (the reference order). None: 2 on CUDA, 0 elsewhere (on
-    the CPU the step itself runs on the host, so there is no idle device to fill: the tiny-cpu preset trained at
-    700-751 rays/s with 2 against 1,050-1,268 with 0 on a 2-core machine, docs/benchmarks.md)."""
+    start of its step, after the previous step's verdict (the reference order). None: 2 on CUDA (the graphed
+    paper-builtin trainer on an H100: 11,900 rays/s with 2 against 5,500 with 0 on frames decoded every step), 0
+    elsewhere (on the CPU the step itself runs on the host, so there is no idle device to fill: the tiny-cpu preset
+    trained at 700-751 rays/s with 2 against 1,050-1,268 with 0 on a 2-core machine; docs/benchmarks.md)."""
     max_minutes: float | None = None
     """Stop this invocation after this much training wall time (rank 0's clock decides for all ranks), saving a
     checkpoint; `--resume` continues. The schedule still runs to max_steps. None: no time limit."""

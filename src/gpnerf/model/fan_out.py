@@ -1,11 +1,11 @@
 """One tensor read by several blocks, the gradients its readers send back summed in one pass.
 
-Autograd adds up the gradients a tensor receives from its readers one at a time, as they arrive: the 8 FAT blocks
-of a pass all read the stack's tokens X_rgb ``(rays, samples, views, d_rgb)``, so each pass's backward ran 7 adds of
-the whole tensor, each reading two and writing one (0.46 ms of the H100 training step; docs/performance.md, "Where
-the training step's time is now"). :func:`fan_out` gives each reader its own alias of the tensor and sums their
-gradients when the last one arrives, by ``summation`` (compiled by :func:`gpnerf.model.compile_transformer_blocks`:
-one kernel reading each gradient once and rounding once), at the price of holding them all until then.
+Autograd adds up the gradients a tensor receives from its readers one at a time, as they arrive: the 8 FAT blocks of a
+pass all read the stack's tokens X_rgb ``(rays, samples, views, d_rgb)``, so each pass's backward ran 7 adds of the
+whole tensor, each reading two and writing one (0.46 ms of the H100 training step; docs/performance.md, "Where the
+training step's time was", and section 32). :func:`fan_out` gives each reader its own alias of the tensor and sums their
+gradients when the last one arrives, by ``summation`` (compiled by :func:`gpnerf.model.compile_transformer_blocks`: one
+kernel reading each gradient once and rounding once), at the price of holding them all until then.
 """
 
 import functools

@@ -4,7 +4,7 @@ Under autocast every ``Linear`` casts its float32 weight and bias to bf16 where 
 their bf16 gradients back to float32. In eager mode autocast caches the casts of leaf tensors, but each compiled block
 is its own graph: the graphed compiled training step of the paper preset ran about 600 such casts (tiny kernels of
 ~1 us, each followed by a launch gap) and, because the coarse and the fine pass use the same weights, 306 float32
-gradient additions per step (docs/performance.md, "Where the training step's time is now").
+gradient additions per step (docs/performance.md section 17).
 
 :func:`pass_parameters` instead hands each pass its own copy of the transformer's ``Linear`` weights and biases in
 the autocast dtype, cast together in a few launches (:class:`SharedCast`); the passes run the transformer with
