@@ -119,7 +119,8 @@ class ExperimentConfig:
     compile_channels_last_convolutions: bool = True
     """With `compile`: inductor lays the encoder's and the perception head's convolutions out channels-last, so cuDNN's
     convolutions need no layout transposes. A graphed paper-scannet training step took 0.0388 instead of 0.0394 s on
-    an H100 (docs/performance.md section 32); False leaves the layout to inductor's heuristic (NCHW here)."""
+    an H100 (docs/performance.md section 32); False leaves the layout to inductor's heuristic (NCHW for this model on a
+    GPU; on the CPU inductor lays convolutions out channels-last either way)."""
     init_from: Path | None = None
     """Checkpoint whose model weights initialise this run (fine-tuning); optimizer state is not loaded."""
 
