@@ -2,7 +2,8 @@
 # Prepared for the thirty-third run: the thirty-second run's alternate.sh (../alternate.sh) generalised to any number
 # of trees: .variants/<tree> holds a tree's src, tests, benchmarks (each tree runs its own bench_model.py), an optional
 # `label` file (appended to COMMIT in the record) and an optional `env` file (VAR=value words set for its processes,
-# e.g. TORCHINDUCTOR_FORCE_LAYOUT_OPT=1). The trees compile at once in their first (cold) processes, beside the GPU
+# e.g. TORCHINDUCTOR_FORCE_LAYOUT_OPT=1) and an optional `args` file (bench_model.py arguments appended to the row's,
+# e.g. --chunk 9600: the last one counts; added for the thirty-fifth run). The trees compile at once in their first (cold) processes, beside the GPU
 # tests of the tree TEST_TREE (TESTS=1: compilation, graphed renders, the fused ray attention, the graphed trainer with
 # batches built ahead, pinned episode copies); then fresh processes take turns alone (tree 1, tree 2, ..., tree 1, ...)
 # while time is left, each with --inductor-config autotune_local_cache=False. Usage (carry .whl and .variants):
@@ -26,7 +27,7 @@ row() {  # tree, name, time limit, extra arguments
   local dir=$ROOT/.variants/$1
   echo "$2 $(date +%s.%N)" >> $OUT/timed/starts.txt
   (cd $dir && env $(cat env 2>/dev/null) PYTHONPATH=/tmp/site:$PWD/src GPNERF_GIT_COMMIT=$COMMIT$(cat label 2>/dev/null) \
-    timeout -s KILL $3 python3 benchmarks/bench_model.py $ROW ${4:-} --label ${WHAT}_$2 \
+    timeout -s KILL $3 python3 benchmarks/bench_model.py $ROW $(cat args 2>/dev/null) ${4:-} --label ${WHAT}_$2 \
     --json $OUT/timed/${WHAT}_$2.json > $OUT/timed/${WHAT}_$2.log 2>&1)
   echo "$2 done $(date +%s.%N)" >> $OUT/timed/starts.txt
   grep "^| ${WHAT}_" $OUT/timed/${WHAT}_$2.log || tail -n 3 $OUT/timed/${WHAT}_$2.log | cut -c1-300
