@@ -20,11 +20,11 @@ import torch
 
 from gpnerf.model.folded_semantics import fold_semantic_path
 from gpnerf.model.fused_feature_sampling import (
-    DeferredSamples, channels_last, fused_sampling_supported, laid_out_for_sampling, sample_and_contract_fused,
-    sample_feature_maps_fused,
+    DeferredSamples, channels_last, fused_sampling_supported, kernel_grid, laid_out_for_sampling,
+    sample_and_contract_fused, sample_feature_maps_fused,
 )
 from gpnerf.model.point_inputs import MergedSamples
-from gpnerf.model.projection import sample_feature_maps
+from gpnerf.model.projection import sample_feature_maps, sampling_grid
 from triton_checks import compile_for_hopper, needs_cuda, needs_triton, run_interpreted
 
 
@@ -291,6 +291,30 @@ def test_maps_laid_out_for_sampling_reach_the_kernels_without_a_copy():
     assert channels_last(laid_out).data_ptr() == laid_out.data_ptr()
     assert channels_last(maps).data_ptr() != maps.data_ptr()
     assert torch.equal(channels_last(laid_out), channels_last(maps))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("image_size", [(24, 32), (240, 320), (1, 7)])
+def test_kernel_grid_is_the_sampling_grid_bit_for_bit(dtype, image_size):
+    _, uv, height, width = maps_and_coordinates(image_size=image_size)
+    uv = uv.to(dtype)
+    expected = sampling_grid(uv.float(), height, width)
+    grid = kernel_grid(uv, height, width)
+    assert grid.dtype == torch.float32 and grid.is_contiguous()
+    torch.testing.assert_close(grid, expected, rtol=0, atol=0, equal_nan=True)
+    strided = uv.transpose(1, 2)  # coordinates that are not contiguous
+    torch.testing.assert_close(kernel_grid(strided, height, width), expected.transpose(1, 2), rtol=0, atol=0,
+                               equal_nan=True)
+    assert kernel_grid(strided, height, width).is_contiguous()
+
+
+@needs_cuda
+@pytest.mark.gpu
+def test_kernel_grid_on_the_gpu_is_the_sampling_grid_bit_for_bit():
+    _, uv, height, width = maps_and_coordinates(image_size=(240, 320), points=(4800, 64), device="cuda")
+    torch.testing.assert_close(
+        kernel_grid(uv, height, width), sampling_grid(uv, height, width), rtol=0, atol=0, equal_nan=True
+    )
 
 
 def test_deferred_samples_give_no_semantic_field():

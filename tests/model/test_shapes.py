@@ -8,8 +8,11 @@ import torch
 from gpnerf.engine import LearningRates
 from gpnerf.losses import compute_losses
 from gpnerf.model import PRESETS, EncoderConfig, GPNeRF, ModelConfig, SamplingConfig, TransformerConfig
+from gpnerf.model.encoder import resize
+from gpnerf.model.gpnerf import pixel_rows_as_map
 
 from model_helpers import make_episode, small_config
+from triton_checks import needs_cuda
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,29 @@ def test_render_image_is_deterministic_and_chunk_independent():
     assert model.training  # mode restored
     torch.testing.assert_close(a.rgb, b.rgb, rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(a.semantic_logits, b.semantic_logits, rtol=1e-4, atol=1e-5)
+
+
+def test_pixel_rows_as_map_is_a_channels_last_view_of_the_rows():
+    rows = torch.randn(6 * 7, 5)
+    features = pixel_rows_as_map(rows, 6, 7)
+    assert torch.equal(features, rows.t().reshape(5, 6, 7))
+    assert features.data_ptr() == rows.data_ptr() and features[None].is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(resize(features[None], (3, 4)), resize(features.contiguous()[None], (3, 4)),
+                               rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=[needs_cuda, pytest.mark.gpu])])
+def test_rendered_logits_are_the_head_on_the_contiguous_map(device):
+    """The head's input resized from the channels-last rows (PyTorch's channels-last resize) against the resize of
+    the contiguous map: 1e-6 in float32 (TF32 off: its 10-bit rounding would magnify any difference)."""
+    torch.manual_seed(0)
+    model = GPNeRF(small_config(), 3).to(device)
+    ep = make_episode(rays=None, num_classes=3).to(device)
+    with torch.backends.cudnn.flags(enabled=True, allow_tf32=False), torch.no_grad():
+        image = model.render_image(ep, chunk_rays=97)
+        map_size = tuple(model.encoder(ep.source_images).semantic_features.shape[-2:])
+        expected = model.head(resize(image.semantic_features.contiguous()[None], map_size), (ep.height, ep.width))[0]
+    torch.testing.assert_close(image.semantic_logits, expected, rtol=0, atol=1e-6)
 
 
 def test_released_head_and_gt_only_shapes():

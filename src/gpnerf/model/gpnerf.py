@@ -80,13 +80,21 @@ class ImageOutput:
         rgb: ``(H, W, 3)`` colour (unclamped).
         depth: ``(H, W)`` z-depth, metres.
         semantic_logits: ``(classes, H, W)``.
-        semantic_features: ``(d_sem, H, W)`` rendered S^2D_sem, or None for label rendering.
+        semantic_features: ``(d_sem, H, W)`` rendered S^2D_sem in channels-last strides (the rendered rows as
+            they come: :func:`pixel_rows_as_map`), or None for label rendering.
     """
 
     rgb: torch.Tensor
     depth: torch.Tensor
     semantic_logits: torch.Tensor
     semantic_features: torch.Tensor | None
+
+
+def pixel_rows_as_map(rows: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """``(H * W, C)`` rows of the ``H x W`` image's pixels (row-major) as the ``(C, H, W)`` map they hold: a view
+    with channels-last strides, no copy. Batched, it is a channels-last map, which ``F.interpolate`` resizes with
+    one thread per output value instead of one per output pixel looping over the channels."""
+    return rows.unflatten(0, (height, width)).permute(2, 0, 1)
 
 
 @dataclass
@@ -394,9 +402,9 @@ class GPNeRF(nn.Module):
         if label_rendering:
             semantic_logits = torch.cat(semantic).t().reshape(self.num_classes, height, width)
         else:
-            features = torch.cat(semantic).t().reshape(-1, height, width)  # (d_sem, H, W)
-            map_size = tuple(encoded.semantic_features.shape[-2:])
-            semantic_logits = self.head(resize(features[None], map_size), (height, width))[0]
+            features = pixel_rows_as_map(torch.cat(semantic), height, width)  # (d_sem, H, W)
+            head_input = resize(features[None], tuple(encoded.semantic_features.shape[-2:])).contiguous()
+            semantic_logits = self.head(head_input, (height, width))[0]
         return ImageOutput(
             rgb=torch.cat(rgb).reshape(height, width, 3),
             depth=torch.cat(depth).reshape(height, width),

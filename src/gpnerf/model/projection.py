@@ -62,12 +62,19 @@ def project_points(
     return SourceProjection(uv_pix=uv, valid=valid, relative_direction=torch.cat([direction, dot], dim=-1))
 
 
+def grid_scales(image_height: int, image_width: int) -> tuple[float, float]:
+    """The factors ``(u, v)`` that map pixel coordinates of the ``H x W`` image to ``grid_sample``'s ``[-1, 1]``
+    (``align_corners=True``) before subtracting 1."""
+    return 2.0 / max(image_width - 1, 1), 2.0 / max(image_height - 1, 1)
+
+
 def sampling_grid(uv_pix: torch.Tensor, image_height: int, image_width: int) -> torch.Tensor:
     """``grid_sample``'s grid: pixel coordinates ``(..., 2)`` of the ``H x W`` image mapped to ``[-1, 1]``
     (``align_corners=True``), in ``uv_pix``'s dtype."""
     # Scalars, not a new tensor: a host-to-device copy here would synchronise every call.
-    u = uv_pix[..., 0] * (2.0 / max(image_width - 1, 1)) - 1.0
-    v = uv_pix[..., 1] * (2.0 / max(image_height - 1, 1)) - 1.0
+    u_scale, v_scale = grid_scales(image_height, image_width)
+    u = uv_pix[..., 0] * u_scale - 1.0
+    v = uv_pix[..., 1] * v_scale - 1.0
     return torch.stack([u, v], dim=-1)
 
 
