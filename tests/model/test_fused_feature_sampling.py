@@ -164,8 +164,9 @@ def interpreted_checks() -> None:
 @contextmanager
 def counting_kernel_calls():
     """Yield a list that records ``"project"`` / ``"sample"`` / ``"contract"`` / ``"contract_attention"`` / ``"fat"`` /
-    ``"rat"`` / ``"tail"`` / ``"embed"`` (``"embed merged"`` given a :class:`MergedSamples`) / ``"positions"`` for each
-    call of the kernels' wrappers by the model, and ``"position weight"`` for each PE(x) terms weight it makes."""
+    ``"rat"`` / ``"tail"`` / ``"embed"`` / ``"positions"`` for each call of the kernels' wrappers by the model (``"fat
+    merged"`` and ``"embed merged"`` given a :class:`MergedSamples`), and ``"position weight"`` for each PE(x) terms
+    weight it makes. The embedding kernel's calls given a tensor also record its points, as ``"embed <points>"``."""
     from gpnerf.model import (
         field_aggregation, folded_semantics, fused_feature_sampling, gpnerf, ray_aggregation, transformer,
     )
@@ -187,8 +188,10 @@ def counting_kernel_calls():
 
     def counted(name, function):
         def wrapper(*args, **kwargs):
-            merged = name == "embed" and isinstance(args[0], MergedSamples)
-            calls.append("embed merged" if merged else name)  # the fine pass's tokens read in the merged order
+            merged = name in ("embed", "fat") and isinstance(args[0], MergedSamples)
+            calls.append(f"{name} merged" if merged else name)  # the fine pass's tokens read in the merged order
+            if name == "embed" and not merged:
+                calls.append(f"embed {args[0].shape[0]}")
             return function(*args, **kwargs)
         return wrapper
 
@@ -203,8 +206,9 @@ def counting_kernel_calls():
 
 def render_with_kernels_matches_render_without() -> None:
     """Under the interpreter every kernel accepts CPU tensors, so a whole float32 render takes the GPU's fast path:
-    the RGB tokens sampled and concatenated by the kernel and embedded by another (in the fine pass read in the merged
-    order from the coarse and importance samples' tokens), the FAT and RAT kernels, the
+    the RGB tokens sampled and concatenated by the kernel and embedded by another (the fine pass embeds the importance
+    samples alone), the FAT and RAT kernels (in the fine pass reading X_rgb in the merged order from the coarse pass's
+    and the importance samples'), the
     blocks' tails, the semantic maps deferred into the fold's contraction, which forms W from the FAT kernel's logits
     (:mod:`gpnerf.model.fused_attention_contraction`). Against the same model with the kernels
     off (PyTorch ops): float32 summation order only."""
@@ -240,8 +244,12 @@ def render_with_kernels_matches_render_without() -> None:
     assert calls.count("project") == 6, calls  # 2 chunks x (coarse, importance, merged points projected again)
     assert calls.count("positions") == 4 and calls.count("position weight") == 1, calls  # the weight once a frame
     layers = config.transformer.num_layers * 4  # 2 chunks x (coarse + fine) passes
-    assert (calls.count("fat"), calls.count("rat"), calls.count("tail")) == (layers, layers, 2 * layers), calls
-    assert calls.count("embed") == 2 and calls.count("embed merged") == 2, calls  # coarse; fine, tokens not merged
+    fat = (calls.count("fat"), calls.count("fat merged"))
+    assert fat == (layers // 2, layers // 2) and calls.count("rat") == layers, calls  # coarse; fine, merged tokens
+    assert calls.count("tail") == 2 * layers, calls
+    rays, sampling = 96, config.sampling
+    embedded = [call for call in calls if call.startswith("embed ")]  # coarse; fine: the importance samples alone
+    assert embedded == [f"embed {rays * sampling.num_coarse}", f"embed {rays * sampling.num_importance}"] * 2, calls
     for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
         a, b = getattr(expected, name), getattr(got, name)
         print(name, float((b - a).norm() / a.norm()))

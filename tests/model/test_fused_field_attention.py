@@ -18,6 +18,7 @@ import torch
 
 from gpnerf.model import PRESETS
 from gpnerf.model.field_aggregation import FieldAggregationTransformer
+from gpnerf.model.point_inputs import MergedSamples
 from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run_interpreted
 
 
@@ -36,6 +37,61 @@ def fat_block(
     valid = torch.rand(rays, samples, views, device=device) > 0.3
     valid[0, 0] = False
     return block, (query, tokens, direction, valid)
+
+
+def merged_inputs(
+    d_rgb: int = 64, views: int = 10, rays: int = 3, samples: tuple[int, int] = (5, 2), device: str = "cpu"
+):
+    """:func:`fat_block`'s block and inputs with the tokens split into a :class:`MergedSamples` of ``samples[0]`` and
+    ``samples[1]`` samples a ray in a random merged order, and those tokens gathered."""
+    first, second = samples
+    block, (query, _, direction, valid) = fat_block(d_rgb, views, (rays, first + second), device)
+    tokens = MergedSamples(
+        torch.randn(rays, first, views, d_rgb, device=device), torch.randn(rays, second, views, d_rgb, device=device),
+        torch.argsort(torch.rand(rays, first + second, device=device), dim=1),
+    )
+    return block, (query, tokens, direction, valid), tokens.materialize()
+
+
+def merged_tokens_match_the_gathered_ones(d_rgb: int, views: int, rays: int, samples: tuple[int, int]) -> None:
+    """The kernel reading X_rgb from two tables in the merged order (``MERGED_TOKENS``) gives every output bit for
+    bit as given the gathered tensor (one launch configuration, float32 under the interpreter), with and without the
+    attention."""
+    from gpnerf.model import fused_field_attention as fused
+
+    block, (query, merged, direction, valid), gathered = merged_inputs(d_rgb, views, rays, samples)
+    weights = block.kernel_weights()
+    rest = (direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1))
+    for with_attention in (True, False):
+        outputs = []
+        with torch.no_grad():
+            for tokens in (merged, gathered.flatten(0, 1)):
+                arguments, constants = fused.kernel_arguments(tokens, *rest, weights, with_attention)
+                assert constants["MERGED_TOKENS"] == (tokens is merged)
+                meta = fused.launch_parameters(fused.LAUNCH_SHAPES[0])[0]
+                fused._fused_field_attention_kernel.fn[fused.launch_grid(query.shape[0] * query.shape[1], meta)](
+                    *arguments, **constants, **meta)
+                outputs.append(arguments[fused.OUTPUTS] if with_attention else arguments[fused.OUTPUTS][:1])
+        for got, expected in zip(*outputs, strict=True):
+            assert torch.equal(got, expected)
+
+
+def merged_block_matches_the_gathered_block(block, inputs, gathered, tolerance: float = 0.0,
+                                            autocast_dtype: torch.dtype | None = None) -> None:
+    """The block (no grad) given the :class:`MergedSamples` against the block given them gathered: its features and
+    attention within ``tolerance`` (relative; the kernel may run in another launch configuration for either)."""
+    device = gathered.device.type
+    query, merged, direction, valid = inputs
+    with torch.autocast(device, dtype=autocast_dtype or torch.bfloat16, enabled=autocast_dtype is not None):
+        with torch.no_grad():
+            results = [block(query, tokens, direction, valid) for tokens in (merged, gathered)]
+    (got_x, got), (expected_x, expected) = results
+    pairs = [(got_x, expected_x), (got.probabilities(), expected.probabilities()),
+             (got.weighted_position_sum(), expected.weighted_position_sum())]
+    for got_value, expected_value in pairs:
+        assert got_value.shape == expected_value.shape and got_value.dtype == expected_value.dtype
+        error = float((got_value.float() - expected_value.float()).norm() / expected_value.float().norm())
+        assert error <= tolerance, error
 
 
 def compare_fused_with_pytorch(block, inputs, tolerance: float, autocast_dtype: torch.dtype | None = None) -> None:
@@ -144,6 +200,9 @@ def interpreted_checks() -> None:
         channel_split_matches_one_program(d_rgb, views, points)
     features_alone_match_the_full_kernel(64, 10, (3, 7))
     folded_mask_matches_the_select(64, 10, (3, 7))
+    for d_rgb, views, rays, samples in ((64, 10, 3, (5, 2)), (16, 3, 2, (9, 4))):
+        merged_tokens_match_the_gathered_ones(d_rgb, views, rays, samples)
+    merged_block_matches_the_gathered_block(*merged_inputs(16, 3, 2, (6, 3)), tolerance=1e-6)
     # one padding unit each: the biases fold, the mask keeps its select
     block, inputs = fat_block(32, 5, (2, 3), d_attn_hidden=15, d_pos_hidden=8)
     compare_fused_with_pytorch(block, inputs, 1e-5)
@@ -161,19 +220,21 @@ def test_fused_kernel_under_the_triton_interpreter_matches_the_block():
 
 
 @needs_triton
+@pytest.mark.parametrize("merged", [False, True])
 @pytest.mark.parametrize("with_attention", [True, False])
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32])
-def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, with_attention):
-    """Compile (no launch, no GPU) for sm_90 with each autotuner configuration and the paper's shapes. The dev extra
-    pins the Triton that the GPU machines' torch bundles: a second kernel once crashed that Triton's compiler on
-    the GPU while passing under the interpreter (docs/benchmarks.md, fifth run)."""
+def test_kernel_compiles_for_hopper_in_every_launch_configuration(dtype, with_attention, merged):
+    """Compile (no launch, no GPU) for sm_90 with each autotuner configuration and the paper's shapes, the tokens in
+    one tensor and (``merged``) in two read in the merged order. The dev extra pins the Triton that the GPU machines'
+    torch bundles: a second kernel once crashed that Triton's compiler on the GPU while passing under the interpreter
+    (docs/benchmarks.md, fifth run)."""
     from gpnerf.model import fused_field_attention as fused
 
-    block, (query, tokens, direction, valid) = fat_block(points=(2, 8))
-    weights = block.kernel_weights()
+    block, (query, tokens, direction, valid), gathered = merged_inputs(rays=2, samples=(6, 2))
+    tokens = MergedSamples(tokens.first.to(dtype), tokens.second.to(dtype), tokens.order)
     arguments, constants = fused.kernel_arguments(
-        tokens.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1).to(dtype),
-        weights, with_attention,
+        tokens if merged else gathered.flatten(0, 1).to(dtype), direction.flatten(0, 1), valid.flatten(0, 1),
+        query.flatten(0, 1).to(dtype), block.kernel_weights(), with_attention,
     )
     kernel = fused._fused_field_attention_kernel
     compile_for_hopper_with(kernel, arguments, constants)
@@ -192,6 +253,13 @@ def test_cpu_blocks_keep_the_pytorch_ops():
     with torch.no_grad():
         _, attention = block(*inputs)
     assert attention.position is not None and attention.weighted_position is None
+
+
+def test_cpu_blocks_gather_merged_tokens():
+    """Where the kernel does not run, a block given a :class:`MergedSamples` gathers it: the same outputs, bit for bit,
+    as given the gathered tensor."""
+    block, inputs, gathered = merged_inputs(16, 3, 2, (4, 3))
+    merged_block_matches_the_gathered_block(block, inputs, gathered)
 
 
 def test_weighted_position_block_returns_the_folds_sum_with_the_same_gradients():
@@ -248,6 +316,18 @@ def test_channel_split_on_the_gpu_matches_one_program(precision):
     dtype, tolerance = (torch.float32, 1e-6) if precision == "fp32" else (torch.bfloat16, 1e-3)
     for d_rgb, views, points in ((64, 10, (64, 48)), (32, 17, (9, 3))):
         channel_split_matches_one_program(d_rgb, views, points, "cuda", dtype, tolerance)
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_merged_tokens_on_the_gpu_match_the_gathered_ones(precision):
+    """float32 1e-6; bf16 1e-3 (the same float32 values rounded to bf16 at the outputs): the two variants may run in
+    different launch configurations (channel split, block size)."""
+    autocast_dtype, tolerance = (None, 1e-6) if precision == "fp32" else (torch.bfloat16, 1e-3)
+    for d_rgb, views, rays, samples in ((64, 10, 64, (48, 16)), (32, 17, 9, (3, 2))):
+        merged_block_matches_the_gathered_block(*merged_inputs(d_rgb, views, rays, samples, "cuda"), tolerance,
+                                                autocast_dtype)
 
 
 @pytest.mark.gpu

@@ -21,6 +21,7 @@ from gpnerf.model.fused_field_attention import (
     fused_field_attention,
     fused_field_attention_supported,
 )
+from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.triton_support import PreparedWeights, compute_dtype
 from gpnerf.model.view_reductions import (
     unrolled_softmax_over_views,
@@ -252,14 +253,17 @@ class FieldAggregationTransformer(nn.Module):
         self.ff = feed_forward(d, config.ff_multiplier, config.dropout, fused_dropout, redraw_dropout_masks)
 
     def forward(
-        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        with_attention: bool = True, query_update: QueryUpdate | None = None, prepared: BlockWeights | None = None,
+        self, query: torch.Tensor, tokens: torch.Tensor | MergedSamples, relative_direction: torch.Tensor,
+        valid: torch.Tensor, with_attention: bool = True, query_update: QueryUpdate | None = None,
+        prepared: BlockWeights | None = None,
     ) -> tuple[torch.Tensor, FieldAttention | None]:
         """Aggregate source-view tokens into the point features.
 
         Args:
             query: ``(rays, samples, d_rgb)`` X_0, the current point features.
-            tokens: ``(rays, samples, views, d_rgb)`` X_rgb, per-view radiance tokens.
+            tokens: ``(rays, samples, views, d_rgb)`` X_rgb, per-view radiance tokens, or (the fine pass of a render)
+                their :class:`MergedSamples`, which the fused kernel reads in the merged order and the PyTorch ops
+                gather.
             relative_direction: ``(rays, samples, views, 4)`` Delta d.
             valid: ``(rays, samples, views)`` bool; invalid views get zero attention (unless all are).
             with_attention: return the :class:`FieldAttention` (False, where no semantic path reads it: None, and
@@ -274,7 +278,9 @@ class FieldAggregationTransformer(nn.Module):
             the updated ``(rays, samples, d_rgb)`` features and the :class:`FieldAttention` or None.
         """
         tail_masks = (None, None, None)
-        if self._runs_fused(tokens):
+        if isinstance(tokens, MergedSamples) and not self._runs_fused(tokens.first):
+            tokens = tokens.materialize()
+        if self._runs_fused(tokens.first if isinstance(tokens, MergedSamples) else tokens):
             attention_weights = None if prepared is None else prepared.attention
             out, field_attention = self._aggregate_fused(
                 query, tokens, relative_direction, valid, with_attention, attention_weights
@@ -352,17 +358,21 @@ class FieldAggregationTransformer(nn.Module):
         )
 
     def _aggregate_fused(
-        self, query: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
-        with_attention: bool, prepared: PreparedWeights | None,
+        self, query: torch.Tensor, tokens: torch.Tensor | MergedSamples, relative_direction: torch.Tensor,
+        valid: torch.Tensor, with_attention: bool, prepared: PreparedWeights | None,
     ) -> tuple[torch.Tensor, FieldAttention | None]:
         """``sum_views (V + P) A`` ``(rays, samples, d_rgb)`` and the :class:`FieldAttention` from the fused kernel
         (None without ``with_attention``)."""
-        tokens = tokens.to(compute_dtype(tokens, tokens.dtype))  # the kernel's products run in it, as Linear's would
+        rays_samples = query.shape[:2]
+        if isinstance(tokens, MergedSamples):  # the kernel's products run in the compute dtype, as Linear's would
+            dtype = compute_dtype(tokens.first, tokens.first.dtype)
+            tokens = replace(tokens, first=tokens.first.to(dtype), second=tokens.second.to(dtype))
+        else:
+            tokens = tokens.to(compute_dtype(tokens, tokens.dtype)).flatten(0, 1)
         out, logits, peak, inverse_total, weighted_position = fused_field_attention(
-            tokens.flatten(0, 1), relative_direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1),
+            tokens, relative_direction.flatten(0, 1), valid.flatten(0, 1), query.flatten(0, 1),
             self.kernel_weights() if prepared is None else prepared, with_attention,
         )
-        rays_samples = tokens.shape[:2]
         if not with_attention:
             return out.unflatten(0, rays_samples), None
         field_attention = FieldAttention(

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import torch
 
 from gpnerf.model import triton_support
+from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.triton_support import (
     LOG2E, MIN_DOT, PreparedWeights, kernel_matrix, kernel_vector, kernels_can_run_on, launch_configs, padded, tl,
     triton,
@@ -204,7 +205,7 @@ if triton is not None:
         configs=launch_configs(
             {"BLOCK_POINTS": 16, "CHANNEL_SPLIT": 1}, [launch_parameters(shape) for shape in LAUNCH_SHAPES],
         ),
-        key=["VIEWS", "D", "IEEE", "STORE_ATTENTION"],
+        key=["VIEWS", "D", "IEEE", "STORE_ATTENTION", "MERGED_TOKENS"],
         prune_configs_by={"early_config_prune": launches_for},
     )
     @triton.jit
@@ -213,11 +214,11 @@ if triton is not None:
         value_w_ptr, key_hidden_w_ptr, pos_in_w_ptr, pos_in_b_ptr, pos_out_w_ptr, pos_out_b_ptr,
         pos_hidden_w_ptr, logit_w_ptr, logit_b_ptr,
         out_ptr, logits_ptr, peak_ptr, inverse_total_ptr, weighted_position_ptr,
-        points,
+        points, second_tokens_ptr, token_rows_ptr, first_points,
         VIEWS: tl.constexpr, MASKED_LOGIT: tl.constexpr, D: tl.constexpr, H: tl.constexpr, H_PAD: tl.constexpr,
         HP: tl.constexpr, HP_PAD: tl.constexpr, DIR: tl.constexpr, DIR_PAD: tl.constexpr, FOLDED_MASK: tl.constexpr,
         PAIRED_ROUNDING: tl.constexpr, BLOCK_POINTS: tl.constexpr, CHANNEL_SPLIT: tl.constexpr, IEEE: tl.constexpr,
-        STORE_ATTENTION: tl.constexpr, EPS: tl.constexpr,
+        STORE_ATTENTION: tl.constexpr, EPS: tl.constexpr, MERGED_TOKENS: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points: the query's term of f_A's hidden layer from their rows of X_0
         (``attn_norm`` and ``W_1 W_Q``), then their views one after another, keeping a running max and sum of
@@ -226,9 +227,17 @@ if triton is not None:
         logits, rounded to the output dtype like a Linear output, are written once; the softmax is taken over
         the rounded values, so ``2**(logits - peak) * inverse_total`` gives A exactly as the kernel used it.
         Without ``STORE_ATTENTION`` only ``out`` is written (``sum P A`` is not accumulated, the logits not
-        rounded)."""
+        rounded). ``MERGED_TOKENS``: point ``p``'s tokens are row ``token_rows[p]`` of ``tokens`` if that is below
+        ``first_points``, else row ``token_rows[p] - first_points`` of ``second_tokens`` (:class:`MergedSamples`'
+        rows); otherwise row ``p`` of ``tokens``."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point < points
+        if MERGED_TOKENS:  # each point's row of views x D tokens, found once
+            row = tl.load(token_rows_ptr + point, mask=point_ok, other=0)
+            point_size: tl.constexpr = VIEWS * D
+            token_source = tl.where(
+                row < first_points, tokens_ptr + row * point_size, second_tokens_ptr + (row - first_points) * point_size
+            )
         BLOCK_CHANNELS: tl.constexpr = D // CHANNEL_SPLIT
         first = tl.program_id(1) * BLOCK_CHANNELS
         ch = first + tl.arange(0, BLOCK_CHANNELS)  # this program's output channels
@@ -263,7 +272,11 @@ if triton is not None:
         weighted_position = tl.zeros((BLOCK_POINTS, BLOCK_CHANNELS), tl.float32)
         for view in range(VIEWS):
             pair = point * VIEWS + view  # flat (point, view) index
-            tokens = tl.load(tokens_ptr + pair[:, None] * D + inputs[None, :], mask=point_ok[:, None], other=0.0)
+            if MERGED_TOKENS:
+                token_rows = token_source[:, None] + view * D
+            else:
+                token_rows = tokens_ptr + pair[:, None] * D
+            tokens = tl.load(token_rows + inputs[None, :], mask=point_ok[:, None], other=0.0)
             direction = tl.load(
                 direction_ptr + pair[:, None] * DIR + dirs[None, :], mask=point_ok[:, None] & (dirs[None, :] < DIR),
                 other=0.0,
@@ -365,49 +378,72 @@ KEY_HIDDEN, POS_IN = 5, 6
 """Where ``W_1 W_K`` and f_P's first layer sit in :func:`prepare_weights`' tensors."""
 
 
+def token_table(tokens: torch.Tensor | MergedSamples) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
+    """The tokens as the kernel reads them: the first table ``(rows, views, d_rgb)`` contiguous, the second, each
+    point's row (:meth:`MergedSamples.source_rows`) and the first table's row count. Given ``(points, views,
+    d_rgb)`` tokens: them, and placeholders the kernel never reads; given a :class:`MergedSamples` of two ``(rays,
+    samples, views, d_rgb)`` tensors: both, flattened over (rays, samples), and the merged points' rows."""
+    if isinstance(tokens, MergedSamples):
+        first = tokens.first.flatten(0, 1).contiguous()
+        return first, tokens.second.flatten(0, 1).contiguous(), tokens.source_rows(), first.shape[0]
+    table = tokens.contiguous()
+    return table, table, table, table.shape[0]
+
+
+def token_count(tokens: torch.Tensor | MergedSamples) -> int:
+    """The points whose tokens ``tokens`` holds (a :class:`MergedSamples`: the merged rays x samples)."""
+    if isinstance(tokens, MergedSamples):
+        return tokens.order.numel()
+    return tokens.shape[0]
+
+
 def kernel_arguments(
-    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
+    tokens: torch.Tensor | MergedSamples, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
     weights: FoldedFieldWeights | PreparedWeights, with_attention: bool = True,
 ) -> tuple[list, dict]:
     """The kernel's runtime arguments (inputs made contiguous in the kernel's dtypes, outputs allocated) and its
     compile-time constants, for :func:`fused_field_attention`'s arguments (no launch: any device)."""
-    points, views, d = tokens.shape
-    dtype = tokens.dtype
+    table, second_table, token_rows, first_points = token_table(tokens)
+    points, (views, d) = token_count(tokens), table.shape[1:]
+    dtype = table.dtype
     if isinstance(weights, FoldedFieldWeights):
         weights = prepare_weights(weights, dtype)
     prepared = weights.for_launch(dtype, "fused_field_attention")
     hidden, pos_hidden = prepared[KEY_HIDDEN].shape[0], prepared[POS_IN].shape[0]
-    out = torch.empty(points, d, device=tokens.device, dtype=dtype)
+    device = table.device
+    out = torch.empty(points, d, device=device, dtype=dtype)
     if with_attention:
-        logits = torch.empty(points, views, d, device=tokens.device, dtype=dtype)
+        logits = torch.empty(points, views, d, device=device, dtype=dtype)
         peak, inverse_total, weighted_position = (
-            torch.empty(points, d, device=tokens.device, dtype=torch.float32) for _ in range(3)
+            torch.empty(points, d, device=device, dtype=torch.float32) for _ in range(3)
         )
     else:  # placeholders the kernel never writes
         logits = peak = inverse_total = weighted_position = out
     arguments = [
-        tokens.contiguous(), relative_direction.contiguous(), valid.contiguous(), query.contiguous(), *prepared,
+        table, relative_direction.contiguous(), valid.contiguous(), query.contiguous(), *prepared,
         out, logits, peak, inverse_total, weighted_position,
-        points,
+        points, second_table, token_rows, first_points,
     ]
     constants = dict(
         VIEWS=views, MASKED_LOGIT=torch.finfo(dtype).min, D=d, H=hidden, H_PAD=padded(hidden), HP=pos_hidden,
         HP_PAD=padded(pos_hidden), DIR=DIRECTION_WIDTH, DIR_PAD=padded(DIRECTION_WIDTH),
         FOLDED_MASK=folds_mask(hidden, pos_hidden, dtype), IEEE=dtype == torch.float32,
         PAIRED_ROUNDING=dtype == torch.bfloat16 and triton_support.inline_ptx(),
-        STORE_ATTENTION=with_attention, EPS=weights.eps,
+        STORE_ATTENTION=with_attention, EPS=weights.eps, MERGED_TOKENS=isinstance(tokens, MergedSamples),
     )
     return arguments, constants
 
 
 def fused_field_attention(
-    tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
+    tokens: torch.Tensor | MergedSamples, relative_direction: torch.Tensor, valid: torch.Tensor, query: torch.Tensor,
     weights: FoldedFieldWeights | PreparedWeights, with_attention: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
     """The FAT block's per-view work in one kernel launch (module docstring).
 
     Args:
-        tokens: ``(points, views, d_rgb)`` X_rgb in the compute dtype (contiguous or not).
+        tokens: ``(points, views, d_rgb)`` X_rgb in the compute dtype (contiguous or not), or the
+            :class:`MergedSamples` of two ``(rays, samples, views, d_rgb)`` such tensors, whose rows the kernel reads
+            in the merged order (points = the merged rays x samples).
         relative_direction: ``(points, views, 4)`` Delta d.
         valid: ``(points, views)`` bool.
         query: ``(points, d_rgb)`` X_0, the block's input (the kernel normalises it and forms the folded logits'
@@ -421,14 +457,16 @@ def fused_field_attention(
         softmax's ``peak`` and ``inverse_total`` and ``weighted_position``, each ``(points, d_rgb)`` float32
         (A = ``2**(logits - peak) * inverse_total``, the logits in base 2).
     """
-    if not fused_field_attention_supported(tokens) or tuple(query.shape) != (tokens.shape[0], tokens.shape[2]):
+    table = tokens.first.flatten(0, 1) if isinstance(tokens, MergedSamples) else tokens
+    points = token_count(tokens)
+    if not fused_field_attention_supported(table) or tuple(query.shape) != (points, table.shape[2]):
         raise ValueError(
             f"fused_field_attention needs Triton and CUDA tokens (points, views, d_rgb) with d_rgb a power of two "
-            f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16, and query (points, d_rgb); got {tuple(tokens.shape)} "
-            f"{tokens.dtype} on {tokens.device} and {tuple(query.shape)}. Check fused_field_attention_supported first."
+            f">= {MIN_DOT} and >= 1 view in float32/bf16/fp16, and query (points, d_rgb); got {tuple(table.shape)} "
+            f"{table.dtype} on {table.device} ({points} points) and {tuple(query.shape)}. Check "
+            f"fused_field_attention_supported first."
         )
     arguments, constants = kernel_arguments(tokens, relative_direction, valid, query, weights, with_attention)
-    points = tokens.shape[0]
 
     def grid(launch: dict) -> tuple[int, int]:
         return launch_grid(points, launch)

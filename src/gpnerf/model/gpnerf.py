@@ -28,7 +28,7 @@ from gpnerf.model.perception_head import SemanticFPNHead, UNetPerceptionHead
 from gpnerf.model.point_inputs import PointInputs
 from gpnerf.model.projection import SourceProjection, project_points, sample_at_pixels, sample_feature_maps
 from gpnerf.model.shared_casts import pass_parameters
-from gpnerf.model.transformer import GeneralizableTransformer, RayBundleOutput
+from gpnerf.model.transformer import EmbeddedPoints, GeneralizableTransformer, RayBundleOutput
 from gpnerf.rendering import (
     coarse_samples,
     feature_cells_from_pixels,
@@ -200,10 +200,12 @@ class GPNeRF(nn.Module):
 
     def _points(
         self, episode: Episode, semantic_maps: torch.Tensor | None, directions: torch.Tensor, points: PointInputs,
-        with_field: bool = True, parameters: dict[str, torch.Tensor] | None = None,
+        with_field: bool = True, parameters: dict[str, torch.Tensor] | None = None, keep_embedding: bool = False,
+        embedded_first: EmbeddedPoints | None = None,
     ) -> RayBundleOutput:
         """Run the transformer on ``points`` (sampling the semantic maps there), with ``parameters`` in place of its
-        own where given (:func:`gpnerf.model.shared_casts.pass_parameters`)."""
+        own where given (:func:`gpnerf.model.shared_casts.pass_parameters`); ``keep_embedding`` and
+        ``embedded_first``: :meth:`GeneralizableTransformer.forward`'s."""
         projection = points.projection
         height, width = episode.height, episode.width
         exact = self.config.implementation == "fast"
@@ -224,9 +226,10 @@ class GPNeRF(nn.Module):
             points.rgb_tokens, semantic_tokens, projection.relative_direction, projection.valid,
             points.xyz_world, F.normalize(directions, dim=-1),
         )
+        options = {"with_field": with_field, "keep_embedding": keep_embedding, "embedded_first": embedded_first}
         if parameters:
-            return torch.func.functional_call(self.transformer, parameters, inputs, {"with_field": with_field})
-        return self.transformer(*inputs, with_field=with_field)
+            return torch.func.functional_call(self.transformer, parameters, inputs, options)
+        return self.transformer(*inputs, **options)
 
     @staticmethod
     def _ray_geometry(episode: Episode, ray_indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -256,9 +259,14 @@ class GPNeRF(nn.Module):
         passes = [{}] if single_pass else [{}, {}]
         if self.config.implementation == "fast" and self.config.shared_casts and not self.config.activation_checkpointing:
             passes = pass_parameters(self.transformer, len(passes))
+        # at inference with the embedding kernel the fine pass reads the RGB tokens in the merged order, and embeds
+        # only the importance samples: X_rgb and X_0 of the coarse points are the coarse pass's
+        defer = self.transformer.embedding_kernel and not torch.is_grad_enabled()
+        reuse = defer and self.config.implementation == "fast" and not single_pass
         coarse_points = self._point_inputs(episode, encoded, origins, directions, t)
         coarse = self._points(
-            episode, semantic_maps if single_pass else None, directions, coarse_points, with_field, passes[0]
+            episode, semantic_maps if single_pass else None, directions, coarse_points, with_field, passes[0],
+            keep_embedding=reuse,
         )
         fine = coarse
         if not single_pass:
@@ -266,7 +274,6 @@ class GPNeRF(nn.Module):
             if self.config.implementation == "fast":  # the coarse points' inputs reused (gpnerf.model.point_inputs)
                 t, order = merge_samples_with_order(t, t_extra)
                 extra_points = self._point_inputs(episode, encoded, origins, directions, t_extra)
-                defer = self.transformer.embedding_kernel and not torch.is_grad_enabled()  # its kernel reads them so
                 # one kernel launch projects the merged points again for less than gathering three projections
                 reproject = self._projection_kernel_runs(episode, coarse_points.xyz_world)
                 project = partial(self._project, episode) if reproject else None
@@ -274,7 +281,9 @@ class GPNeRF(nn.Module):
             else:
                 t = merge_samples(t, t_extra)
                 fine_points = self._point_inputs(episode, encoded, origins, directions, t)
-            fine = self._points(episode, semantic_maps, directions, fine_points, with_field, passes[1])
+            fine = self._points(
+                episode, semantic_maps, directions, fine_points, with_field, passes[1], embedded_first=coarse.embedded
+            )
         return _Rays(t=t, coarse=coarse, fine=fine, direction_norm=directions.norm(dim=-1))
 
     @staticmethod

@@ -33,11 +33,18 @@ def merge_along_samples(first: torch.Tensor, second: torch.Tensor, order: torch.
 class MergedSamples:
     """Per-sample rows of two sample sets, ``first`` ``(rays, samples, ...)`` and ``second`` ``(rays, samples', ...)``,
     in the merged ``order`` (``(rays, samples + samples')`` int64, for each merged position the index into their
-    concatenation along the samples), not yet gathered."""
+    concatenation along the samples), not yet gathered. ``rows``: :meth:`source_rows` made already (by a caller that
+    hands the same order to several readers), or None."""
 
     first: torch.Tensor
     second: torch.Tensor
     order: torch.Tensor
+    rows: torch.Tensor | None = None
+
+    @property
+    def merged_shape(self) -> tuple[int, ...]:
+        """The shape of :meth:`materialize`'s result, ``(rays, samples + samples', ...)``."""
+        return (*self.order.shape, *self.first.shape[2:])
 
     def materialize(self) -> torch.Tensor:
         """The merged tensor ``(rays, samples + samples', ...)``."""
@@ -46,7 +53,9 @@ class MergedSamples:
     def source_rows(self) -> torch.Tensor:
         """``(rays * (samples + samples'),)`` int64: for each merged row (rays and samples flattened), its row in
         ``first`` flattened over (rays, samples) (``< rays * samples``), else ``rays * samples`` plus its row in
-        ``second`` flattened likewise."""
+        ``second`` flattened likewise (``rows`` where given)."""
+        if self.rows is not None:
+            return self.rows
         rays, samples = self.first.shape[:2]
         ray = torch.arange(rays, device=self.order.device)[:, None]
         in_second = self.order >= samples

@@ -50,9 +50,23 @@ from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.fused_feed_forward import QueryUpdate, prepare_update_weights
 from gpnerf.model.fused_position_terms import position_terms_fused, position_terms_supported, position_weight
 from gpnerf.model.posenc import PositionalEncoding
-from gpnerf.model.point_inputs import MergedSamples
+from gpnerf.model.point_inputs import MergedSamples, merge_along_samples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
 from gpnerf.model.triton_support import PreparedWeights, compute_dtype, kernels_can_run_on
+
+
+@dataclass
+class EmbeddedPoints:
+    """The stack's inputs embedded from the sampled RGB tokens (:func:`embed_points`).
+
+    Attributes:
+        tokens: ``(rays, samples, views, d_rgb)`` X_rgb, or (the fine pass of a render) the :class:`MergedSamples`
+            of the coarse pass's X_rgb and the importance samples'.
+        query: ``(rays, samples, d_rgb)`` X_0, the max of X_rgb over views.
+    """
+
+    tokens: torch.Tensor | MergedSamples
+    query: torch.Tensor
 
 
 @dataclass
@@ -64,12 +78,15 @@ class RayBundleOutput:
         weights: ``(rays, samples)`` per-point RAT weights, summing to 1 over samples.
         semantic_field: ``(rays, samples, d_sem)`` semantic-embedding field, or None.
         semantic_rendered: ``(rays, d_sem)`` rendered semantic feature S^2D_sem, or None.
+        embedded: the pass's :class:`EmbeddedPoints` where the caller asked to keep them (``keep_embedding``: the
+            fine pass of a render reuses the coarse pass's), else None.
     """
 
     rgb: torch.Tensor
     weights: torch.Tensor
     semantic_field: torch.Tensor | None
     semantic_rendered: torch.Tensor | None
+    embedded: EmbeddedPoints | None = None
 
 
 @dataclass(frozen=True)
@@ -174,7 +191,7 @@ class GeneralizableTransformer(nn.Module):
         return position_terms_fused(xyz_world, weight, self.posenc.num_frequencies)
 
     def _layer(
-        self, i: int, q: torch.Tensor, tokens: torch.Tensor, relative_direction: torch.Tensor, valid: torch.Tensor,
+        self, i: int, q: torch.Tensor, tokens: torch.Tensor | MergedSamples, relative_direction: torch.Tensor, valid: torch.Tensor,
         pe_xyz: torch.Tensor | None, pe_dir: torch.Tensor, position_terms: list[tuple[torch.Tensor, torch.Tensor]] | None,
         with_attention: bool = True,
     ) -> tuple[torch.Tensor, FieldAttention | None, RayAttention]:
@@ -187,7 +204,7 @@ class GeneralizableTransformer(nn.Module):
         that kernel applies the projected q_fc too."""
         field_block, k = self.field_blocks[i], self.q_fc_index.get(i)
         terms = None if k is None or position_terms is None else position_terms[k]
-        prepared = self._layer_weights(i, tokens)
+        prepared = self._layer_weights(i, tokens.first if isinstance(tokens, MergedSamples) else tokens)
         field_weights = None if prepared is None else prepared.field
         update = None
         if terms is not None and tail_runs_fused(field_block, q):
@@ -216,6 +233,8 @@ class GeneralizableTransformer(nn.Module):
         xyz_world: torch.Tensor,
         view_direction: torch.Tensor,
         with_field: bool = True,
+        keep_embedding: bool = False,
+        embedded_first: EmbeddedPoints | None = None,
     ) -> RayBundleOutput:
         """Aggregate and render a batch of rays.
 
@@ -230,15 +249,26 @@ class GeneralizableTransformer(nn.Module):
             view_direction: ``(rays, 3)`` unit target-ray directions, world frame.
             with_field: return the semantic field; the ``fast`` implementation skips computing it
                 when False (the reference computes it anyway, as an intermediate).
+            keep_embedding: return X_rgb and X_0 in :attr:`RayBundleOutput.embedded` (the coarse pass of a render,
+                for the fine pass).
+            embedded_first: the :class:`EmbeddedPoints` of ``rgb_tokens.first`` (a :class:`MergedSamples`: the
+                coarse pass's, kept by ``keep_embedding``): only ``rgb_tokens.second`` is embedded, and the FAT blocks
+                read X_rgb from both in the merged order (:func:`embed_second_samples`).
         """
         frozen = self.config.semantic.attention == "frozen"
         add_position = self.config.semantic.fat_add_pos
         inference = not torch.is_grad_enabled()
         position_kernel = self.position_terms_kernel and inference and position_terms_supported(xyz_world)
-        tokens, q, pe_xyz, pe_dir = self.embed_points(
-            self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction,
-            self.embedding_kernel and inference, not position_kernel,
-        )
+        fused_embedding = self.embedding_kernel and inference
+        if embedded_first is not None and isinstance(rgb_tokens, MergedSamples):
+            tokens, q = embed_second_samples(self.rgbfeat_fc, embedded_first, rgb_tokens, fused_embedding)
+            pe_xyz, pe_dir = encode_points(self.posenc, xyz_world, view_direction, not position_kernel)
+        else:
+            tokens, q, pe_xyz, pe_dir = self.embed_points(
+                self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction, fused_embedding,
+                not position_kernel,
+            )
+        embedded = EmbeddedPoints(tokens, q) if keep_embedding else None
         position_terms = None
         if self.fast:  # the PE(x) terms from the kernel where it runs: PE(x) itself is then never formed
             xyz_terms = self._position_terms(xyz_world) if position_kernel else None
@@ -248,7 +278,7 @@ class GeneralizableTransformer(nn.Module):
             position_terms = list(zip(*(t.split(q.shape[-1], dim=-1) for t in terms)))
         layers = len(self.field_blocks)
         # each FAT block reads its own alias of the tokens, so that their gradients are summed in one pass
-        fanned = self.fast and tokens.requires_grad
+        fanned = self.fast and isinstance(tokens, torch.Tensor) and tokens.requires_grad
         layer_tokens = fan_out(tokens, layers, self.sum_tensors) if fanned else (tokens,) * layers
         field_sum = rendered_sum = None
         field_attentions, ray_attentions = [], []
@@ -281,7 +311,9 @@ class GeneralizableTransformer(nn.Module):
             )
         rgb, weights = self.read_out(self.norm, self.rgb_fc, q, ray_attention, self.config.sampling.depth_weights)
         rendered = None if rendered_mean is None else self.semantic_adaptor(rendered_mean)
-        return RayBundleOutput(rgb=rgb, weights=weights, semantic_field=field_sum, semantic_rendered=rendered)
+        return RayBundleOutput(
+            rgb=rgb, weights=weights, semantic_field=field_sum, semantic_rendered=rendered, embedded=embedded
+        )
 
 
 def embed_points(
@@ -302,8 +334,7 @@ def embed_points(
         X_rgb = ``rgbfeat_fc(rgb_tokens)`` ``(rays, samples, views, d_rgb)``, X_0 = its max over views
         ``(rays, samples, d_rgb)``, and the encodings PE(x) (or None) and PE(d) ``(rays, samples, d_pe)``.
     """
-    pe_dir = posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
-    pe_xyz = posenc(xyz_world) if encode_positions else None
+    pe_xyz, pe_dir = encode_points(posenc, xyz_world, view_direction, encode_positions)
     merged = isinstance(rgb_tokens, MergedSamples)
     table = (rgb_tokens.first if merged else rgb_tokens).flatten(0, 1)
     if fused and fused_embedding_supported(table, rgbfeat_fc):
@@ -314,6 +345,46 @@ def embed_points(
         rgb_tokens = rgb_tokens.materialize()
     tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], rgb_tokens))  # its d_in (35 in the presets) padded
     return tokens, tokens.max(dim=2).values, pe_xyz, pe_dir
+
+
+def encode_points(
+    posenc: PositionalEncoding, xyz_world: torch.Tensor, view_direction: torch.Tensor, encode_positions: bool = True,
+) -> tuple[torch.Tensor | None, torch.Tensor]:
+    """PE(x) ``(rays, samples, d_pe)`` (None without ``encode_positions``) and PE(d), one row a ray expanded over the
+    samples ``(rays, samples, d_pe)``; ``xyz_world`` ``(rays, samples, 3)``, ``view_direction`` ``(rays, 3)``."""
+    pe_dir = posenc(view_direction)[:, None, :].expand(-1, xyz_world.shape[1], -1)
+    return (posenc(xyz_world) if encode_positions else None), pe_dir
+
+
+def embed_second_samples(
+    rgbfeat_fc: nn.Module, embedded_first: EmbeddedPoints, rgb_tokens: MergedSamples, fused: bool = False,
+) -> tuple[MergedSamples, torch.Tensor]:
+    """X_rgb and X_0 of the merged points given those of ``rgb_tokens.first`` already: only ``rgb_tokens.second``
+    ``(rays, samples', views, d_in)`` goes through ``rgbfeat_fc`` (the same function of each point's tokens, so the
+    first points' embedding is what embedding them again would give, to the embedding's float32 rounding).
+
+    Args:
+        embedded_first: X_rgb ``(rays, samples, views, d_rgb)`` and X_0 ``(rays, samples, d_rgb)`` of the first
+            points (the coarse pass's).
+        rgb_tokens: the merged points' sampled RGB + F^rgb, first and second with their merged order.
+        fused: the caller's (fast path with kernels, no autograd): the embedding kernel where it applies.
+
+    Returns:
+        X_rgb as the :class:`MergedSamples` of the two embeddings (its rows made once for every FAT block's kernel),
+        and X_0 ``(rays, samples + samples', d_rgb)`` in the merged order.
+    """
+    second = rgb_tokens.second
+    rays_samples = second.shape[:2]
+    table = second.flatten(0, 1)
+    if fused and fused_embedding_supported(table, rgbfeat_fc):
+        tokens, query = (t.unflatten(0, rays_samples) for t in fused_embedding(table, rgbfeat_fc))
+    else:
+        tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], second))
+        query = tokens.max(dim=2).values
+    merged = MergedSamples(embedded_first.tokens, tokens, rgb_tokens.order)
+    merged = MergedSamples(merged.first, merged.second, merged.order, rows=merged.source_rows())
+    query = merge_along_samples(embedded_first.query, query, rgb_tokens.order, 1)
+    return merged, query
 
 
 def update_query(q_fc: nn.Module, q: torch.Tensor, pe_xyz: torch.Tensor, pe_dir: torch.Tensor) -> torch.Tensor:
