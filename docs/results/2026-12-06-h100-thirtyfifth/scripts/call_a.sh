@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Call A: the four trees' cold render rows side by side (they fill the inductor caches), then the reuse tree's GPU
-# tests alone. Usage: COMMIT=... bash .variants/call_a.sh (carry .whl and .variants).
+# tests alone. Usage: COMMIT=... bash docs/results/2026-12-06-h100-thirtyfifth/scripts/call_a.sh (carry .whl and .variants).
 set -uo pipefail
 start=$(date +%s)
 COMMIT=$COMMIT WHAT=render TREES="head glue reuse reuse9600" CALL_LIMIT=0 \
