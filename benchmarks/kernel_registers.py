@@ -13,7 +13,8 @@ issues per trip: a program of the FAT kernel issues ``instructions - loop + view
 about two instructions a cycle, as Nsight Compute showed the FAT kernel does, gets faster with fewer,
 docs/performance.md section 22). Speed is not measured
 here (the GPU benchmarks do that); this shows what limits a kernel's occupancy before a lease is spent on it
-(docs/performance.md, "Measured and dropped"). Kernels: the FAT block's per-view work, the RAT attention, the block
+(docs/performance.md, "Measured and dropped"). Kernels: the FAT block's per-view work (also reading its tokens from two
+tables in the merged order, and writing the features alone), the RAT attention, the block
 tail, the input embedding, the fold's contraction with W formed on chip and the scales it reads (the sampling kernels
 take explicit types in their tests and are not listed).
 """
@@ -41,6 +42,7 @@ from gpnerf.model import (  # noqa: E402
 from gpnerf.model.config import ModelConfig  # noqa: E402
 from gpnerf.model.field_aggregation import FieldAggregationTransformer, FieldAttention, feed_forward  # noqa: E402
 from gpnerf.model.fused_feature_sampling import DeferredSamples  # noqa: E402
+from gpnerf.model.point_inputs import MergedSamples  # noqa: E402
 from gpnerf.model.triton_support import argument_types, compile_configurations, triton  # noqa: E402
 
 DTYPES = {"bf16": torch.bfloat16, "float32": torch.float32}
@@ -49,16 +51,27 @@ POINTS = 8
 samples), not on the number of rows."""
 
 
-def field_attention(config: ModelConfig, dtype: torch.dtype, views: int, with_attention: bool = True) -> tuple:
+def field_attention(
+    config: ModelConfig, dtype: torch.dtype, views: int, with_attention: bool = True, merged: bool = False
+) -> tuple:
     transformer = replace(config.transformer, dropout=0.0)
     block = FieldAggregationTransformer(transformer, True, fold_logit_projections=True)
     weights = block.kernel_weights()
     d = transformer.d_rgb
+    tokens = torch.zeros(POINTS, views, d, dtype=dtype)
+    if merged:  # one ray of POINTS samples: half from each table
+        half = POINTS // 2
+        tokens = MergedSamples(tokens[None, :half], tokens[None, half:], torch.arange(POINTS)[None])
     arguments, constants = fused_field_attention.kernel_arguments(
-        torch.zeros(POINTS, views, d, dtype=dtype), torch.zeros(POINTS, views, 4), torch.zeros(POINTS, views, dtype=torch.bool),
+        tokens, torch.zeros(POINTS, views, 4), torch.zeros(POINTS, views, dtype=torch.bool),
         torch.zeros(POINTS, d, dtype=dtype), weights, with_attention,
     )
     return fused_field_attention._fused_field_attention_kernel, arguments, constants
+
+
+def field_attention_merged(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
+    """The FAT kernel reading X_rgb from two tables in the merged order (the render's fine pass: ``MERGED_TOKENS``)."""
+    return field_attention(config, dtype, views, merged=True)
 
 
 def field_features(config: ModelConfig, dtype: torch.dtype, views: int) -> tuple:
@@ -130,7 +143,8 @@ def fold_statistics(config: ModelConfig, dtype: torch.dtype, views: int) -> tupl
 
 
 KERNELS = {
-    "field_attention": field_attention, "field_features": field_features, "ray_attention": ray_attention,
+    "field_attention": field_attention, "field_attention_merged": field_attention_merged,
+    "field_features": field_features, "ray_attention": ray_attention,
     "block_tail": block_tail, "block_tail_query_update": block_tail_query_update, "embedding": embedding, "attention_contraction": attention_contraction,
     "fold_statistics": fold_statistics,
 }
