@@ -7,8 +7,10 @@ places (:meth:`PointInputs.merged`): the values of computing them again for ever
 (the projection's matrix products batch the points differently), without projecting and sampling the coarse points
 twice. The reference implementation computes them again (``gpnerf.model.gpnerf``); ``tests/model/test_point_inputs.py``
 compares the two. At inference with the fused kernels the RGB tokens, the largest of these, are not merged at all:
-they stay a :class:`MergedSamples`, whose rows the embedding kernel reads in the merged order
-(:mod:`gpnerf.model.fused_embedding`).
+they stay a :class:`MergedSamples`; the fine pass embeds only their second part and keeps X_rgb a
+:class:`MergedSamples` of the coarse pass's embedding and that one, whose rows the FAT kernels read in the merged order
+(:func:`gpnerf.model.transformer.embed_second_samples`). The embedding kernel can also read a :class:`MergedSamples`'
+rows in the merged order (:mod:`gpnerf.model.fused_embedding`).
 """
 
 from collections.abc import Callable

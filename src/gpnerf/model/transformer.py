@@ -16,7 +16,8 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
   (:mod:`gpnerf.model.folded_semantics`) and attention maps kept in the compute dtype
   (docs/performance.md); with ``fused_kernels``, FAT and RAT blocks at inference on CUDA run one Triton
   kernel each (:mod:`gpnerf.model.fused_field_attention`, :mod:`gpnerf.model.fused_ray_attention`), and so does
-  the input embedding (:mod:`gpnerf.model.fused_embedding`); in training each block's dropout layers draw their
+  the input embedding (:mod:`gpnerf.model.fused_embedding`; a render's fine pass embeds only its importance samples
+  and its FAT kernels read the coarse pass's X_rgb beside theirs: :func:`embed_second_samples`); in training each block's dropout layers draw their
   keep decisions from one kernel call (:mod:`gpnerf.model.fused_dropout`). While compiled, the FAT blocks and the
   fold write their softmax and sums over views as one op per view (:mod:`gpnerf.model.view_reductions`).
 * ``implementation="fast"`` also splits each q_fc's first layer: the PE(x), PE(d) part of all q_fcs is one
@@ -382,7 +383,7 @@ def embed_second_samples(
         tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], second))
         query = tokens.max(dim=2).values
     merged = MergedSamples(embedded_first.tokens, tokens, rgb_tokens.order)
-    merged = MergedSamples(merged.first, merged.second, merged.order, rows=merged.source_rows())
+    merged.rows = merged.source_rows()  # once for the eight FAT blocks' kernels
     query = merge_along_samples(embedded_first.query, query, rgb_tokens.order, 1)
     return merged, query
 
