@@ -165,8 +165,8 @@ def interpreted_checks() -> None:
 def counting_kernel_calls():
     """Yield a list that records ``"project"`` / ``"sample"`` / ``"contract"`` / ``"contract_attention"`` / ``"fat"`` /
     ``"rat"`` / ``"tail"`` / ``"embed"`` / ``"positions"`` for each call of the kernels' wrappers by the model (``"fat
-    merged"`` and ``"embed merged"`` given a :class:`MergedSamples`), and ``"position weight"`` for each PE(x) terms
-    weight it makes. The embedding kernel's calls given a tensor also record its points, as ``"embed <points>"``."""
+    merged"`` given a :class:`MergedSamples`), and ``"position weight"`` for each PE(x) terms weight it makes. The
+    embedding kernel's calls also record its points, as ``"embed <points>"``."""
     from gpnerf.model import (
         field_aggregation, folded_semantics, fused_feature_sampling, gpnerf, ray_aggregation, transformer,
     )
@@ -188,9 +188,9 @@ def counting_kernel_calls():
 
     def counted(name, function):
         def wrapper(*args, **kwargs):
-            merged = name in ("embed", "fat") and isinstance(args[0], MergedSamples)
+            merged = name == "fat" and isinstance(args[0], MergedSamples)
             calls.append(f"{name} merged" if merged else name)  # the fine pass's tokens read in the merged order
-            if name == "embed" and not merged:
+            if name == "embed":
                 calls.append(f"embed {args[0].shape[0]}")
             return function(*args, **kwargs)
         return wrapper

@@ -18,7 +18,6 @@ import torch
 from torch import nn
 
 from gpnerf.model import triton_support
-from gpnerf.model.point_inputs import MergedSamples
 from gpnerf.model.triton_support import (
     MIN_DOT, kernel_matrix, kernel_vector, kernels_can_run_on, launch_configs, padded, tl, triton,
 )
@@ -46,28 +45,20 @@ if triton is not None:
 
     @triton.autotune(
         configs=launch_configs({"BLOCK_POINTS": 16}, [({"BLOCK_POINTS": points}, warps) for points, warps in LAUNCH_SHAPES]),
-        key=["VIEWS", "D_IN", "D", "IEEE", "GATHER"],
+        key=["VIEWS", "D_IN", "D", "IEEE"],
     )
     @triton.jit
     def _fused_embedding_kernel(
-        tokens_ptr, second_ptr, rows_ptr, in_w_ptr, in_b_ptr, out_w_ptr, out_b_ptr, embedded_ptr, query_ptr,
-        points, first_rows,
+        tokens_ptr, in_w_ptr, in_b_ptr, out_w_ptr, out_b_ptr, embedded_ptr, query_ptr,
+        points,
         VIEWS: tl.constexpr, D_IN: tl.constexpr, D_IN_PAD: tl.constexpr, D: tl.constexpr, BLOCK_POINTS: tl.constexpr,
-        IEEE: tl.constexpr, GATHER: tl.constexpr, PAIRED: tl.constexpr,
+        IEEE: tl.constexpr, PAIRED: tl.constexpr,
     ):
         """One program: ``BLOCK_POINTS`` points, their views one after another through both layers; the max over
-        views runs along. ``GATHER``: point ``p``'s tokens are row ``rows[p]`` of ``tokens`` if that is below
-        ``first_rows``, else row ``rows[p] - first_rows`` of ``second`` (:class:`MergedSamples`' rows); otherwise
-        row ``p`` of ``tokens``."""
+        views runs along."""
         point = tl.program_id(0).to(tl.int64) * BLOCK_POINTS + tl.arange(0, BLOCK_POINTS)
         point_ok = point[:, None] < points
-        if GATHER:
-            row = tl.load(rows_ptr + point, mask=point < points, other=0)
-            in_first = row < first_rows
-            row_size: tl.constexpr = VIEWS * D_IN
-            source = tl.where(in_first, tokens_ptr + row * row_size, second_ptr + (row - first_rows) * row_size)
-        else:
-            source = tokens_ptr + point * (VIEWS * D_IN)
+        source = tokens_ptr + point * (VIEWS * D_IN)
         ch = tl.arange(0, D)
         inputs = tl.arange(0, D_IN_PAD)
         compute = embedded_ptr.dtype.element_ty
@@ -100,66 +91,50 @@ def tuned_launch() -> str | None:
     return None if triton is None else triton_support.tuned_launch(_fused_embedding_kernel)
 
 
-def kernel_arguments(
-    tokens: torch.Tensor | MergedSamples, rgbfeat_fc: nn.Sequential, compute_dtype: torch.dtype
-) -> tuple[list, dict]:
-    """The kernel's runtime arguments (tokens made contiguous, weights in ``compute_dtype``, biases in float32, the
-    outputs allocated in ``compute_dtype``) and its compile-time constants (no launch: any device). ``tokens``
-    ``(points, views, d_in)``, or a :class:`MergedSamples` of two ``(rays, samples, views, d_in)`` tensors, whose
-    rows the kernel reads in the merged order."""
+def kernel_arguments(tokens: torch.Tensor, rgbfeat_fc: nn.Sequential, compute_dtype: torch.dtype) -> tuple[list, dict]:
+    """The kernel's runtime arguments (tokens ``(points, views, d_in)`` made contiguous, weights in ``compute_dtype``,
+    biases in float32, the outputs allocated in ``compute_dtype``) and its compile-time constants (no launch: any
+    device)."""
     first, second = rgbfeat_fc[0], rgbfeat_fc[2]
-    if isinstance(tokens, MergedSamples):
-        table = tokens.first.contiguous()
-        views, d_in = table.shape[2:]
-        rows = tokens.source_rows()
-        sources = [table, tokens.second.contiguous(), rows]
-        points, first_rows = rows.shape[0], table.shape[0] * table.shape[1]
-    else:
-        points, views, d_in = tokens.shape
-        table = tokens.contiguous()
-        sources, first_rows = [table, table, table], points  # the second table and the rows are never read
+    points, views, d_in = tokens.shape
+    table = tokens.contiguous()
     d = first.out_features
     embedded = torch.empty(points, views, d, device=table.device, dtype=compute_dtype)
     query = torch.empty(points, d, device=table.device, dtype=compute_dtype)
     arguments = [
-        *sources, kernel_matrix(first.weight, compute_dtype), kernel_vector(first.bias),
+        table, kernel_matrix(first.weight, compute_dtype), kernel_vector(first.bias),
         kernel_matrix(second.weight, compute_dtype), kernel_vector(second.bias),
-        embedded, query, points, first_rows,
+        embedded, query, points,
     ]
     constants = dict(
         VIEWS=views, D_IN=d_in, D_IN_PAD=padded(d_in), D=d, IEEE=compute_dtype == torch.float32,
-        GATHER=isinstance(tokens, MergedSamples),
         PAIRED=compute_dtype == torch.bfloat16 and triton_support.inline_ptx(),
     )
     return arguments, constants
 
 
-OUTPUTS = slice(7, 9)
+OUTPUTS = slice(5, 7)
 """Where ``embedded`` and ``query`` sit in :func:`kernel_arguments`' list."""
 
 
-def fused_embedding(
-    tokens: torch.Tensor | MergedSamples, rgbfeat_fc: nn.Sequential
-) -> tuple[torch.Tensor, torch.Tensor]:
+def fused_embedding(tokens: torch.Tensor, rgbfeat_fc: nn.Sequential) -> tuple[torch.Tensor, torch.Tensor]:
     """``X_rgb = rgbfeat_fc(tokens)`` and ``X_0 = X_rgb.max(views)`` in one kernel launch (module docstring).
 
     Args:
-        tokens: ``(points, views, d_in)`` sampled RGB + F^rgb, or the :class:`MergedSamples` of two
-            ``(rays, samples, views, d_in)`` such tensors (points = the merged rays x samples, in the merged order).
+        tokens: ``(points, views, d_in)`` sampled RGB + F^rgb.
         rgbfeat_fc: ``Linear(d_in, d) -> ReLU -> Linear(d, d)``.
 
     Returns:
         ``X_rgb`` ``(points, views, d)`` and ``X_0`` ``(points, d)`` in the compute dtype (the autocast dtype, else
         the tokens' promoted with float32), as PyTorch's ops would give them.
     """
-    table = tokens.first.flatten(0, 1) if isinstance(tokens, MergedSamples) else tokens
-    if not fused_embedding_supported(table, rgbfeat_fc):
+    if not fused_embedding_supported(tokens, rgbfeat_fc):
         raise ValueError(
             f"fused_embedding needs Triton and CUDA tokens (points, views, d_in) with d_in <= 128 and a width that is "
-            f"a power of two in [16, 128], in float32/bf16/fp16; got {tuple(table.shape)} {table.dtype} on "
-            f"{table.device} and width {rgbfeat_fc[0].out_features}. Check fused_embedding_supported first."
+            f"a power of two in [16, 128], in float32/bf16/fp16; got {tuple(tokens.shape)} {tokens.dtype} on "
+            f"{tokens.device} and width {rgbfeat_fc[0].out_features}. Check fused_embedding_supported first."
         )
-    dtype = triton_support.compute_dtype(table, torch.promote_types(table.dtype, torch.float32))
+    dtype = triton_support.compute_dtype(tokens, torch.promote_types(tokens.dtype, torch.float32))
     arguments, constants = kernel_arguments(tokens, rgbfeat_fc, dtype)
     embedded, query = arguments[OUTPUTS]
     points = query.shape[0]

@@ -9,8 +9,7 @@ twice. The reference implementation computes them again (``gpnerf.model.gpnerf``
 compares the two. At inference with the fused kernels the RGB tokens, the largest of these, are not merged at all:
 they stay a :class:`MergedSamples`; the fine pass embeds only their second part and keeps X_rgb a
 :class:`MergedSamples` of the coarse pass's embedding and that one, whose rows the FAT kernels read in the merged order
-(:func:`gpnerf.model.transformer.embed_second_samples`). The embedding kernel can also read a :class:`MergedSamples`'
-rows in the merged order (:mod:`gpnerf.model.fused_embedding`).
+(:func:`gpnerf.model.transformer.embed_second_samples`).
 """
 
 from collections.abc import Callable

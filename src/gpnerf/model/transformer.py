@@ -241,7 +241,7 @@ class GeneralizableTransformer(nn.Module):
 
         Args:
             rgb_tokens: ``(rays, samples, views, 3 + d_rgb_features)`` sampled RGB + F^rgb, or (the fine pass at
-                inference with the fused kernels) their :class:`MergedSamples`.
+                inference with the fused kernels) their :class:`MergedSamples` (gathered unless ``embedded_first``).
             semantic_tokens: ``(rays, samples, views, d_sem)`` sampled F^sem, or None (RGB only), or (fast
                 implementation at inference, ``with_field`` False) the maps and coordinates to sample it from.
             relative_direction: ``(rays, samples, views, 4)``.
@@ -260,13 +260,15 @@ class GeneralizableTransformer(nn.Module):
         add_position = self.config.semantic.fat_add_pos
         inference = not torch.is_grad_enabled()
         position_kernel = self.position_terms_kernel and inference and position_terms_supported(xyz_world)
-        fused_embedding = self.embedding_kernel and inference
+        embedding_kernel = self.embedding_kernel and inference
         if embedded_first is not None and isinstance(rgb_tokens, MergedSamples):
-            tokens, q = embed_second_samples(self.rgbfeat_fc, embedded_first, rgb_tokens, fused_embedding)
+            tokens, q = embed_second_samples(self.rgbfeat_fc, embedded_first, rgb_tokens, embedding_kernel)
             pe_xyz, pe_dir = encode_points(self.posenc, xyz_world, view_direction, not position_kernel)
         else:
+            if isinstance(rgb_tokens, MergedSamples):
+                rgb_tokens = rgb_tokens.materialize()
             tokens, q, pe_xyz, pe_dir = self.embed_points(
-                self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction, fused_embedding,
+                self.rgbfeat_fc, self.posenc, rgb_tokens, xyz_world, view_direction, embedding_kernel,
                 not position_kernel,
             )
         embedded = EmbeddedPoints(tokens, q) if keep_embedding else None
@@ -318,14 +320,13 @@ class GeneralizableTransformer(nn.Module):
 
 
 def embed_points(
-    rgbfeat_fc: nn.Module, posenc: PositionalEncoding, rgb_tokens: torch.Tensor | MergedSamples,
-    xyz_world: torch.Tensor, view_direction: torch.Tensor, fused: bool = False, encode_positions: bool = True,
+    rgbfeat_fc: nn.Module, posenc: PositionalEncoding, rgb_tokens: torch.Tensor, xyz_world: torch.Tensor,
+    view_direction: torch.Tensor, fused: bool = False, encode_positions: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor]:
     """The stack's inputs from the sampled tokens and the points.
 
     Args:
-        rgb_tokens: ``(rays, samples, views, d_in)`` sampled RGB + F^rgb, or their :class:`MergedSamples` (the
-            fine pass at inference: the kernel reads the rows in the merged order; the PyTorch ops materialize it).
+        rgb_tokens: ``(rays, samples, views, d_in)`` sampled RGB + F^rgb.
         xyz_world: ``(rays, samples, 3)``; view_direction: ``(rays, 3)`` unit.
         fused: the caller's (fast path with kernels, no autograd): X_rgb and X_0 from one Triton kernel where it
             applies (:mod:`gpnerf.model.fused_embedding`), else from these PyTorch ops.
@@ -336,16 +337,20 @@ def embed_points(
         ``(rays, samples, d_rgb)``, and the encodings PE(x) (or None) and PE(d) ``(rays, samples, d_pe)``.
     """
     pe_xyz, pe_dir = encode_points(posenc, xyz_world, view_direction, encode_positions)
-    merged = isinstance(rgb_tokens, MergedSamples)
-    table = (rgb_tokens.first if merged else rgb_tokens).flatten(0, 1)
+    return *embed_tokens(rgbfeat_fc, rgb_tokens, fused), pe_xyz, pe_dir
+
+
+def embed_tokens(rgbfeat_fc: nn.Module, rgb_tokens: torch.Tensor, fused: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """X_rgb = ``rgbfeat_fc(rgb_tokens)`` ``(rays, samples, views, d_rgb)`` and X_0 = its max over views ``(rays,
+    samples, d_rgb)`` from ``(rays, samples, views, d_in)`` tokens: one Triton kernel where ``fused`` (the caller's:
+    fast path with kernels, no autograd) and it applies (:mod:`gpnerf.model.fused_embedding`), else PyTorch ops."""
+    table = rgb_tokens.flatten(0, 1)
     if fused and fused_embedding_supported(table, rgbfeat_fc):
-        tokens, query = fused_embedding(rgb_tokens if merged else table, rgbfeat_fc)
-        rays_samples = xyz_world.shape[:2]
-        return tokens.unflatten(0, rays_samples), query.unflatten(0, rays_samples), pe_xyz, pe_dir
-    if merged:
-        rgb_tokens = rgb_tokens.materialize()
+        rays_samples = rgb_tokens.shape[:2]
+        tokens, query = fused_embedding(table, rgbfeat_fc)
+        return tokens.unflatten(0, rays_samples), query.unflatten(0, rays_samples)
     tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], rgb_tokens))  # its d_in (35 in the presets) padded
-    return tokens, tokens.max(dim=2).values, pe_xyz, pe_dir
+    return tokens, tokens.max(dim=2).values
 
 
 def encode_points(
@@ -374,14 +379,7 @@ def embed_second_samples(
         X_rgb as the :class:`MergedSamples` of the two embeddings (its rows made once for every FAT block's kernel),
         and X_0 ``(rays, samples + samples', d_rgb)`` in the merged order.
     """
-    second = rgb_tokens.second
-    rays_samples = second.shape[:2]
-    table = second.flatten(0, 1)
-    if fused and fused_embedding_supported(table, rgbfeat_fc):
-        tokens, query = (t.unflatten(0, rays_samples) for t in fused_embedding(table, rgbfeat_fc))
-    else:
-        tokens = rgbfeat_fc[1:](aligned_linear(rgbfeat_fc[0], second))
-        query = tokens.max(dim=2).values
+    tokens, query = embed_tokens(rgbfeat_fc, rgb_tokens.second, fused)
     merged = MergedSamples(embedded_first.tokens, tokens, rgb_tokens.order)
     merged.rows = merged.source_rows()  # once for the eight FAT blocks' kernels
     query = merge_along_samples(embedded_first.query, query, rgb_tokens.order, 1)
