@@ -42,11 +42,6 @@ class MergedSamples:
     order: torch.Tensor
     rows: torch.Tensor | None = None
 
-    @property
-    def merged_shape(self) -> tuple[int, ...]:
-        """The shape of :meth:`materialize`'s result, ``(rays, samples + samples', ...)``."""
-        return (*self.order.shape, *self.first.shape[2:])
-
     def materialize(self) -> torch.Tensor:
         """The merged tensor ``(rays, samples + samples', ...)``."""
         return merge_along_samples(self.first, self.second, self.order, 1)

@@ -17,9 +17,10 @@ Composition (as released, lifuguan/GP-NeRF transformer_network.py; the paper giv
   (docs/performance.md); with ``fused_kernels``, FAT and RAT blocks at inference on CUDA run one Triton
   kernel each (:mod:`gpnerf.model.fused_field_attention`, :mod:`gpnerf.model.fused_ray_attention`), and so does
   the input embedding (:mod:`gpnerf.model.fused_embedding`; a render's fine pass embeds only its importance samples
-  and its FAT kernels read the coarse pass's X_rgb beside theirs: :func:`embed_second_samples`); in training each block's dropout layers draw their
-  keep decisions from one kernel call (:mod:`gpnerf.model.fused_dropout`). While compiled, the FAT blocks and the
-  fold write their softmax and sums over views as one op per view (:mod:`gpnerf.model.view_reductions`).
+  and its FAT kernels read the coarse pass's X_rgb beside theirs: :func:`embed_second_samples`); in training each
+  block's dropout layers draw their keep decisions from one kernel call (:mod:`gpnerf.model.fused_dropout`). While
+  compiled, the FAT blocks and the fold write their softmax and sums over views as one op per view
+  (:mod:`gpnerf.model.view_reductions`).
 * ``implementation="fast"`` also splits each q_fc's first layer: the PE(x), PE(d) part of all q_fcs is one
   product per pass (:func:`project_positions`), so no layer concatenates ``[q, PE(x), PE(d)]`` (K = 190, an
   unaligned matrix product) and each update multiplies only q (:func:`update_query_projected`). At inference with
@@ -192,7 +193,8 @@ class GeneralizableTransformer(nn.Module):
         return position_terms_fused(xyz_world, weight, self.posenc.num_frequencies)
 
     def _layer(
-        self, i: int, q: torch.Tensor, tokens: torch.Tensor | MergedSamples, relative_direction: torch.Tensor, valid: torch.Tensor,
+        self, i: int, q: torch.Tensor, tokens: torch.Tensor | MergedSamples, relative_direction: torch.Tensor,
+        valid: torch.Tensor,
         pe_xyz: torch.Tensor | None, pe_dir: torch.Tensor, position_terms: list[tuple[torch.Tensor, torch.Tensor]] | None,
         with_attention: bool = True,
     ) -> tuple[torch.Tensor, FieldAttention | None, RayAttention]:
@@ -340,7 +342,9 @@ def embed_points(
     return *embed_tokens(rgbfeat_fc, rgb_tokens, fused), pe_xyz, pe_dir
 
 
-def embed_tokens(rgbfeat_fc: nn.Module, rgb_tokens: torch.Tensor, fused: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+def embed_tokens(
+    rgbfeat_fc: nn.Module, rgb_tokens: torch.Tensor, fused: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
     """X_rgb = ``rgbfeat_fc(rgb_tokens)`` ``(rays, samples, views, d_rgb)`` and X_0 = its max over views ``(rays,
     samples, d_rgb)`` from ``(rays, samples, views, d_in)`` tokens: one Triton kernel where ``fused`` (the caller's:
     fast path with kernels, no autograd) and it applies (:mod:`gpnerf.model.fused_embedding`), else PyTorch ops."""
@@ -381,7 +385,7 @@ def embed_second_samples(
     """
     tokens, query = embed_tokens(rgbfeat_fc, rgb_tokens.second, fused)
     merged = MergedSamples(embedded_first.tokens, tokens, rgb_tokens.order)
-    merged.rows = merged.source_rows()  # once for the eight FAT blocks' kernels
+    merged.rows = merged.source_rows()  # once for every FAT block's kernel
     query = merge_along_samples(embedded_first.query, query, rgb_tokens.order, 1)
     return merged, query
 
