@@ -133,6 +133,21 @@ def test_the_kernel_compiles_for_hopper_in_every_launch_configuration():
 
 
 @needs_triton
+def test_each_group_count_takes_one_launch_without_timing():
+    """One configuration after pruning (the autotuner times nothing): one program a ray up to 64 groups (the
+    presets' 64 take 8 pairs x 64 groups x 4 warps), the widest block beyond, the narrowest below 8 groups."""
+    from gpnerf.model import fused_attention_contraction as fused
+
+    configs = fused._contract_attention_kernel.configs
+    if len(configs) == 1:
+        pytest.skip("the interpreter's single configuration (TRITON_INTERPRET=1)")
+    for groups, shape in ((64, (8, 64, 4)), (100, (8, 64, 4)), (33, (8, 64, 4)), (32, (16, 32, 4)),
+                          (9, (16, 16, 4)), (8, (16, 8, 2)), (5, (16, 8, 2)), (1, (16, 8, 2))):
+        kept = fused.launch_for(configs, {}, GROUPS=groups)
+        assert [(c.kwargs["BLOCK_PAIRS"], c.kwargs["BLOCK_GROUPS"], c.num_warps) for c in kept] == [shape], groups
+
+
+@needs_triton
 def test_the_layers_terms_need_no_exchange_between_threads():
     """Compiled for sm_90, the kernel with 8 layers has as many layout conversions as with 1 in every launch
     configuration: each layer's term is formed in its logits' layout (a per-layer conversion through shared memory

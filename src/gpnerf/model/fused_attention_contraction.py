@@ -37,11 +37,13 @@ MAX_LAYERS = 8
 OUTPUT = 2 + 3 * MAX_LAYERS
 """Where ``out`` sits in :func:`kernel_arguments`' list (after the maps, the grid and three tensors per layer)."""
 
-LAUNCH_SHAPES = ((16, 8, 2), (16, 8, 4), (32, 8, 4), (16, 16, 4), (32, 16, 8), (16, 32, 4), (8, 64, 4), (16, 64, 4))
-"""Pairs per step of a program's walk x channel groups per program x warps, tried once per shape by the autotuner: the
-fastest of a sweep at a render chunk's shapes (docs/benchmarks.md twenty-first run, call 4: 6.0-6.6 ms against 7.1-11.3
-ms for 64 or 128 pairs or 8 warps with 32 or more groups). With every layer read in one layout (twenty-second run, call 3)
-they take 3.15-4.43 ms, 8 pairs x 64 groups x 4 warps the fastest."""
+LAUNCH_SHAPES = ((16, 8, 2), (16, 16, 4), (16, 32, 4), (8, 64, 4))
+"""Pairs per step of a program's walk x channel groups per program x warps: one launch for each block of groups,
+chosen by :func:`launch_for`, never by timing. Each is the fastest of its width in the twenty-second run's sweep
+(docs/benchmarks.md, call 3, H200, the kernel alone at a render chunk's shapes: 8 x 64 x 4 3.153 ms, 16 x 32 x 4
+3.178, 16 x 16 x 4 3.377, 16 x 8 x 2 3.663 of the eight launches the autotuner then chose from). Timed by the
+autotuner, the choice was not stable: in the thirty-sixth run (H100) one tree's processes took 32 pairs x 8 groups x
+4 warps every time, 3.74 ms a chunk in the frame's graph against 3.00 ms for 8 x 64 x 4, 12 ms a frame."""
 
 
 def fused_contraction_supported(deferred: DeferredSamples, field_attentions: list[FieldAttention]) -> bool:
@@ -54,12 +56,14 @@ def fused_contraction_supported(deferred: DeferredSamples, field_attentions: lis
     )
 
 
-def launches_for(configs: list, named_args: dict, **constants) -> list:
-    """The configurations whose block of groups is no wider than the groups rounded up to a power of two (else
-    the same narrowest one)."""
-    widest = triton.next_power_of_2(constants["GROUPS"])
-    kept = [config for config in configs if config.kwargs["BLOCK_GROUPS"] <= widest]
-    return kept or [min(configs, key=lambda config: config.kwargs["BLOCK_GROUPS"])]
+def launch_for(configs: list, named_args: dict, **constants) -> list:
+    """The one configuration whose block of groups is the groups rounded up to a power of two, capped at the widest
+    block (one program a ray up to 64 groups); the narrowest for fewer groups than any block holds."""
+    wanted = min(triton.next_power_of_2(constants["GROUPS"]), max(c.kwargs["BLOCK_GROUPS"] for c in configs))
+    fitting = [config for config in configs if config.kwargs["BLOCK_GROUPS"] <= wanted]
+    if not fitting:
+        return [min(configs, key=lambda config: config.kwargs["BLOCK_GROUPS"])]
+    return [max(fitting, key=lambda config: config.kwargs["BLOCK_GROUPS"])]
 
 
 if triton is not None:
@@ -72,7 +76,7 @@ if triton is not None:
             [({"BLOCK_PAIRS": pairs, "BLOCK_GROUPS": groups}, warps) for pairs, groups, warps in LAUNCH_SHAPES],
         ),
         key=["SAMPLES", "VIEWS", "CHANNELS", "GROUPS", "LAYERS"],
-        prune_configs_by={"early_config_prune": launches_for},
+        prune_configs_by={"early_config_prune": launch_for},
     )
     @triton.jit
     def _contract_attention_kernel(
