@@ -148,6 +148,46 @@ def test_each_group_count_takes_one_launch_without_timing():
 
 
 @needs_triton
+def test_dynamo_traces_the_one_launch(monkeypatch):
+    """Compiled (the fold is, in the render), dynamo runs ``launch_for`` itself and hands inductor the configurations
+    left: one launch, one grid (8 pairs x 64 groups: one program a ray). On the CPU dynamo treats Triton kernels as
+    opaque Python unless told a Triton device exists; the backend stops at the captured graph (no launch).
+    ``max(..., key=...)`` in the pruning once failed here, and in every compiled render on the GPU."""
+    from gpnerf.model import fused_attention_contraction as fused
+    from gpnerf.model.triton_support import triton
+
+    if len(fused._contract_attention_kernel.configs) == 1:
+        pytest.skip("the interpreter's single configuration (TRITON_INTERPRET=1)")
+    monkeypatch.setattr(torch.utils._triton, "has_triton", lambda: True)
+    arguments, constants = render_shaped_arguments(torch.bfloat16)
+    rays, groups = arguments[2].shape[0], constants["GROUPS"]
+
+    def launch(*tensors):
+        fused._contract_attention_kernel[lambda meta: (rays * triton.cdiv(groups, meta["BLOCK_GROUPS"]),)](
+            *tensors, **constants
+        )
+        return tensors[fused.OUTPUT]
+
+    class Captured(Exception):
+        pass
+
+    graphs = []
+
+    def stop_at_the_graph(graph_module, example_inputs):
+        graphs.append(graph_module)
+        raise Captured
+
+    torch._dynamo.reset()
+    try:
+        with pytest.raises(Exception, match="Captured"):  # dynamo wraps the backend's exception
+            torch.compile(launch, backend=stop_at_the_graph, fullgraph=True)(*arguments)
+    finally:
+        torch._dynamo.reset()
+    (node,) = [n for n in graphs[0].graph.nodes if "triton_kernel_wrapper" in str(n.target)]
+    assert node.kwargs["grid"] == [(rays * triton.cdiv(groups, 64), 1, 1)]
+
+
+@needs_triton
 def test_the_layers_terms_need_no_exchange_between_threads():
     """Compiled for sm_90, the kernel with 8 layers has as many layout conversions as with 1 in every launch
     configuration: each layer's term is formed in its logits' layout (a per-layer conversion through shared memory

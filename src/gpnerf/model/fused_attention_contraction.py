@@ -38,8 +38,8 @@ OUTPUT = 2 + 3 * MAX_LAYERS
 """Where ``out`` sits in :func:`kernel_arguments`' list (after the maps, the grid and three tensors per layer)."""
 
 LAUNCH_SHAPES = ((16, 8, 2), (16, 16, 4), (16, 32, 4), (8, 64, 4))
-"""Pairs per step of a program's walk x channel groups per program x warps: one launch for each block of groups,
-chosen by :func:`launch_for`, never by timing. Each is the fastest of its width in the twenty-second run's sweep
+"""Pairs per step of a program's walk x channel groups per program x warps, narrowest block first: one launch for
+each block of groups, chosen by :func:`launch_for`, never by timing. Each is the fastest of its width in the twenty-second run's sweep
 (docs/benchmarks.md, call 3, H200, the kernel alone at a render chunk's shapes: 8 x 64 x 4 3.153 ms, 16 x 32 x 4
 3.178, 16 x 16 x 4 3.377, 16 x 8 x 2 3.663 of the eight launches the autotuner then chose from). Timed by the
 autotuner, the choice was not stable: in the thirty-sixth run (H100) one tree's processes took 32 pairs x 8 groups x
@@ -58,12 +58,16 @@ def fused_contraction_supported(deferred: DeferredSamples, field_attentions: lis
 
 def launch_for(configs: list, named_args: dict, **constants) -> list:
     """The one configuration whose block of groups is the groups rounded up to a power of two, capped at the widest
-    block (one program a ray up to 64 groups); the narrowest for fewer groups than any block holds."""
-    wanted = min(triton.next_power_of_2(constants["GROUPS"]), max(c.kwargs["BLOCK_GROUPS"] for c in configs))
-    fitting = [config for config in configs if config.kwargs["BLOCK_GROUPS"] <= wanted]
-    if not fitting:
-        return [min(configs, key=lambda config: config.kwargs["BLOCK_GROUPS"])]
-    return [max(fitting, key=lambda config: config.kwargs["BLOCK_GROUPS"])]
+    block (one program a ray up to 64 groups); the narrowest for fewer groups than any block holds. ``configs`` come
+    in :data:`LAUNCH_SHAPES`' order, narrowest first. Plain loops: dynamo traces this where the kernel runs
+    compiled, and does not take ``max(..., key=...)``."""
+    widths = [config.kwargs["BLOCK_GROUPS"] for config in configs]
+    wanted = min(triton.next_power_of_2(constants["GROUPS"]), max(widths))
+    chosen = configs[0]
+    for config, width in zip(configs, widths):
+        if width <= wanted:
+            chosen = config
+    return [chosen]
 
 
 if triton is not None:
