@@ -316,6 +316,26 @@ def test_kernel_grid_is_the_sampling_grid_bit_for_bit(dtype, image_size):
     assert kernel_grid(strided, height, width).is_contiguous()
 
 
+def test_compiled_kernel_grid_is_the_functional_grid():
+    """Traced by dynamo, the grid is ``sampling_grid``'s functional form (one stack, which inductor fuses with the
+    products; no writes into strided halves, which it would leave to PyTorch's kernels), the same values."""
+    _, uv, height, width = maps_and_coordinates(image_size=(24, 32))
+    graphs = []
+
+    def record(graph_module, example_inputs):
+        graphs.append(graph_module)
+        return graph_module.forward
+
+    torch._dynamo.reset()
+    try:
+        grid = torch.compile(kernel_grid, backend=record, fullgraph=True)(uv, height, width)
+    finally:
+        torch._dynamo.reset()
+    torch.testing.assert_close(grid, sampling_grid(uv, height, width), rtol=0, atol=0, equal_nan=True)
+    targets = [node.target for node in graphs[0].graph.nodes if node.op == "call_function"]
+    assert torch.stack in targets and not any(node.kwargs.get("out") is not None for node in graphs[0].graph.nodes)
+
+
 @needs_cuda
 @pytest.mark.gpu
 def test_kernel_grid_on_the_gpu_is_the_sampling_grid_bit_for_bit():
