@@ -312,3 +312,29 @@ def test_projection_precision_reports_both_forms_under_autocast(capsys):
 def test_bench_batches_smoke_times_building_and_copying():
     line = load("bench_batches").main(["--smoke"])
     assert "cache=on cpu: 10 sources 24x32, median of 2: build " in line and "copy done" in line
+
+
+def test_autotune_picks_marks_a_kernel_kept_in_another_configuration(tmp_path, capsys):
+    """Two records whose contraction kept different launches (the thirty-sixth run's cold rows, lines shortened):
+    that launch is marked, the block tail's (same in both) and inductor's own kernel (not listed by default) are not."""
+    def line(kernel, config, ms):
+        return f"Best config for {kernel}: {config}, num_ctas: 1, num_stages: 3, maxnreg: None: {ms}, nreg 96, nspill 0"
+
+    paths = []
+    for name, contraction, ms in (("a", "BLOCK_PAIRS: 32, BLOCK_GROUPS: 8, num_warps: 4", 6.14),
+                                  ("b", "BLOCK_PAIRS: 8, BLOCK_GROUPS: 64, num_warps: 4", 2.90)):
+        lines = [line("_fused_block_tail_kernel", "BLOCK_ROWS: 64, num_warps: 4", 0.09),
+                 line("_contract_attention_kernel", contraction, ms),
+                 line("triton_poi_fused_mean_4", f"XBLOCK: {128 if name == 'a' else 256}, num_warps: 4", 0.01)]
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps({"label": name, "results": [{"name": "render", "autotuning": lines}]}))
+    differing = load("autotune_picks").main([str(p) for p in paths])
+    assert differing == [("_contract_attention_kernel", 0)]
+    out = capsys.readouterr().out
+    assert "BLOCK_PAIRS: 8, BLOCK_GROUPS: 64, num_warps: 4, num_stages: 3 (2.900 ms)" in out
+    assert "triton_poi_fused_mean_4" not in out
+    assert load("autotune_picks").main([*map(str, paths), "--all-kernels"]) == [
+        ("_contract_attention_kernel", 0), ("triton_poi_fused_mean_4", 0)]
+    (tmp_path / "broken.json").write_text("{")
+    with pytest.raises(SystemExit, match="broken.json: not a bench_model.py --json record"):
+        load("autotune_picks").main([str(tmp_path / "broken.json")])
