@@ -32,6 +32,7 @@ import argparse
 import ast
 import json
 import logging
+import os
 import statistics
 import sys
 import time
@@ -381,6 +382,7 @@ def run(args: argparse.Namespace) -> dict:
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
         "redraw_dropout_masks": config.redraw_dropout_masks, "overlap_optimizer": overlap,
         "cudnn_benchmark": torch.backends.cudnn.benchmark, "inductor_config": args.inductor_config,
+        "inductor_cache_dir": os.environ.get("TORCHINDUCTOR_CACHE_DIR"),  # inductor sets it once it has used its cache
         "fused_ray_attention": any(block.fused_inference for block in model.transformer.ray_blocks),
         "fused_block_tail": any(block.fused_tail for block in [*model.transformer.field_blocks, *model.transformer.ray_blocks]),
         "fused_embedding": model.transformer.embedding_kernel, "shared_casts": config.shared_casts,
@@ -604,7 +606,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "aten (compile_transformer_blocks(gemm_autotune=True); process-wide)")
     parser.add_argument("--inductor-config", action="append", default=[], metavar="NAME=VALUE",
                         help="set torch._inductor.config.NAME to the Python literal VALUE before compiling (repeatable), "
-                             "e.g. autotune_local_cache=False (what side_by_side.sh ALONE=1 sets)")
+                             "e.g. autotune_local_cache=False (which is not part of inductor's cache key: a kernel's "
+                             "launch chosen by the compiling process stays with the cached code)")
     parser.add_argument("--trainer-step", action="store_true",
                         help="train step as the trainer runs it: + non-finite guard, fused Adam on CUDA")
     parser.add_argument("--cuda-graph", action="store_true",

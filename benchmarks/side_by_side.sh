@@ -15,13 +15,15 @@
 # docs/results/2026-12-04-h200-nineteenth/call*/ scripts are this script's first form.
 #
 # ALONE=1 [ALONE_KILL_AT=S]: then every row with a result runs again, one at a time, in a fresh process (NAME.alone.json,
-# NAME.alone.log; each killed after ALONE_KILL_AT s, default 300). Its compiled code comes from the caches the first
-# pass filled, and the autotuning that happens on a kernel's first launch (gpnerf's Triton kernels inside compiled
-# blocks, inductor's generated kernels) runs with the GPU to itself instead of beside the other rows' warm-ups, which
-# can make it pick a slower launch configuration. Both passes add --inductor-config autotune_local_cache=False (part of
-# the cache key) so that no first-pass choice is reused. Choices made while compiling (max_autotune_gemm's) are the
-# first pass's. Compare rows of one pass only: the twentieth run's first pass timed the training step about 5 % under
-# its alone pass (37.8 against 39.9 ms, same code; docs/benchmarks.md), for reasons not yet known.
+# NAME.alone.log; each killed after ALONE_KILL_AT s, default 300) with an inductor cache of its own
+# (TORCHINDUCTOR_CACHE_DIR, a new folder, removed after): it compiles again, alone, so the launch configurations
+# inductor times on a kernel's first launch (gpnerf's Triton kernels inside compiled code, inductor's generated kernels)
+# are chosen with the GPU to itself instead of beside the other rows' warm-ups. The first pass's caches would hand
+# them the first pass's choices: those are kept with the compiled code, and --inductor-config
+# autotune_local_cache=False is not part of the cache key (the thirty-sixth run: a contraction launch chosen beside
+# two other compiles cost its tree 12 ms a frame in every later process; docs/benchmarks.md). Compare rows of one pass
+# only: the twentieth run's first pass timed the training step about 5 % under its alone pass (37.8 against 39.9 ms,
+# same code; docs/benchmarks.md), for reasons not yet known.
 set -uo pipefail
 : "${OUT:?set OUT to the output folder}"
 if [ $# -lt 1 ]; then
@@ -36,8 +38,6 @@ if [ "$ALONE" != 0 ] && [ "$ALONE" != 1 ]; then
   echo "side_by_side.sh: ALONE must be 0 or 1; got '$ALONE'" >&2; exit 2
 fi
 ALONE_KILL_AT=${ALONE_KILL_AT:-300}
-FRESH_AUTOTUNING=""
-[ "$ALONE" = 1 ] && FRESH_AUTOTUNING="--inductor-config autotune_local_cache=False"
 HERE=$(cd "$(dirname "$0")" && pwd)
 names=()
 declare -A measuring  # rows per measurement: each row's barrier counts the rows that measure what it measures
@@ -62,7 +62,7 @@ for spec in "$@"; do
   what=$(grep -oE -- '--what [a-z]+' <<< " $ROW $extra " | tail -n 1 | cut -d' ' -f2)
   # shellcheck disable=SC2086  # ENV ASSIGNMENTS, ROW and EXTRA ARGUMENTS split into words on purpose
   env $assignments GPNERF_SIDE_BY_SIDE_ROW="$name" timeout -s KILL "$KILL_AT" \
-    "$PYTHON" "$HERE/bench_model.py" $ROW $extra $FRESH_AUTOTUNING --label "$name" --timing-barrier "$BARRIER" \
+    "$PYTHON" "$HERE/bench_model.py" $ROW $extra --label "$name" --timing-barrier "$BARRIER" \
     --timing-parties "${measuring[$what]}" --timing-barrier-timeout "$DEADLINE" --json "$OUT/$name.json" > "$OUT/$name.log" 2>&1 &
 done
 late_checked=0
@@ -90,10 +90,12 @@ for spec in "$@"; do
   if [ ! -e "$OUT/$name.json" ]; then
     echo "$name.alone: not run (no first-pass result)"; continue
   fi
+  cache=$(mktemp -d "${TMPDIR:-/tmp}/side_by_side_alone.XXXXXX")
   # shellcheck disable=SC2086
-  env $assignments GPNERF_SIDE_BY_SIDE_ROW="$name.alone" timeout -s KILL "$ALONE_KILL_AT" \
-    "$PYTHON" "$HERE/bench_model.py" $ROW $extra $FRESH_AUTOTUNING --label "$name.alone" \
+  env TORCHINDUCTOR_CACHE_DIR="$cache" $assignments GPNERF_SIDE_BY_SIDE_ROW="$name.alone" timeout -s KILL "$ALONE_KILL_AT" \
+    "$PYTHON" "$HERE/bench_model.py" $ROW $extra --label "$name.alone" \
     --json "$OUT/$name.alone.json" > "$OUT/$name.alone.log" 2>&1
+  rm -rf "$cache"
   grep "^| $name.alone |" "$OUT/$name.alone.log" || { echo "$name.alone: no result; end of $OUT/$name.alone.log:"; tail -n 3 "$OUT/$name.alone.log" | cut -c1-300; }
 done
 echo "side_by_side.sh: alone pass done at $(( $(date +%s) - start )) s"

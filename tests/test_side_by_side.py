@@ -1,6 +1,6 @@
 """benchmarks/side_by_side.sh on the CPU (bench_model.py --smoke rows): rows that warm up together are timed after all
 arrive; a row still warming up at the deadline is killed before the others are timed; ALONE=1 times each row again
-alone with fresh autotuning; bad rows are refused."""
+alone with an inductor cache of its own (fresh autotuning); bad rows are refused."""
 
 import json
 import os
@@ -40,16 +40,22 @@ def test_rows_measuring_different_things_each_wait_for_their_own_kind(tmp_path):
     assert all(t["parties"] == 1 and t["arrived"] == 1 and not t["timed_out"] for t in turns)
 
 
-def test_alone_times_each_row_again_by_itself_with_fresh_autotuning(tmp_path):
-    run = side_by_side(tmp_path, 120, "reference||", "fast||--implementation fast", ALONE="1")
+def test_alone_times_each_row_again_by_itself_with_an_inductor_cache_of_its_own(tmp_path):
+    """Each alone row compiles in a new inductor cache folder (removed after it), so nothing the first pass chose
+    while the rows compiled side by side reaches it."""
+    run = side_by_side(tmp_path / "out", 120, "reference||", "fast||--implementation fast", ALONE="1",
+                       TMPDIR=str(tmp_path))
     assert run.returncode == 0, run.stderr
     assert "| reference.alone | cpu" in run.stdout and "| fast.alone | cpu" in run.stdout
+    caches = []
     for name in ("reference", "fast"):
-        first, alone = (json.loads((tmp_path / f"{n}.json").read_text()) for n in (name, f"{name}.alone"))
-        assert first["inductor_config"] == alone["inductor_config"] == {"autotune_local_cache": False}
+        first, alone = (json.loads((tmp_path / "out" / f"{n}.json").read_text()) for n in (name, f"{name}.alone"))
         assert first["implementation"] == alone["implementation"]
+        caches.append(Path(alone["inductor_cache_dir"]))
+        assert caches[-1].name.startswith("side_by_side_alone.") and first["inductor_cache_dir"] != str(caches[-1])
         (result,) = alone["results"]
         assert "timing_barrier" not in result and result["median_s"] > 0
+    assert caches[0] != caches[1] and all(c.parent == tmp_path and not c.exists() for c in caches)
 
 
 def test_a_row_still_warming_up_at_the_deadline_is_killed_before_the_others_are_timed(tmp_path):
