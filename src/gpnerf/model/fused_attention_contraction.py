@@ -39,11 +39,12 @@ OUTPUT = 2 + 3 * MAX_LAYERS
 
 LAUNCH_SHAPES = ((16, 8, 2), (16, 16, 4), (16, 32, 4), (8, 64, 4))
 """Pairs per step of a program's walk x channel groups per program x warps, narrowest block first: one launch for
-each block of groups, chosen by :func:`launch_for`, never by timing. Each is the fastest of its width in the twenty-second run's sweep
-(docs/benchmarks.md, call 3, H200, the kernel alone at a render chunk's shapes: 8 x 64 x 4 3.153 ms, 16 x 32 x 4
-3.178, 16 x 16 x 4 3.377, 16 x 8 x 2 3.663 of the eight launches the autotuner then chose from). Timed by the
-autotuner, the choice was not stable: in the thirty-sixth run (H100) one tree's processes took 32 pairs x 8 groups x
-4 warps every time, 3.74 ms a chunk in the frame's graph against 3.00 ms for 8 x 64 x 4, 12 ms a frame."""
+each block of groups, chosen by :func:`launch_for`, never by timing. Each is the fastest of its width in the
+twenty-second run's sweep (docs/benchmarks.md, call 3, H200, the kernel alone at a render chunk's shapes: 8 x 64 x 4
+3.153 ms, 16 x 32 x 4 3.178, 16 x 16 x 4 3.377, 16 x 8 x 2 3.663 of the eight launches the autotuner then chose
+from). Timed by the autotuner, the choice was not stable: in the thirty-sixth run (H100) one tree's processes took 32
+pairs x 8 groups x 4 warps every time, 3.74 ms a chunk in the frame's graph against 3.00 ms for 8 x 64 x 4, 12 ms a
+frame."""
 
 
 def fused_contraction_supported(deferred: DeferredSamples, field_attentions: list[FieldAttention]) -> bool:
