@@ -13,8 +13,8 @@
 #    inside compiled code among them) are timed with the GPU to itself. Those choices stay with the cached code for
 #    every later process of the tree (the thirty-sixth run's trees compiled side by side, and one kept a contraction
 #    launch that cost it 12 ms a frame), so benchmarks/autotune_picks.py compares them (DIR/autotune_picks.txt).
-# 2. TRACE=1: one traced render of each tree (profile_model.py --trace at the ROW's chunk, summed by
-#    trace_summary.py; DIR/profile/).
+# 2. TRACE=1: one traced render of each tree (profile_model.py --trace: paper-scannet, fast, bf16, compiled and
+#    graphed, at the ROW's chunk whatever else ROW says; summed by trace_summary.py; DIR/profile/).
 # 3. Fresh processes alone, the trees in turns (NAME.alone<turn>), each killed after ROW_LIMIT s (default 100), while
 #    CALL_LIMIT s (default 560) from the start leave room for one more, at most MAX_TURNS rows (default no limit).
 # Writes DIR/timed/<label>.json and .log per row and prints each row's table line (or the end of its log).
