@@ -38,22 +38,6 @@ def test_merged_samples_rows_index_both_parts_in_the_merged_order():
     assert torch.equal(stacked[merged.source_rows()], materialized.flatten(0, 1))
 
 
-def test_merged_samples_with_rows_made_take_whole_rows_with_the_same_values_and_gradients():
-    """With ``rows`` made, materialize gathers whole rows (index_select) instead of gathering along the samples: the
-    same tensor, 3-d (X_0) and 4-d (X_rgb), and the same gradients into both parts."""
-    torch.manual_seed(0)
-    order = torch.argsort(torch.rand(3, 6), dim=1)
-    for shape in ((5,), (2, 5)):
-        parts = [torch.randn(3, 4, *shape, requires_grad=True), torch.randn(3, 2, *shape, requires_grad=True)]
-        along = MergedSamples(*parts, order)
-        rows = MergedSamples(*parts, order, along.source_rows())
-        weight = torch.randn(3, 6, *shape)
-        outputs = [along.materialize(), rows.materialize()]
-        assert torch.equal(outputs[0], outputs[1])
-        gradients = [torch.autograd.grad((o * weight).sum(), parts) for o in outputs]
-        assert all(torch.equal(a, b) for a, b in zip(*gradients, strict=True))
-
-
 def test_merged_point_inputs_equal_the_inputs_computed_for_the_merged_samples():
     torch.manual_seed(0)
     model = GPNeRF(replace(small_config(), implementation="fast"), 5).eval()

@@ -43,14 +43,8 @@ class MergedSamples:
     rows: torch.Tensor | None = None
 
     def materialize(self) -> torch.Tensor:
-        """The merged tensor ``(rays, samples + samples', ...)``: with ``rows`` made, whole rows taken from the two
-        parts stacked flat (``index_select``), else the concatenation gathered along the samples (each element's
-        source worked out apart: 65 us a render chunk for the fine pass's X_0 in the thirty-sixth run's H100
-        trace); the same values."""
-        if self.rows is None:
-            return merge_along_samples(self.first, self.second, self.order, 1)
-        stacked = torch.cat([self.first.flatten(0, 1), self.second.flatten(0, 1)])
-        return stacked.index_select(0, self.rows).unflatten(0, self.order.shape)
+        """The merged tensor ``(rays, samples + samples', ...)``."""
+        return merge_along_samples(self.first, self.second, self.order, 1)
 
     def source_rows(self) -> torch.Tensor:
         """``(rays * (samples + samples'),)`` int64: for each merged row (rays and samples flattened), its row in

@@ -52,7 +52,7 @@ from gpnerf.model.fused_feature_sampling import DeferredSamples
 from gpnerf.model.fused_feed_forward import QueryUpdate, prepare_update_weights
 from gpnerf.model.fused_position_terms import position_terms_fused, position_terms_supported, position_weight
 from gpnerf.model.posenc import PositionalEncoding
-from gpnerf.model.point_inputs import MergedSamples
+from gpnerf.model.point_inputs import MergedSamples, merge_along_samples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
 from gpnerf.model.triton_support import PreparedWeights, compute_dtype, kernels_can_run_on
 
@@ -386,7 +386,7 @@ def embed_second_samples(
     tokens, query = embed_tokens(rgbfeat_fc, rgb_tokens.second, fused)
     merged = MergedSamples(embedded_first.tokens, tokens, rgb_tokens.order)
     merged.rows = merged.source_rows()  # once for every FAT block's kernel
-    query = MergedSamples(embedded_first.query, query, rgb_tokens.order, merged.rows).materialize()
+    query = merge_along_samples(embedded_first.query, query, rgb_tokens.order, 1)
     return merged, query
 
 
