@@ -14,7 +14,8 @@
 #    every later process of the tree (the thirty-sixth run's trees compiled side by side, and one kept a contraction
 #    launch that cost it 12 ms a frame), so benchmarks/autotune_picks.py compares them (DIR/autotune_picks.txt).
 # 2. TRACE=1: one traced render of each tree (profile_model.py --trace: paper-scannet, fast, bf16, compiled and
-#    graphed, at the ROW's chunk whatever else ROW says; summed by trace_summary.py; DIR/profile/).
+#    graphed, at the chunk of the ROW and the tree's args file, the last given, whatever else they say; summed by
+#    trace_summary.py; DIR/profile/).
 # 3. Fresh processes alone, the trees in turns (NAME.alone<turn>), each killed after ROW_LIMIT s (default 100), while
 #    CALL_LIMIT s (default 560) from the start leave room for one more, at most MAX_TURNS rows (default no limit).
 # Writes DIR/timed/<label>.json and .log per row and prints each row's table line (or the end of its log).
@@ -52,8 +53,8 @@ if [ ${#cold[@]} -gt 0 ]; then
 fi
 if [ "${TRACE:-0}" = 1 ]; then
   mkdir -p "$OUT/profile"
-  chunk=$(grep -oE -- '--chunk [0-9]+' <<< " $ROW " | tail -n 1 | cut -d' ' -f2)
   for tree in "${trees[@]}"; do
+    chunk=$(grep -oE -- '--chunk [0-9]+' <<< " $ROW $(cat "$VARIANTS/$tree/args" 2>/dev/null) " | tail -n 1 | cut -d' ' -f2)
     (cd "$VARIANTS/$tree" && PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}" timeout -s KILL "${COLD_LIMIT:-240}" \
       "$PYTHON" benchmarks/profile_model.py --device cuda --preset paper-scannet --implementation fast --precision bf16 \
       --chunk "${chunk:-4800}" --what render --compile --cuda-graph --trace --row-limit 60 --label "$tree" \

@@ -51,3 +51,25 @@ def test_a_tree_without_its_benchmarks_is_refused(tmp_path):
     run = compare(tmp_path, "new empty")
     assert run.returncode == 2 and "empty has no benchmarks/bench_model.py" in run.stderr
     assert not (tmp_path / "out" / "timed").exists()
+
+
+def test_each_trees_trace_takes_its_own_chunk(tmp_path):
+    """TRACE=1 profiles each tree at the last --chunk of the ROW and its args file (a shim stands in for Python:
+    the CPU cannot run profile_model.py's CUDA trace, so the shim records its arguments and runs the rows)."""
+    make_tree(tmp_path / "variants", "new")
+    make_tree(tmp_path / "variants", "wide", "--chunk 96")
+    calls = tmp_path / "profile_calls.txt"
+    shim = tmp_path / "python"
+    shim.write_text(
+        "#!/usr/bin/env bash\n"
+        f'if [ "$1" = benchmarks/profile_model.py ]; then echo "$*" >> {calls}; exit 0; fi\n'
+        f'exec {sys.executable} "$@"\n'
+    )
+    shim.chmod(0o755)
+    run = compare(tmp_path, "new wide", TRACE="1", MAX_TURNS="0", PYTHON=str(shim),
+                  ROW="--smoke --what render --render-repeats 1 --chunk 48")
+    assert run.returncode == 0, run.stderr
+    traced = {line.split("--label ")[1].split()[0]: line.split("--chunk ")[1].split()[0]
+              for line in calls.read_text().splitlines()}
+    assert traced == {"new": "48", "wide": "96"}
+    assert "new: no trace" in run.stdout and "wide: no trace" in run.stdout
