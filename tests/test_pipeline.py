@@ -37,7 +37,17 @@ def only_run(out: Path) -> Path:
     return run
 
 
-def test_train_eval_render(dataset, tmp_path):
+def test_train_eval_render(dataset, tmp_path, monkeypatch):
+    from gpnerf.model import GPNeRF
+
+    chunks = []
+    render_image = GPNeRF.render_image
+
+    def render_image_recording_chunks(self, episode, chunk_rays, **options):
+        chunks.append(chunk_rays)
+        return render_image(self, episode, chunk_rays, **options)
+
+    monkeypatch.setattr(GPNeRF, "render_image", render_image_recording_chunks)
     out = tmp_path / "out"
     entrypoint(train_args(dataset, out, 3))
     run = only_run(out)
@@ -46,8 +56,10 @@ def test_train_eval_render(dataset, tmp_path):
     assert any("val/psnr" in r.get("scalars", r) or "val/psnr" in json.dumps(r) for r in records)
 
     entrypoint(["eval", "--run-dir", str(run), "--max-targets-per-scene", "2", "--precision", "bf16", "--out", str(tmp_path / "eval"),
-                "--fused-kernels", "False"])
+                "--fused-kernels", "False", "--chunk-rays", "300"])
+    assert chunks[-2:] == [300, 300]  # both targets rendered in the flag's chunks, not the run's
     results = json.loads((tmp_path / "eval" / "results.json").read_text())
+    assert results["settings"]["eval"]["chunk_rays"] == 300
     assert results["step"] == 3 and results["num_images"] == 2 and results["num_scenes"] == 1
     assert results["settings"]["eval"]["precision"] == "bf16" and results["settings"]["render_precision"] == "fp32"  # CPU
     assert results["settings"]["model"]["fused_kernels"] is False  # the override is what the results record
@@ -59,8 +71,11 @@ def test_train_eval_render(dataset, tmp_path):
     assert len(rows) == 2 and {"psnr_gnt", "ssim_standard", "miou", "depth_rmse"} <= set(rows[0])
 
     entrypoint(["render", "--run-dir", str(run), "--trajectory", "interpolate", "--num-frames", "3", "--precision", "bf16",
-                "--out", str(tmp_path / "r")])
+                "--out", str(tmp_path / "r"), "--chunk-rays", "200"])
+    assert chunks[-3:] == [200, 200, 200]
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["frame_0000.png", "frame_0001.png", "frame_0002.png", "render.mp4"]
+    with pytest.raises(ValueError, match="chunk_rays must be >= 1; got 0"):
+        entrypoint(["render", "--run-dir", str(run), "--chunk-rays", "0", "--out", str(tmp_path / "r0")])
 
 
 def test_resume_continues_exactly(dataset, tmp_path):

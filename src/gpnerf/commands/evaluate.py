@@ -1,6 +1,6 @@
 """Evaluate a saved run: `gpnerf eval --run-dir RUN [--checkpoint CKPT]` -> results.json + per_image.csv."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +39,10 @@ class Eval:
     """Render arithmetic: fp32, or bf16 autocast on CUDA (default: the run's eval.precision, fp32 unless set)."""
     cuda_graph: bool | None = None
     """Replay render chunks from CUDA graphs on CUDA (default: the run's eval.cuda_graph, off unless set)."""
+    chunk_rays: int | None = None
+    """Rays per render forward (default: the run's eval.chunk_rays, 4096 unless set): larger chunks render faster and
+    hold more GPU memory (0.246-0.248 s a 320x240 frame at 4,096, 0.230-0.232 s at 19,200 with 26 GiB reserved, H100,
+    bf16, graphed: docs/benchmarks.md)."""
     fused_kernels: bool | None = None
     """Fast path on CUDA: run the Triton kernels (FAT and RAT attention, the blocks' tails, feature sampling;
     default: the run's model.fused_kernels, on unless set)."""
@@ -47,15 +51,10 @@ class Eval:
         from gpnerf.runs import load_run
 
         run = load_run(self.run_dir, self.checkpoint, self.device, self.compile, self.fused_kernels)
-        eval_config = run.config.eval
-        if self.max_targets_per_scene is not None:
-            eval_config = replace(eval_config, max_targets_per_scene=self.max_targets_per_scene)
-        if self.lpips is not None:
-            eval_config = replace(eval_config, lpips=self.lpips)
-        if self.precision is not None:
-            eval_config = replace(eval_config, precision=self.precision)
-        if self.cuda_graph is not None:
-            eval_config = replace(eval_config, cuda_graph=self.cuda_graph)
+        eval_config = run.config.eval.overridden(
+            max_targets_per_scene=self.max_targets_per_scene, lpips=self.lpips, precision=self.precision,
+            cuda_graph=self.cuda_graph, chunk_rays=self.chunk_rays,
+        )
         out = self.out or run.run_dir.path / "eval" / f"step-{run.step:09d}"
         with Progress(transient=True) as progress:
             bar = progress.add_task("rendering evaluation views", total=None)
