@@ -38,7 +38,8 @@ class Render:
     chunk_rays: int | None = None
     """Rays per render forward (default: the run's eval.chunk_rays, 4096 unless set): larger chunks render faster and
     hold more GPU memory (0.246-0.248 s a 320x240 frame at 4,096, 0.230-0.232 s at 19,200 with 26 GiB reserved, H100,
-    bf16, graphed: docs/benchmarks.md)."""
+    fast, bf16, graphed; the reference implementation in fp32 runs out of an H100's memory at 19,200:
+    docs/benchmarks.md)."""
     fused_kernels: bool | None = None
     """Fast path on CUDA: run the Triton kernels (FAT and RAT attention, the blocks' tails, feature sampling;
     default: the run's model.fused_kernels, on unless set)."""
