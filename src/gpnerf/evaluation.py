@@ -51,12 +51,22 @@ def render_view(model: GPNeRF, episode: Episode, config: EvalConfig) -> ImageOut
     """``model.render_image(episode, config.chunk_rays)`` in ``config.precision``, outputs in float32.
 
     ``bf16`` runs under CUDA bf16 autocast when the episode is on a CUDA device, and in fp32 elsewhere;
-    ``config.cuda_graph`` replays the whole frame from a CUDA graph on a CUDA device (ignored elsewhere).
+    ``config.cuda_graph`` replays the whole frame from a CUDA graph on a CUDA device (ignored elsewhere). Running
+    out of device memory raises a ValueError that names the chunk and how to make it smaller.
     """
     on_cuda = episode.source_images.device.type == "cuda"
     bf16 = render_precision(config, episode.source_images.device) == "bf16"
-    with torch.autocast("cuda", dtype=torch.bfloat16) if bf16 else nullcontext():
-        output = model.render_image(episode, config.chunk_rays, cuda_graph=config.cuda_graph and on_cuda)
+    try:
+        with torch.autocast("cuda", dtype=torch.bfloat16) if bf16 else nullcontext():
+            output = model.render_image(episode, config.chunk_rays, cuda_graph=config.cuda_graph and on_cuda)
+    except torch.OutOfMemoryError as error:
+        camera, cause = episode.target_camera, str(error).partition("\n")[0]
+        raise ValueError(
+            f"Out of {episode.source_images.device} memory rendering a {camera.width}x{camera.height} view in chunks of "
+            f"{config.chunk_rays} rays ({model.config.implementation} implementation, {'bf16' if bf16 else 'fp32'}): "
+            f"render in smaller chunks (gpnerf eval|render --chunk-rays N; gpnerf train --eval.chunk-rays N; "
+            f"docs/performance.md section 35). {cause}"
+        ) from error
     if not bf16:
         return output
     features = output.semantic_features

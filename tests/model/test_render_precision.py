@@ -30,6 +30,23 @@ def test_render_view_on_cpu_is_the_fp32_render_for_either_setting():
             assert torch.equal(getattr(output, name), getattr(expected, name)), (precision, name)
 
 
+def test_running_out_of_memory_names_the_chunk_and_how_to_make_it_smaller(monkeypatch):
+    model = GPNeRF(small_config(), 5).eval()
+    episode = make_episode(rays=None)
+
+    def render_image_out_of_memory(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 23.44 GiB.\nIf reserved but unallocated ...")
+
+    monkeypatch.setattr(model, "render_image", render_image_out_of_memory)
+    with pytest.raises(ValueError) as raised:
+        render_view(model, episode, EvalConfig(chunk_rays=300))
+    message = str(raised.value)
+    camera = episode.target_camera
+    assert f"rendering a {camera.width}x{camera.height} view in chunks of 300 rays (reference implementation, fp32)" in message
+    assert "--chunk-rays N" in message and message.endswith("Tried to allocate 23.44 GiB.")
+    assert isinstance(raised.value.__cause__, torch.OutOfMemoryError)
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_render_view_bf16_on_cuda_stays_close_to_fp32_and_returns_float32():
