@@ -65,9 +65,9 @@ class EvalConfig:
 
     chunk_rays: int = 4096
     """Rays rendered per forward when rendering a full view. Larger chunks render faster and hold more memory: a
-    320x240 paper-scannet frame in bf16 with compiled blocks and graphed frames took 0.246-0.248 s in 4,096-ray chunks (5.9
-    GiB reserved) and 0.230-0.232 s in 19,200 (26.3 GiB) on an H100, where the reference implementation in fp32 ran
-    out of memory at 19,200 (docs/benchmarks.md, thirty-eighth run)."""
+    320x240 paper-scannet frame in bf16 with compiled blocks and graphed frames took 0.246-0.248 s in 4,096-ray
+    chunks (5.9 GiB reserved) and 0.230-0.232 s in 19,200 (26.3 GiB) on an H100, where the reference implementation
+    in fp32 ran out of memory at 19,200 (docs/benchmarks.md, thirty-eighth run)."""
     lpips: bool = True
     """Compute LPIPS (reported unavailable, never faked, when no weights are found)."""
     lpips_weights: Path | None = None
