@@ -166,7 +166,8 @@ def make_optimizer(model: torch.nn.Module, trainer_step: bool) -> torch.optim.Ad
 
 def build_config(args: argparse.Namespace) -> ModelConfig:
     return replace(PRESETS[args.preset], implementation=args.implementation, activation_checkpointing=args.checkpoint,
-                   fused_kernels=args.fused_kernels == "on", shared_casts=args.shared_casts == "on",
+                   fused_kernels=args.fused_kernels == "on", float32_kernels=args.float32_kernels == "on",
+                   shared_casts=args.shared_casts == "on",
                    redraw_dropout_masks=args.redraw_dropout_masks == "on")
 
 
@@ -355,6 +356,7 @@ def run(args: argparse.Namespace) -> dict:
     compiled += " no-fused-rat" if args.fused_ray_attention == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-tail" if args.fused_block_tail == "off" and args.fused_kernels == "on" else ""
     compiled += " no-fused-embedding" if args.fused_embedding == "off" and args.fused_kernels == "on" else ""
+    compiled += " float32-kernels" if args.float32_kernels == "on" and args.fused_kernels == "on" else ""
     compiled += " no-shared-casts" if args.shared_casts == "off" and args.implementation == "fast" else ""
     compiled += " kept-dropout-masks" if args.redraw_dropout_masks == "off" and args.implementation == "fast" else ""
     compiled += " cudnn-benchmark" if args.cudnn_benchmark == "on" else ""
@@ -380,6 +382,7 @@ def run(args: argparse.Namespace) -> dict:
         "field_memory_budget": args.field_memory_budget if args.compile == "blocks" else None,
         "compile_gemm_autotune": args.compile == "blocks" and args.compile_gemm_autotune == "on",
         "cuda_graph": args.cuda_graph, "fused_kernels": config.fused_kernels,
+        "float32_kernels": config.float32_kernels,
         "redraw_dropout_masks": config.redraw_dropout_masks, "overlap_optimizer": overlap,
         "cudnn_benchmark": torch.backends.cudnn.benchmark, "inductor_config": args.inductor_config,
         "inductor_cache_dir": os.environ.get("TORCHINDUCTOR_CACHE_DIR"),  # inductor sets it once it has used its cache
@@ -480,6 +483,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, rays_help: str = "train
     parser.add_argument("--checkpoint", action="store_true", help="ModelConfig.activation_checkpointing (training memory)")
     parser.add_argument("--fused-kernels", default="on", choices=["on", "off"],
                         help="ModelConfig.fused_kernels (fast path, inference on CUDA with Triton)")
+    parser.add_argument("--float32-kernels", default="off", choices=["on", "off"],
+                        help="ModelConfig.float32_kernels: on, float32 passes (no bf16) take the kernels with products "
+                             "too")
     parser.add_argument("--redraw-dropout-masks", default="on", choices=["on", "off"],
                         help="ModelConfig.redraw_dropout_masks (fast path, training): off keeps the keep masks from "
                              "the forward to the backward instead of drawing them again")

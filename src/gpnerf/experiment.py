@@ -63,11 +63,12 @@ class DataConfig:
 class EvalConfig:
     """How `gpnerf eval` and periodic validation render and score views."""
 
-    chunk_rays: int = 4096
-    """Rays rendered per forward when rendering a full view. Larger chunks render faster and hold more memory: a
-    320x240 paper-scannet frame in bf16 with compiled blocks and graphed frames took 0.246-0.248 s in 4,096-ray
-    chunks (5.9 GiB reserved) and 0.230-0.232 s in 19,200 (26.3 GiB) on an H100, where the reference implementation
-    in fp32 ran out of memory at 19,200 (docs/benchmarks.md, thirty-eighth run)."""
+    chunk_rays: int = 2048
+    """Rays rendered per forward when rendering a full view. On an H100 a 320x240 paper-scannet frame with the
+    reference implementation in fp32 took 9.09 s in 1,024-ray chunks (5.52 GiB allocated at peak), 9.22 s in 2,048
+    (10.65 GiB) and 11.59 s in 4,096 (20.90 GiB; docs/benchmarks.md, thirty-ninth run); the fast implementation in
+    bf16 with compiled blocks and graphed frames renders faster in larger chunks: 0.246-0.248 s in 4,096 (5.9 GiB
+    reserved), 0.230-0.232 s in 19,200 (26.3 GiB; thirty-eighth run)."""
     lpips: bool = True
     """Compute LPIPS (reported unavailable, never faked, when no weights are found)."""
     lpips_weights: Path | None = None

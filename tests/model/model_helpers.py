@@ -35,7 +35,9 @@ def make_episode(views: int = 3, height: int = 24, width: int = 32, rays: int | 
 def small_config(
     d_rgb: int = 8, d_fpn: int = 8, num_layers: int = 2, num_heads: int = 2, num_coarse: int = 6, num_importance: int = 3, **semantic
 ) -> ModelConfig:
-    """A few-channel configuration with no dropout (deterministic in train mode)."""
+    """A few-channel configuration with no dropout (deterministic in train mode), whose float32 passes take the
+    kernels with products too (``float32_kernels``: the Triton interpreter, which the CPU tests run them under,
+    computes float32 only)."""
     base = PRESETS["tiny-cpu"]
     return replace(
         base,
@@ -44,6 +46,7 @@ def small_config(
         transformer=TransformerConfig(d_rgb=d_rgb, num_layers=num_layers, num_heads=num_heads, dropout=0.0, num_frequencies=2),
         semantic=SemanticConfig(d_head=8, **semantic),
         sampling=SamplingConfig(num_coarse=num_coarse, num_importance=num_importance),
+        float32_kernels=True,
     )
 
 

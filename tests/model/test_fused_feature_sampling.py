@@ -157,6 +157,7 @@ def interpreted_checks() -> None:
         maps, uv, height, width, weight, expected, magnitude = contraction_case(channels, groups, map_size)
         assert_contraction_matches(sample_and_contract_fused(maps, uv, weight, height, width), expected, magnitude, 1e-6)
     render_with_kernels_matches_render_without()
+    render_declining_float32_products_matches_render_without()
     compare_training_step("cpu", autocast=False, tolerance=1e-5)
     print("interpreted checks passed")
 
@@ -253,6 +254,33 @@ def render_with_kernels_matches_render_without() -> None:
     for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
         a, b = getattr(expected, name), getattr(got, name)
         print(name, float((b - a).norm() / a.norm()))
+        assert float((b - a).norm() / a.norm()) <= 1e-5, name
+
+
+def render_declining_float32_products_matches_render_without() -> None:
+    """Without ``float32_kernels`` a float32 render (the CUDA default) takes PyTorch's ops for the FAT and RAT blocks,
+    their tails, the embedding and the PE(x) terms, and keeps the kernels without products: the points projected,
+    the RGB tokens and the semantic maps sampled (here the maps deferred into the fold's contraction with W formed by
+    PyTorch). Against the same model with the kernels off: float32 summation order only."""
+    from dataclasses import replace
+
+    from model_helpers import make_episode, small_config
+
+    from gpnerf.model import GPNeRF
+
+    torch.manual_seed(0)
+    config = replace(small_config(d_rgb=16, d_fpn=16), implementation="fast", float32_kernels=False)
+    declining = GPNeRF(config, 5).eval()
+    plain = GPNeRF(replace(config, fused_kernels=False), 5).eval()
+    plain.load_state_dict(declining.state_dict())
+    episode = make_episode(height=12, width=16, rays=None)
+    with torch.no_grad(), counting_kernel_calls() as calls:
+        got, expected = declining.render_image(episode, 96), plain.render_image(episode, 96)
+    assert not {"fat", "fat merged", "rat", "tail", "positions", "position weight"} & set(calls), calls
+    assert not [call for call in calls if call.startswith("embed")], calls
+    assert calls.count("project") == 6 and calls.count("sample") >= 4 and calls.count("contract") == 2, calls
+    for name in ("rgb", "depth", "semantic_logits", "semantic_features"):
+        a, b = getattr(expected, name), getattr(got, name)
         assert float((b - a).norm() / a.norm()) <= 1e-5, name
 
 

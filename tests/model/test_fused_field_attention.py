@@ -25,11 +25,13 @@ from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run
 def fat_block(
     d_rgb: int = 64, views: int = 10, points: tuple[int, int] = (3, 7), device: str = "cpu", seed: int = 0, **widths: int
 ):
-    """A paper-preset FAT block (eval mode; ``widths``: other ``d_attn_hidden`` / ``d_pos_hidden``) and random inputs:
-    some views invalid, one point with none valid."""
+    """A paper-preset FAT block (eval mode, fused, float32 passes too; ``widths``: other ``d_attn_hidden`` /
+    ``d_pos_hidden``) and random inputs: some views invalid, one point with none valid."""
     torch.manual_seed(seed)
     config = replace(PRESETS["paper-scannet"].transformer, d_rgb=d_rgb, **widths)
-    block = FieldAggregationTransformer(config, True, fold_logit_projections=True, fused_inference=True).to(device).eval()
+    block = FieldAggregationTransformer(
+        config, True, fold_logit_projections=True, fused_inference=True, float32_kernels=True
+    ).to(device).eval()
     rays, samples = points
     query = torch.randn(rays, samples, d_rgb, device=device)
     tokens = torch.randn(rays, samples, views, d_rgb, device=device)

@@ -20,10 +20,12 @@ from triton_checks import compile_for_hopper_with, needs_cuda, needs_triton, run
 
 
 def rat_block(d_rgb: int = 64, heads: int = 4, shape: tuple[int, int] = (3, 48), device: str = "cpu", seed: int = 0):
-    """A paper-preset fast RAT block (eval mode, fused) and a random input ``(rays, samples, d_rgb)``."""
+    """A paper-preset fast RAT block (eval mode, fused, float32 passes too) and a random input ``(rays, samples,
+    d_rgb)``."""
     torch.manual_seed(seed)
     config = replace(PRESETS["paper-scannet"].transformer, d_rgb=d_rgb, num_heads=heads)
-    block = RayAggregationTransformer(config, compute_dtype_attention=True, fused_inference=True).to(device).eval()
+    block = RayAggregationTransformer(config, compute_dtype_attention=True, fused_inference=True, float32_kernels=True)
+    block = block.to(device).eval()
     return block, torch.randn(*shape, d_rgb, device=device)
 
 

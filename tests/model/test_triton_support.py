@@ -224,3 +224,21 @@ def test_launch_configs_carry_a_register_limit_where_a_shape_gives_one(monkeypat
     assert (unlimited.num_warps, unlimited.maxnreg) == (2, None)
     assert (limited.kwargs, limited.num_warps, limited.maxnreg) == ({"B": 16}, 2, 168)
     assert (zero.num_warps, zero.maxnreg) == (4, None)
+
+
+@needs_triton
+def test_products_go_to_the_kernels_in_reduced_precision_and_in_float32_only_when_asked(monkeypatch):
+    """Where kernels can run (the interpreter's CPU tensors here), float32 passes (no autocast) keep their products
+    out of the kernels unless ``float32_kernels``; bf16 tensors and bf16 autocast always hand them over (the
+    kernels' fast path on the GPU). Where none can run (no interpreter on the CPU, the meta device), never."""
+    from gpnerf.model.triton_support import products_in_kernels
+
+    x = torch.randn(4, 8)
+    monkeypatch.delenv("TRITON_INTERPRET", raising=False)
+    assert not products_in_kernels(x.bfloat16(), True)
+    assert not products_in_kernels(torch.empty(4, 8, device="meta", dtype=torch.bfloat16), True)
+    monkeypatch.setenv("TRITON_INTERPRET", "1")
+    assert not products_in_kernels(x, False) and products_in_kernels(x, True)
+    assert products_in_kernels(x.bfloat16(), False)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert products_in_kernels(x, False)

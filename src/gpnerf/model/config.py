@@ -214,6 +214,12 @@ class ModelConfig:
     transformer's dropout layers draw their keep decisions from one kernel (:mod:`gpnerf.model.fused_dropout`: the
     same distribution, another random stream). The CPU and the reference path keep the PyTorch ops. Same function
     to bf16 rounding (docs/performance.md, sections 8, 9, 11, 12, 14 and 16)."""
+    float32_kernels: bool = False
+    """``fast`` with ``fused_kernels``: also compute in the kernels with matrix products (FAT, RAT, block tails,
+    embedding, PE(x) terms) where their products would be float32 (no bf16 autocast), as exact float32 products
+    without tensor cores. Off, such a pass takes the PyTorch ops for those five (cuBLAS) and keeps the other
+    kernels: on an H100 the float32 kernels' first render compiled for minutes or crashed Triton 3.6
+    (docs/performance.md section 36); bf16 passes take every kernel either way."""
     shared_casts: bool = True
     """``fast`` only, in training under autocast: the transformer's ``Linear`` weights and biases are cast to the
     autocast dtype once per step, one copy per pass, and their gradients summed in float32, each in a few launches,

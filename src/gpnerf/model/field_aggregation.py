@@ -22,7 +22,7 @@ from gpnerf.model.fused_field_attention import (
     fused_field_attention_supported,
 )
 from gpnerf.model.point_inputs import MergedSamples
-from gpnerf.model.triton_support import PreparedWeights, compute_dtype
+from gpnerf.model.triton_support import PreparedWeights, compute_dtype, products_in_kernels
 from gpnerf.model.view_reductions import (
     unrolled_softmax_over_views,
     unrolled_sum_of_products_over_views,
@@ -87,7 +87,7 @@ def block_tail(
 def tail_runs_fused(block: nn.Module, x: torch.Tensor) -> bool:
     """Whether a FAT or RAT block with a fused tail (``fused_tail``) runs it as the kernel now on its input ``x``
     ``(rays, samples, d_rgb)`` (:func:`block_tail`)."""
-    return block.fused_tail and kernels_apply(block) and fused_block_tail_supported(x.flatten(0, 1), block.ff)
+    return block.fused_tail and kernels_apply(block, x) and fused_block_tail_supported(x.flatten(0, 1), block.ff)
 
 
 def block_dropout_masks(
@@ -103,10 +103,11 @@ def block_dropout_masks(
     return attention_mask, tail_masks
 
 
-def kernels_apply(block: nn.Module) -> bool:
-    """Whether a block may run its inference kernels now: no autograd and no active dropout (the kernels have
-    neither)."""
-    if torch.is_grad_enabled():
+def kernels_apply(block: nn.Module, x: torch.Tensor) -> bool:
+    """Whether a block may run its inference kernels now on its input ``x``: no autograd and no active dropout (the
+    kernels have neither), and products the kernels compute (:func:`gpnerf.model.triton_support.products_in_kernels`
+    with the block's ``float32_kernels``)."""
+    if torch.is_grad_enabled() or not products_in_kernels(x, block.float32_kernels):
         return False
     return not (block.training and any(isinstance(m, nn.Dropout) and m.p > 0 for m in block.modules()))
 
@@ -212,7 +213,8 @@ class FieldAggregationTransformer(nn.Module):
     ``fused_inference`` (fast path, with the folded logits): without autograd and without active
     dropout, on CUDA with Triton, the per-view work from the tokens to ``sum_views (V + P) A`` runs as one
     kernel (:mod:`gpnerf.model.fused_field_attention`), and so does the block's tail (:func:`block_tail`; any
-    FAT variant; ``fused_tail``, set with it); elsewhere the PyTorch ops run.
+    FAT variant; ``fused_tail``, set with it); elsewhere the PyTorch ops run. Computing in float32, only with
+    ``float32_kernels`` (:attr:`gpnerf.model.config.ModelConfig.float32_kernels`).
 
     ``fused_dropout`` (fast path): the dropout layers draw their keep masks with one Triton kernel where it can
     run (:mod:`gpnerf.model.fused_dropout`); the same distribution as ``nn.Dropout``, a different random stream.
@@ -229,11 +231,12 @@ class FieldAggregationTransformer(nn.Module):
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fold_logit_projections: bool = False,
         fused_inference: bool = False, fused_dropout: bool = False, weighted_position: bool = False,
-        unroll_views: bool = False, redraw_dropout_masks: bool = False,
+        unroll_views: bool = False, redraw_dropout_masks: bool = False, float32_kernels: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
         self.compute_dtype_attention = compute_dtype_attention
+        self.float32_kernels = float32_kernels
         self.values_from_keys = config.fat_values_from == "keys"
         self.fold_logit_projections = fold_logit_projections and not self.values_from_keys
         self.fused_inference = fused_inference
@@ -309,7 +312,7 @@ class FieldAggregationTransformer(nn.Module):
                 field_attention = FieldAttention(attention=attention, position=None, weighted_position=weighted_position)
             else:
                 field_attention = FieldAttention(attention=attention, position=pos)
-        tail_fused = self.fused_tail and kernels_apply(self)
+        tail_fused = self.fused_tail and kernels_apply(self, query)
         x = block_tail(
             query, out, self.out_fc, self.out_dropout, self.ff_norm, self.ff, tail_fused, tail_masks, query_update,
             None if prepared is None else prepared.tail,
@@ -318,7 +321,7 @@ class FieldAggregationTransformer(nn.Module):
 
     def _runs_fused(self, tokens: torch.Tensor) -> bool:
         return (
-            self.fused_inference and self.fold_logit_projections and kernels_apply(self)
+            self.fused_inference and self.fold_logit_projections and kernels_apply(self, tokens)
             and fused_field_attention_supported(tokens.flatten(0, 1))
         )
 

@@ -75,17 +75,19 @@ class RayAggregationTransformer(nn.Module):
     CUDA with Triton, the normalisation, Q, K and V and the attention run as one kernel
     (:mod:`gpnerf.model.fused_ray_attention`) that returns the map's column means and first row instead of the
     map, and the block's tail runs as one kernel too (``fused_tail``, set with it;
-    :func:`gpnerf.model.field_aggregation.block_tail`); elsewhere the PyTorch ops run.
+    :func:`gpnerf.model.field_aggregation.block_tail`); elsewhere the PyTorch ops run. Computing in float32, only
+    with ``float32_kernels``.
     ``fused_dropout``, ``redraw_dropout_masks``: as in :class:`gpnerf.model.field_aggregation.FieldAggregationTransformer`.
     """
 
     def __init__(
         self, config: TransformerConfig, compute_dtype_attention: bool = False, fused_inference: bool = False,
-        fused_dropout: bool = False, redraw_dropout_masks: bool = False,
+        fused_dropout: bool = False, redraw_dropout_masks: bool = False, float32_kernels: bool = False,
     ) -> None:
         super().__init__()
         d = config.d_rgb
         self.compute_dtype_attention = compute_dtype_attention
+        self.float32_kernels = float32_kernels
         self.fused_inference = fused_inference and compute_dtype_attention
         self.fused_tail = self.fused_inference
         self.num_heads = config.num_heads
@@ -127,7 +129,7 @@ class RayAggregationTransformer(nn.Module):
 
         d_head = self.q_fc.weight.shape[0] // self.num_heads
         fold_scale = self.compute_dtype_attention  # fast path: 1 / sqrt(d_head) folded into W_Q
-        apply = kernels_apply(self)
+        apply = kernels_apply(self, x)
         if self.fused_inference and apply and fused_ray_attention_supported(x, self.num_heads):
             if prepared is None:
                 prepared = self.prepare_kernel_weights(compute_dtype(x, x.dtype))

@@ -54,7 +54,7 @@ from gpnerf.model.fused_position_terms import position_terms_fused, position_ter
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.point_inputs import MergedSamples, merge_along_samples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
-from gpnerf.model.triton_support import PreparedWeights, compute_dtype, kernels_can_run_on
+from gpnerf.model.triton_support import PreparedWeights, compute_dtype, kernels_can_run_on, products_in_kernels
 
 
 @dataclass
@@ -114,19 +114,21 @@ class GeneralizableTransformer(nn.Module):
         self.posenc = PositionalEncoding(tcfg.num_frequencies)
         self.rgbfeat_fc = nn.Sequential(nn.Linear(d_in, d), nn.ReLU(), nn.Linear(d, d))
         fused = self.fast and config.fused_kernels
+        self.float32_kernels = config.float32_kernels  # float32 passes: products in the kernels too
         self.embedding_kernel = fused  # X_rgb and X_0 from one kernel at inference (embed_points)
         self.position_terms_kernel = fused  # the q_fcs' PE(x) terms from one kernel at inference (project_positions)
         self.field_blocks = nn.ModuleList(
             FieldAggregationTransformer(
                 tcfg, self.fast, fold_logit_projections=self.fast, fused_inference=fused, fused_dropout=fused,
                 weighted_position=self.fast, unroll_views=self.fast, redraw_dropout_masks=config.redraw_dropout_masks,
+                float32_kernels=config.float32_kernels,
             )
             for _ in range(tcfg.num_layers)
         )
         self.ray_blocks = nn.ModuleList(
             RayAggregationTransformer(
                 tcfg, self.fast, fused_inference=fused, fused_dropout=fused,
-                redraw_dropout_masks=config.redraw_dropout_masks,
+                redraw_dropout_masks=config.redraw_dropout_masks, float32_kernels=config.float32_kernels,
             )
             for _ in range(tcfg.num_layers)
         )
@@ -168,7 +170,10 @@ class GeneralizableTransformer(nn.Module):
 
     def _layer_weights(self, i: int, tokens: torch.Tensor) -> LayerWeights | None:
         """Layer ``i``'s weights for the compute dtype of ``tokens`` within :meth:`frame_weights`, else None."""
-        if self._frame_weights is None or torch.is_grad_enabled() or not kernels_can_run_on(tokens):
+        if (
+            self._frame_weights is None or torch.is_grad_enabled() or not kernels_can_run_on(tokens)
+            or not products_in_kernels(tokens, self.float32_kernels)
+        ):
             return None
         dtype = compute_dtype(tokens, tokens.dtype)
         weights = self._frame_weights.get((i, dtype))
@@ -260,9 +265,9 @@ class GeneralizableTransformer(nn.Module):
         """
         frozen = self.config.semantic.attention == "frozen"
         add_position = self.config.semantic.fat_add_pos
-        inference = not torch.is_grad_enabled()
-        position_kernel = self.position_terms_kernel and inference and position_terms_supported(xyz_world)
-        embedding_kernel = self.embedding_kernel and inference
+        products = not torch.is_grad_enabled() and products_in_kernels(xyz_world, self.float32_kernels)  # inference
+        position_kernel = self.position_terms_kernel and products and position_terms_supported(xyz_world)
+        embedding_kernel = self.embedding_kernel and products
         if embedded_first is not None and isinstance(rgb_tokens, MergedSamples):
             tokens, q = embed_second_samples(self.rgbfeat_fc, embedded_first, rgb_tokens, embedding_kernel)
             pe_xyz, pe_dir = encode_points(self.posenc, xyz_world, view_direction, not position_kernel)

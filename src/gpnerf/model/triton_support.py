@@ -80,6 +80,14 @@ def kernels_can_run_on(tensor: torch.Tensor) -> bool:
     return triton is not None and (tensor.is_cuda or interpreted())
 
 
+def products_in_kernels(x: torch.Tensor, float32_kernels: bool) -> bool:
+    """Whether a model pass on ``x`` hands its matrix products to the kernels that have them (FAT, RAT, block tails,
+    embedding, PE(x) terms): where kernels can run on ``x`` and compute in a reduced dtype (autocast's, else
+    ``x``'s), or in float32 where the model asks for it (:attr:`gpnerf.model.config.ModelConfig.float32_kernels`;
+    their exact float32 products compile for minutes)."""
+    return kernels_can_run_on(x) and (float32_kernels or compute_dtype(x, x.dtype) != torch.float32)
+
+
 def padded(n: int) -> int:
     """``n`` rounded up to a power of two, at least :data:`MIN_DOT`."""
     return max(MIN_DOT, triton.next_power_of_2(n))
