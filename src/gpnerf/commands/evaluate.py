@@ -41,9 +41,8 @@ class Eval:
     """Replay render chunks from CUDA graphs on CUDA (default: the run's eval.cuda_graph, off unless set)."""
     chunk_rays: int | None = None
     """Rays per render forward (default: the run's eval.chunk_rays, 2048 unless set): the memory grows with it, the
-    speed depends on the path (a 320x240 frame on an H100: reference fp32 9.22 s at 2,048 with 10.65 GiB allocated,
-    11.59 s at 4,096 with 20.90 GiB; fast bf16 graphed 0.246-0.248 s at 4,096, 0.230-0.232 s at 19,200 with 26 GiB
-    reserved; docs/benchmarks.md)."""
+    speed depends on the implementation (the measured trade-off: EvalConfig.chunk_rays, docs/performance.md
+    sections 35-36)."""
     fused_kernels: bool | None = None
     """Fast path on CUDA: run the Triton kernels (FAT and RAT attention, the blocks' tails, feature sampling;
     default: the run's model.fused_kernels, on unless set)."""

@@ -54,7 +54,7 @@ from gpnerf.model.fused_position_terms import position_terms_fused, position_ter
 from gpnerf.model.posenc import PositionalEncoding
 from gpnerf.model.point_inputs import MergedSamples, merge_along_samples
 from gpnerf.model.ray_aggregation import RayAggregationTransformer, RayAttention, render_semantic_points
-from gpnerf.model.triton_support import PreparedWeights, compute_dtype, kernels_can_run_on, products_in_kernels
+from gpnerf.model.triton_support import PreparedWeights, compute_dtype, products_in_kernels
 
 
 @dataclass
@@ -171,7 +171,7 @@ class GeneralizableTransformer(nn.Module):
     def _layer_weights(self, i: int, tokens: torch.Tensor) -> LayerWeights | None:
         """Layer ``i``'s weights for the compute dtype of ``tokens`` within :meth:`frame_weights`, else None."""
         if (
-            self._frame_weights is None or torch.is_grad_enabled() or not kernels_can_run_on(tokens)
+            self._frame_weights is None or torch.is_grad_enabled()
             or not products_in_kernels(tokens, self.float32_kernels)
         ):
             return None
